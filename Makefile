@@ -1,0 +1,12 @@
+# The two commands. Both install what is missing and can be run again at any time.
+#   make run    build in release mode and serve the portal on http://127.0.0.1:3000
+#   make test   formatting, clippy (server and wasm), Rust tests, browser tests
+# Arguments for the server: make run ARGS="--listen 0.0.0.0:3000"
+
+.PHONY: run test
+
+run:
+	@scripts/run.sh $(ARGS)
+
+test:
+	@scripts/test.sh

@@ -1,0 +1,8 @@
+//! Reusable pieces of the interface. Presentational components take plain data; pages own
+//! loading, error and empty states.
+
+pub mod error_view;
+pub mod icons;
+pub mod layout;
+pub mod page;
+pub mod theme_toggle;

@@ -1,0 +1,7 @@
+//! One module per page (or per resource, once a resource has several pages).
+
+pub mod activity;
+pub mod catalog;
+pub mod clusters;
+pub mod not_found;
+pub mod settings;

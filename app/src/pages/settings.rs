@@ -1,0 +1,69 @@
+//! Settings of the organization and facts about this installation.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::components::error_view::ErrorView;
+use crate::components::page::{PageHeader, Placeholder};
+use crate::server_fns::portal::{PortalFacts, portal_info};
+
+/// Organization settings (not built yet) and facts about this portal installation.
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let info = Resource::new(|| (), |_| portal_info());
+    view! {
+        <Title text="Settings · Capstan"/>
+        <PageHeader
+            title="Settings"
+            description="Your organization, its members and its orchestration credentials."
+        />
+        <div class="grid gap-6 lg:grid-cols-2">
+            <Placeholder upcoming=&[
+                "invite members and choose their roles",
+                "connect an Exoscale API key, or keep the built-in local orchestrator",
+                "rename the organization and sign out everywhere",
+            ]/>
+            <section
+                aria-labelledby="about-title"
+                class="rounded-lg border border-slate-200 bg-white p-6 dark:border-slate-800 dark:bg-slate-900"
+            >
+                <h2 id="about-title" class="text-base font-semibold">"About this portal"</h2>
+                <Transition fallback=|| {
+                    view! { <p class="mt-3 text-sm text-slate-500">"Loading…"</p> }
+                }>
+                    <ErrorBoundary fallback=|errors| view! { <ErrorView errors/> }>
+                        {move || Suspend::new(async move {
+                            info.await.map(|info| view! { <AboutFacts info/> })
+                        })}
+                    </ErrorBoundary>
+                </Transition>
+            </section>
+        </div>
+    }
+}
+
+/// The facts about an installation, as a description list.
+#[component]
+fn AboutFacts(info: PortalFacts) -> impl IntoView {
+    let rows = [
+        ("Version", info.version),
+        ("Database", info.database),
+        ("Schema version", info.schema_version.to_string()),
+        ("Installed", info.installed_at),
+    ];
+    view! {
+        <dl class="mt-3 divide-y divide-slate-100 text-sm dark:divide-slate-800">
+            {rows
+                .into_iter()
+                .map(|(term, value)| {
+                    view! {
+                        <div class="flex justify-between gap-4 py-2">
+                            <dt class="text-slate-500 dark:text-slate-400">{term}</dt>
+                            <dd class="font-medium">{value}</dd>
+                        </div>
+                    }
+                })
+                .collect_view()}
+        </dl>
+    }
+}

@@ -1,0 +1,5 @@
+//! Server functions: the only way the browser reaches server-side state. Each one is a POST
+//! endpoint under `/api/`, callable from `<ActionForm>` without JavaScript.
+
+pub mod portal;
+pub mod theme;

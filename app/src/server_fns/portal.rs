@@ -1,0 +1,47 @@
+//! Facts about this installation of the portal.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// What the settings page shows about the running portal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortalFacts {
+    /// The portal's version.
+    pub version: String,
+    /// The database engine (`SQLite` or `PostgreSQL`); never its address.
+    pub database: String,
+    /// The newest database migration applied.
+    pub schema_version: i64,
+    /// When the database was initialised, RFC 3339 in UTC.
+    pub installed_at: String,
+}
+
+/// Reads facts about this installation from the portal store.
+#[server(endpoint = "portal_info")]
+pub async fn portal_info() -> Result<PortalFacts, AppError> {
+    let state = crate::ssr::app_state()?;
+    let installation = state.store.installation().await.map_err(|e| {
+        tracing::warn!(error = %e, "reading installation facts failed");
+        AppError::Unavailable {
+            service: "The portal database".into(),
+            message: "it did not answer".into(),
+        }
+    })?;
+    Ok(PortalFacts {
+        version: crate::VERSION.to_owned(),
+        database: installation.backend.label().to_owned(),
+        schema_version: installation.schema_version,
+        installed_at: format_utc_ms(installation.installed_at_ms),
+    })
+}
+
+#[cfg(feature = "ssr")]
+fn format_utc_ms(ms: i64) -> String {
+    use time::format_description::well_known::Rfc3339;
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .unwrap_or_else(|| "unknown".to_owned())
+}

@@ -1,0 +1,80 @@
+import { test, expect } from '@playwright/test';
+import { hydrated, open } from './support';
+
+const SECTIONS = [
+  { name: 'Catalog', path: '/catalog' },
+  { name: 'Activity', path: '/activity' },
+  { name: 'Settings', path: '/settings' },
+  { name: 'Clusters', path: '/clusters' },
+];
+
+test('the shell renders: product, navigation, page, footer with version', async ({ page }, testInfo) => {
+  const response = await open(page, testInfo, '/');
+  expect(response?.status()).toBe(200);
+
+  await expect(page.getByRole('banner').getByRole('link', { name: 'Capstan' })).toBeVisible();
+  const nav = page.getByRole('navigation', { name: 'Primary' });
+  for (const { name } of SECTIONS) {
+    await expect(nav.getByRole('link', { name })).toBeVisible();
+  }
+  await expect(nav.getByRole('link', { name: 'Clusters' })).toHaveAttribute('aria-current', 'page');
+  await expect(page.getByRole('heading', { level: 1, name: 'Clusters' })).toBeVisible();
+  await expect(page.getByRole('contentinfo')).toContainText(/Capstan v\d+\.\d+\.\d+/);
+
+  // The stylesheet is served and applied: links are laid out as a styled list, not bullets.
+  const listStyle = await nav.locator('ul').evaluate((ul) => getComputedStyle(ul).listStyleType);
+  expect(listStyle).toBe('none');
+});
+
+test('navigation reaches every section and marks the current one', async ({ page }, testInfo) => {
+  await open(page, testInfo, '/');
+  if (hydrated(testInfo)) {
+    // After hydration, moving between sections must not reload the document.
+    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
+  }
+  const nav = page.getByRole('navigation', { name: 'Primary' });
+  for (const { name, path } of SECTIONS) {
+    await nav.getByRole('link', { name }).click();
+    await expect(page).toHaveURL(path);
+    await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+    await expect(page).toHaveTitle(`${name} · Capstan`);
+    await expect(nav.getByRole('link', { name })).toHaveAttribute('aria-current', 'page');
+    await expect(nav.locator('[aria-current="page"]')).toHaveCount(1);
+  }
+  if (hydrated(testInfo)) {
+    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
+  }
+});
+
+test('unfinished pages say they are placeholders', async ({ page }, testInfo) => {
+  for (const { path } of SECTIONS) {
+    await open(page, testInfo, path);
+    await expect(page.getByRole('heading', { name: 'This page is not built yet' })).toBeVisible();
+  }
+});
+
+test('settings shows facts read from the portal database', async ({ page }, testInfo) => {
+  await open(page, testInfo, '/settings');
+  const about = page.getByRole('region', { name: 'About this portal' });
+  await expect(about.getByRole('definition').nth(1)).toHaveText('SQLite');
+  await expect(about).toContainText(/Schema version\s*\d+/);
+  await expect(about).toContainText(/Installed\s*\d{4}-\d{2}-\d{2}T/);
+});
+
+test('an unknown address is a 404 page with a way back', async ({ page }, testInfo) => {
+  const response = await open(page, testInfo, '/no/such/page');
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole('heading', { level: 1, name: 'Page not found' })).toBeVisible();
+  await expect(page.getByRole('navigation', { name: 'Primary' })).toBeVisible();
+  await page.getByRole('link', { name: 'Back to clusters' }).click();
+  await expect(page).toHaveURL('/');
+  await expect(page.getByRole('heading', { level: 1, name: 'Clusters' })).toBeVisible();
+});
+
+test('keyboard users can skip to the content', async ({ page }, testInfo) => {
+  await open(page, testInfo, '/');
+  await page.keyboard.press('Tab');
+  const skip = page.getByRole('link', { name: 'Skip to content' });
+  await expect(skip).toBeFocused();
+  await expect(skip).toBeVisible();
+});

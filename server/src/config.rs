@@ -1,0 +1,155 @@
+//! The server's configuration: one typed struct from flags and environment variables.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, ValueEnum};
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// Capstan, the web portal for managed Kubernetes.
+#[derive(Clone, Parser)]
+#[command(name = "capstan", version, about)]
+pub struct Config {
+    /// Address and port to serve the portal on.
+    #[arg(long, env = "CAPSTAN_LISTEN", default_value = "127.0.0.1:3000")]
+    pub listen: SocketAddr,
+
+    /// Directory for the portal's data (the SQLite database and generated keys).
+    #[arg(long, env = "CAPSTAN_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+
+    /// Database URL: `sqlite://PATH` or `postgres://USER@HOST/DB`.
+    /// Default: the SQLite file `capstan.db` in the data directory.
+    #[arg(long, env = "CAPSTAN_DATABASE_URL")]
+    pub database_url: Option<String>,
+
+    /// Largest number of database connections.
+    #[arg(long, env = "CAPSTAN_DATABASE_MAX_CONNECTIONS", default_value_t = 10)]
+    pub database_max_connections: u32,
+
+    /// Log format.
+    #[arg(long, env = "CAPSTAN_LOG_FORMAT", value_enum, default_value = "text")]
+    pub log_format: LogFormat,
+
+    /// Which log lines to keep, as a `tracing` filter (e.g. `info`, `capstan=debug`).
+    #[arg(long, env = "CAPSTAN_LOG", default_value = "info")]
+    pub log_filter: String,
+}
+
+impl Config {
+    /// The database URL to use: the one given, or the SQLite file in the data directory.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}", self.data_dir.join("capstan.db").display()),
+        }
+    }
+}
+
+impl std::fmt::Debug for Config {
+    /// Like a derived `Debug`, but the database URL's password is never shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &redact_url(&self.database_url()))
+            .field("database_max_connections", &self.database_max_connections)
+            .field("log_format", &self.log_format)
+            .field("log_filter", &self.log_filter)
+            .finish()
+    }
+}
+
+/// Replaces the password of `scheme://user:password@host…` with `***`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _password)) => format!("{scheme}://{user}:***@{host}{path}"),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Config {
+        Config::try_parse_from(std::iter::once("capstan").chain(args.iter().copied())).unwrap()
+    }
+
+    #[test]
+    fn defaults_serve_locally_with_sqlite_in_data() {
+        let config = parse(&[]);
+        assert_eq!(config.listen.to_string(), "127.0.0.1:3000");
+        assert_eq!(config.database_url(), "sqlite://./data/capstan.db");
+        assert_eq!(config.log_format, LogFormat::Text);
+    }
+
+    #[test]
+    fn flags_override_defaults() {
+        let config = parse(&[
+            "--listen",
+            "0.0.0.0:8080",
+            "--data-dir",
+            "/var/lib/capstan",
+            "--log-format",
+            "json",
+        ]);
+        assert_eq!(config.listen.port(), 8080);
+        assert_eq!(
+            config.database_url(),
+            "sqlite:///var/lib/capstan/capstan.db"
+        );
+        assert_eq!(config.log_format, LogFormat::Json);
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_the_flag_named() {
+        let error = Config::try_parse_from(["capstan", "--listen", "localhost"])
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(error.contains("--listen"), "{error}");
+        let error = Config::try_parse_from(["capstan", "--log-format", "xml"])
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(error.contains("--log-format"), "{error}");
+    }
+
+    #[test]
+    fn debug_output_hides_the_database_password() {
+        let config = parse(&[
+            "--database-url",
+            "postgres://capstan:s3cret@db:5432/capstan",
+        ]);
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(
+            shown.contains("postgres://capstan:***@db:5432/capstan"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn redaction_leaves_urls_without_password_alone() {
+        assert_eq!(redact_url("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact_url("sqlite://./data/x.db"), "sqlite://./data/x.db");
+        assert_eq!(redact_url("postgres://u:p@h/d@b"), "postgres://u:***@h/d@b");
+    }
+}

@@ -1,0 +1,135 @@
+//! The Capstan server: configuration, HTTP wiring (pages, server functions, static assets),
+//! health and metrics endpoints, and the process lifecycle.
+//!
+//! [`build_router`] is separate from [`run`] so tests can drive the whole router in-process.
+
+pub mod config;
+pub mod health;
+pub mod metrics;
+pub mod telemetry;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use app::ssr::AppState;
+use app::ssr::store::Store;
+use app::{App, shell};
+use axum::Router;
+use axum::routing::get;
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::config::Config;
+use crate::metrics::HttpMetrics;
+
+/// The site settings cargo-leptos baked in at build time, with the address we serve on.
+/// Outside a cargo-leptos build (plain `cargo test`) the output name falls back to the one in
+/// the workspace metadata, so pages still link `/pkg/capstan.*`.
+pub fn leptos_options(listen: SocketAddr) -> anyhow::Result<LeptosOptions> {
+    let mut options = get_configuration(None)
+        .context("reading the site settings (LEPTOS_* variables)")?
+        .leptos_options;
+    if options.output_name.is_empty() {
+        options.output_name = "capstan".into();
+    }
+    options.site_addr = listen;
+    Ok(options)
+}
+
+/// Every route of the portal, with the middleware they share.
+pub fn build_router(state: AppState, metrics: Arc<HttpMetrics>) -> Router {
+    let routes = generate_route_list(App);
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route(
+            "/metrics",
+            get(metrics::handler).with_state(Arc::clone(&metrics)),
+        )
+        .leptos_routes(&state, routes, {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(
+            metrics,
+            metrics::track,
+        ))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Runs the portal until SIGTERM or SIGINT: opens and migrates the store (failing fast), then
+/// serves, then drains in-flight requests and closes the store.
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    tracing::info!(?config, "starting Capstan {}", app::VERSION);
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
+    let store = Store::connect(&config.database_url(), config.database_max_connections)
+        .await
+        .context("opening the portal database")?;
+    tracing::info!(backend = store.backend().label(), "portal database ready");
+
+    let state = AppState {
+        leptos_options: leptos_options(config.listen)?,
+        store: store.clone(),
+    };
+    let router = build_router(state, Arc::new(HttpMetrics::default()));
+
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("listening on {}", config.listen))?;
+    tracing::info!(address = %listener.local_addr()?, "serving the portal on http://{}", listener.local_addr()?);
+    serve(listener, router, shutdown_signal()).await?;
+
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Serves `router` on `listener` until `shutdown` resolves, then lets in-flight requests finish.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+    .context("serving HTTP")
+}
+
+/// Resolves on the first SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => tracing::info!("interrupted; finishing in-flight requests"),
+        () = terminate => tracing::info!("terminated; finishing in-flight requests"),
+    }
+}

@@ -1,0 +1,264 @@
+//! The server's HTTP surface, driven in-process through the real router (and once over a real
+//! socket): pages, 404, health, readiness, metrics, server functions and shutdown.
+
+use std::sync::Arc;
+
+use app::ssr::AppState;
+use app::ssr::store::Store;
+use axum::Router;
+use axum::body::Body;
+use http::{Request, StatusCode, header};
+use server::metrics::HttpMetrics;
+use tower::ServiceExt;
+
+struct Harness {
+    router: Router,
+    store: Store,
+    _dir: tempfile::TempDir,
+}
+
+async fn harness() -> Harness {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("portal.db").display());
+    let store = Store::connect(&url, 2).await.unwrap();
+    let state = AppState {
+        leptos_options: server::leptos_options("127.0.0.1:0".parse().unwrap()).unwrap(),
+        store: store.clone(),
+    };
+    Harness {
+        router: server::build_router(state, Arc::new(HttpMetrics::default())),
+        store,
+        _dir: dir,
+    }
+}
+
+async fn send(router: &Router, request: Request<Body>) -> (StatusCode, http::HeaderMap, String) {
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (status, headers, String::from_utf8_lossy(&body).into_owned())
+}
+
+fn get(path: &str) -> Request<Body> {
+    Request::get(path).body(Body::empty()).unwrap()
+}
+
+/// A POST as a plain HTML form sends it.
+fn form_post(path: &str) -> http::request::Builder {
+    Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+}
+
+#[tokio::test]
+async fn home_page_is_complete_server_rendered_html() {
+    let h = harness().await;
+    let (status, headers, body) = send(&h.router, get("/")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(body.starts_with("<!DOCTYPE html>"), "{body:.200}");
+    assert!(
+        body.contains(r#"<nav aria-label="Primary""#),
+        "navigation missing"
+    );
+    for section in ["Clusters", "Catalog", "Activity", "Settings"] {
+        assert!(body.contains(section), "{section} missing");
+    }
+    assert!(body.contains("/pkg/capstan.js"), "hydration script missing");
+    assert!(body.contains("/pkg/capstan.css"), "stylesheet missing");
+    assert!(
+        body.contains(&format!("v{}", app::VERSION)),
+        "version missing"
+    );
+    assert!(
+        body.contains(r#"data-theme="system""#),
+        "default theme missing"
+    );
+}
+
+#[tokio::test]
+async fn each_section_renders_on_the_server() {
+    let h = harness().await;
+    for (path, title) in [
+        ("/clusters", "Clusters · Capstan"),
+        ("/catalog", "Catalog · Capstan"),
+        ("/activity", "Activity · Capstan"),
+        ("/settings", "Settings · Capstan"),
+    ] {
+        let (status, _, body) = send(&h.router, get(path)).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(
+            body.contains(&format!("<title>{title}</title>")),
+            "{path}: title"
+        );
+        assert!(
+            body.contains(r#"aria-current="page""#),
+            "{path}: current section"
+        );
+    }
+}
+
+#[tokio::test]
+async fn settings_shows_the_database_without_javascript() {
+    let h = harness().await;
+    let (_, _, body) = send(&h.router, get("/settings")).await;
+    assert!(
+        body.contains("SQLite"),
+        "the About facts must be in the HTML"
+    );
+}
+
+#[tokio::test]
+async fn unknown_paths_answer_404_with_the_not_found_page() {
+    let h = harness().await;
+    for path in ["/nope", "/clusters/x/y/z", "/pkg/missing.js"] {
+        let (status, _, body) = send(&h.router, get(path)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        if !path.starts_with("/pkg/") {
+            assert!(body.contains("Page not found"), "{path}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_theme_cookie_is_rendered_on_html() {
+    let h = harness().await;
+    let request = Request::get("/")
+        .header(header::COOKIE, "other=1; capstan_theme=dark")
+        .body(Body::empty())
+        .unwrap();
+    let (_, _, body) = send(&h.router, request).await;
+    assert!(body.contains(r#"data-theme="dark""#));
+}
+
+#[tokio::test]
+async fn setting_the_theme_from_a_plain_form_sets_the_cookie_and_goes_back() {
+    let h = harness().await;
+    let request = form_post("/api/set_theme")
+        .header(header::ACCEPT, "text/html")
+        .header(header::REFERER, "http://127.0.0.1:3000/catalog")
+        .body(Body::from("theme=dark"))
+        .unwrap();
+    let (status, headers, _) = send(&h.router, request).await;
+    assert_eq!(status, StatusCode::FOUND);
+    // Back where the form was (server_fn may leave an empty `?` where it strips error info).
+    let location = headers[header::LOCATION].to_str().unwrap();
+    assert_eq!(
+        location.trim_end_matches('?'),
+        "http://127.0.0.1:3000/catalog"
+    );
+    let cookie = headers[header::SET_COOKIE].to_str().unwrap();
+    assert!(cookie.starts_with("capstan_theme=dark;"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_theme_is_refused_naming_the_field() {
+    let h = harness().await;
+    let request = form_post("/api/set_theme")
+        .body(Body::from("theme=purple"))
+        .unwrap();
+    let (status, headers, body) = send(&h.router, request).await;
+    assert!(!status.is_success(), "{status}");
+    assert!(headers.get(header::SET_COOKIE).is_none());
+    assert!(
+        body.contains("theme") && body.contains("system, light, dark"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn health_and_readiness() {
+    let h = harness().await;
+    let (status, _, body) = send(&h.router, get("/healthz")).await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "ok\n"));
+    let (status, _, _) = send(&h.router, get("/readyz")).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Without its database the portal is alive but not ready.
+    h.store.close().await;
+    let (status, _, _) = send(&h.router, get("/healthz")).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, body) = send(&h.router, get("/readyz")).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(body.contains("database"), "{body}");
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_and_status() {
+    let h = harness().await;
+    send(&h.router, get("/catalog")).await;
+    send(&h.router, get("/catalog")).await;
+    send(&h.router, get("/no-such-page-1")).await;
+    send(&h.router, get("/no-such-page-2")).await;
+    let (status, headers, text) = send(&h.router, get("/metrics")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain; version=0.0.4")
+    );
+    assert!(
+        text.contains(
+            r#"capstan_http_requests_total{method="GET",route="/catalog",status="200"} 2"#
+        ),
+        "{text}"
+    );
+    // Unknown addresses share one series, whatever the path.
+    assert!(
+        text.contains(
+            r#"capstan_http_requests_total{method="GET",route="unmatched",status="404"} 2"#
+        ),
+        "{text}"
+    );
+    assert!(text.contains(
+        r#"capstan_http_request_duration_seconds_bucket{method="GET",route="/catalog",status="200",le="+Inf"} 2"#
+    ));
+    assert!(!text.contains("no-such-page"));
+}
+
+#[tokio::test]
+async fn pages_are_compressed_for_browsers_that_accept_it() {
+    let h = harness().await;
+    let request = Request::get("/")
+        .header(header::ACCEPT_ENCODING, "gzip")
+        .body(Body::empty())
+        .unwrap();
+    let response = h.router.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.headers()[header::CONTENT_ENCODING], "gzip");
+}
+
+#[tokio::test]
+async fn serves_over_a_real_socket_and_shuts_down_gracefully() {
+    let h = harness().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(server::serve(listener, h.router.clone(), async {
+        let _ = stopped.await;
+    }));
+
+    let response = reqwest::get(format!("http://{address}/readyz"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), reqwest::StatusCode::OK);
+
+    stop.send(()).unwrap();
+    server.await.unwrap().expect("a clean shutdown");
+    assert!(
+        reqwest::get(format!("http://{address}/healthz"))
+            .await
+            .is_err(),
+        "nothing listens after shutdown"
+    );
+}

@@ -63,6 +63,21 @@ pub fn build_router(state: AppState, metrics: Arc<HttpMetrics>) -> Router {
         .with_state(state)
 }
 
+/// After a plain (JavaScript-free) form post, server functions send the browser back to the
+/// page it came from, with an empty `?` left where they strip their error parameters. Drop it,
+/// so the address people see (and bookmark) stays the page's own.
+async fn tidy_form_redirect(mut response: axum::response::Response) -> axum::response::Response {
+    let location = response.headers().get(http::header::LOCATION);
+    if let Some(tidy) = location
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_suffix('?'))
+        .and_then(|value| http::HeaderValue::from_str(value).ok())
+    {
+        response.headers_mut().insert(http::header::LOCATION, tidy);
+    }
+    response
+}
+
 /// Runs the portal until SIGTERM or SIGINT: opens and migrates the store (failing fast), then
 /// serves, then drains in-flight requests and closes the store.
 pub async fn run(config: Config) -> anyhow::Result<()> {

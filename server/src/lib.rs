@@ -54,6 +54,7 @@ pub fn build_router(state: AppState, metrics: Arc<HttpMetrics>) -> Router {
             move || shell(options.clone())
         })
         .fallback(file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::map_response(tidy_form_redirect))
         .layer(axum::middleware::from_fn_with_state(
             metrics,
             metrics::track,

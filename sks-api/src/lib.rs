@@ -8,6 +8,7 @@
 //! - [`validate`]: the spec's rules (lengths, ranges, enums, required fields, list sizes) in one
 //!   place, used by the local orchestrator on every body and by the portal on its forms.
 //! - `sign` (feature `sign`): the EXO2-HMAC-SHA256 request signer and its verifier.
+//! - `client` (feature `client`): the typed async client, with retries and an operation waiter.
 //!
 //! Without features the crate is plain data and builds for `wasm32-unknown-unknown`, so the UI
 //! shares the types and the validation.
@@ -20,5 +21,8 @@ pub mod validate;
 
 #[cfg(feature = "sign")]
 pub mod sign;
+
+#[cfg(feature = "client")]
+pub mod client;
 
 pub use model::*;

@@ -12,13 +12,13 @@ step "Formatting (cargo fmt --check)"
 cargo fmt --all --check || fail "formatting differs: run 'cargo fmt --all'"
 
 step "Clippy, server build (ssr)"
-cargo clippy --workspace --exclude frontend --all-targets --features sks-api/client -- -D warnings
+cargo clippy --workspace --exclude frontend --all-targets --features sks-api/client,sks-api/contract -- -D warnings
 
 step "Clippy, browser build (hydrate, wasm32)"
 cargo clippy -p frontend -p app -p sks-api --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
 
 step "Rust tests"
-cargo test --workspace --exclude frontend --features sks-api/client
+cargo test --workspace --exclude frontend --features sks-api/client,sks-api/contract
 
 build_release
 

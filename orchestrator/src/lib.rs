@@ -137,11 +137,21 @@ impl Orchestrator {
         listener: tokio::net::TcpListener,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
+        let router = self.router();
+        self.serve_router(listener, router, shutdown).await
+    }
+
+    async fn serve_router(
+        self,
+        listener: tokio::net::TcpListener,
+        router: axum::Router,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let (stop_reconciler, reconciler_stopped) = oneshot::channel::<()>();
         let reconciler = tokio::spawn(self.reconciler.clone().run(self.tick, async {
             let _ = reconciler_stopped.await;
         }));
-        let served = axum::serve(listener, self.router())
+        let served = axum::serve(listener, router)
             .with_graceful_shutdown(shutdown)
             .await
             .context("serving the orchestration API");
@@ -153,12 +163,23 @@ impl Orchestrator {
 
     /// Serves on `listen` (port 0 picks a free one) in a background task.
     pub async fn spawn(self, listen: SocketAddr) -> anyhow::Result<Running> {
+        self.spawn_with(listen, |router| router).await
+    }
+
+    /// Like [`Orchestrator::spawn`], with `wrap` applied to the router first (tests use it to
+    /// record what the API answers).
+    pub async fn spawn_with(
+        self,
+        listen: SocketAddr,
+        wrap: impl FnOnce(axum::Router) -> axum::Router,
+    ) -> anyhow::Result<Running> {
+        let router = wrap(self.router());
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .with_context(|| format!("listening on {listen}"))?;
         let address = listener.local_addr()?;
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(self.serve(listener, async {
+        let task = tokio::spawn(self.serve_router(listener, router, async {
             let _ = stopped.await;
         }));
         Ok(Running {

@@ -25,4 +25,7 @@ pub mod sign;
 #[cfg(feature = "client")]
 pub mod client;
 
+#[cfg(feature = "contract")]
+pub mod contract;
+
 pub use model::*;

@@ -2,11 +2,10 @@
 //! the spec's schemas accept, with no property the spec does not define (so a misspelled field
 //! name fails here), and every required property present.
 
-mod schema;
-
 use std::collections::BTreeMap;
 
 use serde_json::Value;
+use sks_api::contract as schema;
 use sks_api::*;
 use uuid::Uuid;
 
@@ -362,6 +361,53 @@ fn absent_optional_fields_are_not_sent() {
         body,
         serde_json::json!({"name": "workers", "size": 3, "disk-size": 50, "instance-type": {"id": id(5)}})
     );
+}
+
+#[test]
+fn requests_are_matched_to_their_operations() {
+    let spec = schema::spec();
+    let id = "8561ee34-09f0-42da-a765-abde807f944b";
+    for (method, path, expected) in [
+        ("GET", "/zone".to_owned(), "list-zones"),
+        ("GET", format!("/sks-cluster/{id}"), "get-sks-cluster"),
+        (
+            "PUT",
+            format!("/sks-cluster/{id}/upgrade"),
+            "upgrade-sks-cluster",
+        ),
+        (
+            "DELETE",
+            format!("/sks-cluster/{id}/labels"),
+            "reset-sks-cluster-field",
+        ),
+        (
+            "PUT",
+            format!("/sks-cluster/{id}/nodepool/{id}"),
+            "update-sks-nodepool",
+        ),
+        (
+            "PUT",
+            format!("/sks-cluster/{id}/nodepool/{id}:scale"),
+            "scale-sks-nodepool",
+        ),
+        (
+            "PUT",
+            format!("/sks-cluster/{id}/nodepool/{id}:evict"),
+            "evict-sks-nodepool-members",
+        ),
+        (
+            "POST",
+            format!("/sks-cluster-kubeconfig/{id}"),
+            "generate-sks-cluster-kubeconfig",
+        ),
+    ] {
+        assert_eq!(
+            schema::operation_for(&spec, method, &path).as_deref(),
+            Some(expected),
+            "{method} {path}"
+        );
+    }
+    assert_eq!(schema::operation_for(&spec, "PATCH", "/zone"), None);
 }
 
 #[test]

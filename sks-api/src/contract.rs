@@ -1,16 +1,58 @@
-//! A checker for the subset of OpenAPI 3.0 schemas the contract uses: `$ref`, `type`,
-//! `properties`, `required`, `additionalProperties`, `nullable`, `enum`, string lengths,
-//! integer bounds (with boolean `exclusiveMinimum`), `maxItems`, `uniqueItems` and the `uuid`
-//! format. In strict mode a property the schema does not define is an error.
-
-#![allow(dead_code)]
+//! The contract itself, for tests (feature `contract`): the OpenAPI document, which operation
+//! a request is, and a checker for the subset of OpenAPI 3.0 schemas the contract uses:
+//! `$ref`, `type`, `properties`, `required`, `additionalProperties`, `nullable`, `enum`, string
+//! lengths, integer bounds (with boolean `exclusiveMinimum`), `maxItems`, `uniqueItems` and the
+//! `uuid` format. In strict mode a property the schema does not define is an error.
 
 use serde_json::Value;
 
-/// The contract.
+/// The contract (`contract/exoscale-v2-sks.openapi.json`).
 pub fn spec() -> Value {
-    serde_json::from_str(include_str!("../../contract/exoscale-v2-sks.openapi.json"))
+    serde_json::from_str(include_str!("../contract/exoscale-v2-sks.openapi.json"))
         .expect("the contract parses")
+}
+
+/// The `operationId` of a request, from its method and its path relative to `/v2`
+/// (`PUT /sks-cluster/ID/nodepool/NP:scale` → `scale-sks-nodepool`). When several templates
+/// match, the one with the most literal characters wins.
+pub fn operation_for(spec: &Value, method: &str, path: &str) -> Option<String> {
+    let method = method.to_ascii_lowercase();
+    let actual: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    let mut best: Option<(usize, String)> = None;
+    for (template, item) in spec["paths"].as_object()? {
+        let Some(operation_id) = item
+            .get(&method)
+            .and_then(|op| op.get("operationId"))
+            .and_then(Value::as_str)
+        else {
+            continue;
+        };
+        let parts: Vec<&str> = template.split('/').collect();
+        if parts.len() != actual.len() {
+            continue;
+        }
+        let mut literal = 0;
+        let matched = parts.iter().zip(&actual).all(|(part, segment)| {
+            match part.find('{').zip(part.find('}')) {
+                Some((open, close)) => {
+                    let (prefix, suffix) = (&part[..open], &part[close + 1..]);
+                    literal += prefix.len() + suffix.len();
+                    segment.len() > prefix.len() + suffix.len()
+                        && segment.starts_with(prefix)
+                        && segment.ends_with(suffix)
+                        && (!suffix.is_empty() || !segment[prefix.len()..].contains(':'))
+                }
+                None => {
+                    literal += part.len();
+                    part == segment
+                }
+            }
+        });
+        if matched && best.as_ref().is_none_or(|(score, _)| literal > *score) {
+            best = Some((literal, operation_id.to_owned()));
+        }
+    }
+    best.map(|(_, id)| id)
 }
 
 /// A schema of `components.schemas`.

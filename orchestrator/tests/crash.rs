@@ -25,7 +25,7 @@ fn free_port() -> u16 {
 
 /// Starts `orchestrator serve` and waits until it answers.
 async fn start(database: &str, port: u16) -> Child {
-    let child = Command::new(env!("CARGO_BIN_EXE_orchestrator"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_orchestrator"))
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
         .args(["--database-url", database, "--speed", "40"])
         .env("ORCHESTRATOR_API_KEY", KEY)
@@ -45,6 +45,8 @@ async fn start(database: &str, port: u16) -> Child {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("the orchestrator did not answer within 30 s");
 }
 

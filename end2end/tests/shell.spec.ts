@@ -59,6 +59,9 @@ test('settings shows facts read from the portal database', async ({ page }, test
   await expect(about.getByRole('definition').nth(1)).toHaveText('SQLite');
   await expect(about).toContainText(/Schema version\s*\d+/);
   await expect(about).toContainText(/Installed\s*\d{4}-\d{2}-\d{2}T/);
+  // Asked of the embedded local orchestrator, over HTTP, by the server.
+  await expect(about).toContainText(/Orchestration\s*Local orchestrator \(http:\/\/127\.0\.0\.1:\d+/);
+  await expect(about).toContainText(/Kubernetes versions\s*\d+\.\d+\.\d+(, \d+\.\d+\.\d+)+/);
 });
 
 test('an unknown address is a 404 page with a way back', async ({ page }, testInfo) => {

@@ -117,6 +117,13 @@ impl Orchestrator {
         Ok(())
     }
 
+    /// Key `key` of organization `org_name` with a fresh random secret (the previous secret
+    /// stops working). The embedded orchestrator uses it at every start of the portal.
+    pub async fn rotate_key(&self, org_name: &str, key: &str) -> anyhow::Result<NewKey> {
+        let org = self.organization(org_name).await?;
+        Ok(self.store.rotate_key(org, key).await?)
+    }
+
     /// A new key for organization `org_name`.
     pub async fn create_key(&self, org_name: &str) -> anyhow::Result<NewKey> {
         let org = self.organization(org_name).await?;

@@ -26,8 +26,18 @@ struct Harness {
 
 impl Harness {
     async fn start(database: String, dir: Option<tempfile::TempDir>) -> Harness {
+        Harness::start_failing(database, dir, 0.0).await
+    }
+
+    /// An orchestrator whose instance boots fail at `fail_rate`.
+    async fn start_failing(
+        database: String,
+        dir: Option<tempfile::TempDir>,
+        fail_rate: f64,
+    ) -> Harness {
         let options = Options {
             speed: 400.0,
+            fail_rate,
             tick: Duration::from_millis(20),
             ..Options::new(&database)
         };
@@ -508,5 +518,53 @@ async fn bad_input_names_the_field_and_stores_nothing() {
     }
     let cluster = h.client.get_sks_cluster(&ZONE, id).await.unwrap();
     assert_eq!(cluster.version.as_deref(), Some("1.34.10"));
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn failed_boots_are_replaced_until_the_pool_is_whole() {
+    let (url, dir) = sqlite();
+    let h = Harness::start_failing(url, Some(dir), 0.4).await;
+    let c = &h.client;
+    let op = c
+        .create_sks_cluster(
+            &ZONE,
+            &CreateSksClusterRequest::new("flaky", Level::Starter, "1.36.3"),
+        )
+        .await
+        .unwrap();
+    c.wait(&ZONE, &op, &fast()).await.unwrap();
+    let cluster = op.reference.unwrap().id.unwrap();
+    let types = c.list_instance_types(&ZONE).await.unwrap();
+    let op = c
+        .create_sks_nodepool(
+            &ZONE,
+            cluster,
+            &CreateSksNodepoolRequest::new("w", 6, 50, standard_medium(&types)),
+        )
+        .await
+        .unwrap();
+    c.wait(&ZONE, &op, &fast())
+        .await
+        .expect("the pool converges despite failures");
+    let nodepool = op.reference.unwrap().id.unwrap();
+    let pool = c.get_sks_nodepool(&ZONE, cluster, nodepool).await.unwrap();
+    let members = instances(c, &pool).await;
+    assert_eq!(members.len(), 6);
+    assert!(
+        members
+            .iter()
+            .all(|m| m.state == Some(InstanceState::Running))
+    );
+    // Replacements got new names: more instances were numbered than the pool holds.
+    let highest = members
+        .iter()
+        .filter_map(|m| m.name.as_deref()?.rsplit('-').next()?.parse::<u32>().ok())
+        .max()
+        .unwrap();
+    assert!(
+        highest >= 6,
+        "with 40 % failing boots some were replaced (highest index {highest})"
+    );
     h.stop().await;
 }

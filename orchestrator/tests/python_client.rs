@@ -182,6 +182,32 @@ async fn exoscales_python_client_runs_a_whole_lifecycle() {
     let lifetime = cert.validity().not_after.timestamp() - cert.validity().not_before.timestamp();
     assert!((3600..=3661).contains(&lifetime), "{lifetime}");
 
+    // kubectl reads it (when kubectl is installed; required under CI).
+    match Command::new("kubectl")
+        .args(["config", "view", "--raw", "-o", "json", "--kubeconfig"])
+        .arg(&kubeconfig)
+        .output()
+    {
+        Ok(view) => {
+            assert!(
+                view.status.success(),
+                "{}",
+                String::from_utf8_lossy(&view.stderr)
+            );
+            let view: serde_json::Value = serde_json::from_slice(&view.stdout).unwrap();
+            assert_eq!(view["users"][0]["name"], "python");
+            assert_eq!(view["clusters"][0]["name"], "python-lifecycle");
+            assert!(
+                view["clusters"][0]["cluster"]["server"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("https://")
+            );
+            assert_eq!(view["current-context"], "python@python-lifecycle");
+        }
+        Err(error) => skip_or_fail(&format!("kubectl is not available: {error}")),
+    }
+
     // Every body the orchestrator answered with fits the contract.
     let spec = sks_api::contract::spec();
     let recorded = recorded.lock().unwrap();

@@ -35,6 +35,14 @@ pub struct Config {
     #[arg(long, env = "CAPSTAN_DATABASE_MAX_CONNECTIONS", default_value_t = 10)]
     pub database_max_connections: u32,
 
+    /// Speed of the embedded local orchestrator's simulation (50: fifty times faster).
+    #[arg(long, env = "CAPSTAN_ORCHESTRATOR_SPEED", default_value_t = 1.0)]
+    pub orchestrator_speed: f64,
+
+    /// Share of instance boots the embedded orchestrator makes fail (0 to 1).
+    #[arg(long, env = "CAPSTAN_ORCHESTRATOR_FAIL_RATE", default_value_t = 0.0)]
+    pub orchestrator_fail_rate: f64,
+
     /// Log format.
     #[arg(long, env = "CAPSTAN_LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
@@ -62,6 +70,8 @@ impl std::fmt::Debug for Config {
             .field("data_dir", &self.data_dir)
             .field("database_url", &redact_url(&self.database_url()))
             .field("database_max_connections", &self.database_max_connections)
+            .field("orchestrator_speed", &self.orchestrator_speed)
+            .field("orchestrator_fail_rate", &self.orchestrator_fail_rate)
             .field("log_format", &self.log_format)
             .field("log_filter", &self.log_filter)
             .finish()

@@ -4,6 +4,7 @@
 //! [`build_router`] is separate from [`run`] so tests can drive the whole router in-process.
 
 pub mod config;
+pub mod embedded;
 pub mod health;
 pub mod metrics;
 pub mod telemetry;
@@ -89,10 +90,17 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .await
         .context("opening the portal database")?;
     tracing::info!(backend = store.backend().label(), "portal database ready");
+    let embedded = embedded::Embedded::start(
+        &config.data_dir,
+        config.orchestrator_speed,
+        config.orchestrator_fail_rate,
+    )
+    .await?;
 
     let state = AppState {
         leptos_options: leptos_options(config.listen)?,
         store: store.clone(),
+        orchestration: embedded.orchestration.clone(),
     };
     let router = build_router(state, Arc::new(HttpMetrics::default()));
 
@@ -102,6 +110,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     tracing::info!(address = %listener.local_addr()?, "serving the portal on http://{}", listener.local_addr()?);
     serve(listener, router, shutdown_signal()).await?;
 
+    embedded.stop().await?;
     store.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -14,6 +14,7 @@ use tower::ServiceExt;
 struct Harness {
     router: Router,
     store: Store,
+    embedded: server::embedded::Embedded,
     _dir: tempfile::TempDir,
 }
 
@@ -21,13 +22,18 @@ async fn harness() -> Harness {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("portal.db").display());
     let store = Store::connect(&url, 2).await.unwrap();
+    let embedded = server::embedded::Embedded::start(dir.path(), 1.0, 0.0)
+        .await
+        .unwrap();
     let state = AppState {
         leptos_options: server::leptos_options("127.0.0.1:0".parse().unwrap()).unwrap(),
         store: store.clone(),
+        orchestration: embedded.orchestration.clone(),
     };
     Harness {
         router: server::build_router(state, Arc::new(HttpMetrics::default())),
         store,
+        embedded,
         _dir: dir,
     }
 }
@@ -105,13 +111,37 @@ async fn each_section_renders_on_the_server() {
 }
 
 #[tokio::test]
-async fn settings_shows_the_database_without_javascript() {
+async fn settings_shows_the_database_and_the_orchestrator_without_javascript() {
     let h = harness().await;
     let (_, _, body) = send(&h.router, get("/settings")).await;
     assert!(
         body.contains("SQLite"),
         "the About facts must be in the HTML"
     );
+    // Read from the embedded orchestrator over HTTP with the signed client.
+    assert!(
+        body.contains("Local orchestrator (http://127.0.0.1:"),
+        "{body}"
+    );
+    assert!(body.contains("1.36.3, 1.35.6, 1.34.10"), "{body}");
+}
+
+#[tokio::test]
+async fn the_embedded_orchestrator_answers_signed_calls_only() {
+    let h = harness().await;
+    let orchestration = &h.embedded.orchestration;
+    let zone = sks_api::ZoneName::DEFAULT;
+    assert!(
+        orchestration
+            .client
+            .list_sks_clusters(&zone)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let url = orchestration.endpoint.replace("{zone}", zone.as_str()) + "/sks-cluster";
+    let unsigned = reqwest::get(url).await.unwrap();
+    assert_eq!(unsigned.status(), reqwest::StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]

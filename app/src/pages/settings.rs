@@ -45,11 +45,18 @@ pub fn SettingsPage() -> impl IntoView {
 /// The facts about an installation, as a description list.
 #[component]
 fn AboutFacts(info: PortalFacts) -> impl IntoView {
+    let versions = match (&info.orchestration_error, info.versions.is_empty()) {
+        (Some(error), _) => format!("unavailable: {error}"),
+        (None, true) => "none offered".to_owned(),
+        (None, false) => info.versions.join(", "),
+    };
     let rows = [
         ("Version", info.version),
         ("Database", info.database),
         ("Schema version", info.schema_version.to_string()),
         ("Installed", info.installed_at),
+        ("Orchestration", info.orchestration),
+        ("Kubernetes versions", versions),
     ];
     view! {
         <dl class="mt-3 divide-y divide-slate-100 text-sm dark:divide-slate-800">
@@ -58,8 +65,8 @@ fn AboutFacts(info: PortalFacts) -> impl IntoView {
                 .map(|(term, value)| {
                     view! {
                         <div class="flex justify-between gap-4 py-2">
-                            <dt class="text-slate-500 dark:text-slate-400">{term}</dt>
-                            <dd class="font-medium">{value}</dd>
+                            <dt class="shrink-0 text-slate-500 dark:text-slate-400">{term}</dt>
+                            <dd class="min-w-0 break-words text-right font-medium">{value}</dd>
                         </div>
                     }
                 })

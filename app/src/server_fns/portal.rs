@@ -16,6 +16,12 @@ pub struct PortalFacts {
     pub schema_version: i64,
     /// When the database was initialised, RFC 3339 in UTC.
     pub installed_at: String,
+    /// The orchestration API: what it is and where.
+    pub orchestration: String,
+    /// Kubernetes versions it offers, newest first; empty when it could not be asked.
+    pub versions: Vec<String>,
+    /// Why the versions could not be read, if they could not.
+    pub orchestration_error: Option<String>,
 }
 
 /// Reads facts about this installation from the portal store.
@@ -29,11 +35,27 @@ pub async fn portal_info() -> Result<PortalFacts, AppError> {
             message: "it did not answer".into(),
         }
     })?;
+    let orchestration = &state.orchestration;
+    let zone = sks_api::ZoneName::DEFAULT;
+    let (versions, orchestration_error) = match orchestration
+        .client
+        .list_sks_cluster_versions(&zone, false)
+        .await
+    {
+        Ok(versions) => (versions, None),
+        Err(error) => {
+            tracing::warn!(%error, "cannot list Kubernetes versions");
+            (vec![], Some(error.to_string()))
+        }
+    };
     Ok(PortalFacts {
         version: crate::VERSION.to_owned(),
         database: installation.backend.label().to_owned(),
         schema_version: installation.schema_version,
         installed_at: format_utc_ms(installation.installed_at_ms),
+        orchestration: format!("{} ({})", orchestration.kind, orchestration.endpoint),
+        versions,
+        orchestration_error,
     })
 }
 

@@ -10,11 +10,23 @@ use leptos::prelude::*;
 use crate::error::AppError;
 use crate::theme::Theme;
 
+/// The orchestration API the portal drives, and how it reaches it.
+#[derive(Clone, Debug)]
+pub struct Orchestration {
+    /// What it is, for people: "Local orchestrator" or "Exoscale".
+    pub kind: String,
+    /// The endpoint template (`…/{zone}/v2`).
+    pub endpoint: String,
+    /// A client signed with the portal's key.
+    pub client: sks_api::client::Client,
+}
+
 /// Everything a request handler or server function needs, built once at start.
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub store: store::Store,
+    pub orchestration: Orchestration,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -158,6 +158,16 @@ impl Store {
         Ok(())
     }
 
+    /// Gives `key` of organization `org` a fresh random secret (creating the key if missing).
+    pub async fn rotate_key(&self, org: Uuid, key: &str) -> Result<NewKey, StoreError> {
+        let key = NewKey {
+            key: key.to_owned(),
+            secret: random_token(43),
+        };
+        self.ensure_key(org, &key.key, &key.secret).await?;
+        Ok(key)
+    }
+
     /// Creates a new key for the organization `org`.
     pub async fn create_key(&self, org: Uuid) -> Result<NewKey, StoreError> {
         let key = NewKey {

@@ -1,0 +1,71 @@
+//! The local orchestrator, started in this process on a loopback port: the portal's default
+//! orchestration API, so one command gives a working portal. The portal reaches it over real
+//! HTTP with the same signed client it would use for Exoscale.
+//!
+//! Its data lives beside the portal's (`orchestrator.db` in the data directory). The portal's
+//! key for it gets a fresh secret at every start, kept in memory only.
+
+use std::path::Path;
+
+use anyhow::Context as _;
+use app::ssr::Orchestration;
+use orchestrator::{Options, Orchestrator, Running};
+use sks_api::client::{Client, ClientConfig};
+use sks_api::sign::Credentials;
+
+/// The key the portal uses with its embedded orchestrator (organization `default`).
+const PORTAL_KEY: &str = "EXOcapstanportalembedded";
+
+/// A running embedded orchestrator.
+pub struct Embedded {
+    running: Running,
+    /// How the portal reaches it.
+    pub orchestration: Orchestration,
+}
+
+impl Embedded {
+    /// Opens the orchestrator's database in `data_dir` and serves it on a free loopback port.
+    pub async fn start(data_dir: &Path, speed: f64, fail_rate: f64) -> anyhow::Result<Embedded> {
+        if !speed.is_finite() || speed <= 0.0 {
+            anyhow::bail!("--orchestrator-speed must be above 0, not {speed}");
+        }
+        if !(0.0..=1.0).contains(&fail_rate) {
+            anyhow::bail!("--orchestrator-fail-rate must be between 0 and 1, not {fail_rate}");
+        }
+        let options = Options {
+            speed,
+            fail_rate,
+            ..Options::new(format!(
+                "sqlite://{}",
+                data_dir.join("orchestrator.db").display()
+            ))
+        };
+        let orchestrator = Orchestrator::open(&options)
+            .await
+            .context("opening the embedded orchestrator")?;
+        let key = orchestrator.rotate_key("default", PORTAL_KEY).await?;
+        let running = orchestrator
+            .spawn(([127, 0, 0, 1], 0).into())
+            .await
+            .context("starting the embedded orchestrator")?;
+        let endpoint = running.endpoint();
+        let client = Client::new(
+            ClientConfig::with_endpoint(&endpoint),
+            Credentials::new(key.key, key.secret),
+        )?;
+        tracing::info!(%endpoint, speed, fail_rate, "embedded orchestrator ready");
+        Ok(Embedded {
+            running,
+            orchestration: Orchestration {
+                kind: "Local orchestrator".into(),
+                endpoint,
+                client,
+            },
+        })
+    }
+
+    /// Stops it (after the portal has stopped serving).
+    pub async fn stop(self) -> anyhow::Result<()> {
+        self.running.stop().await
+    }
+}

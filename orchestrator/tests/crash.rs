@@ -56,6 +56,15 @@ fn kill(mut child: Child) {
     child.wait().unwrap();
 }
 
+async fn pool_instances(client: &Client, pool: uuid::Uuid) -> Vec<InstanceRef> {
+    client
+        .get_instance_pool(&ZONE, pool)
+        .await
+        .unwrap()
+        .instances
+        .unwrap_or_default()
+}
+
 fn wait_options() -> WaitOptions {
     WaitOptions {
         cadence: 0.05,
@@ -141,12 +150,7 @@ async fn killed_mid_create_and_mid_scale_it_converges_without_duplicates() {
     // Wait until the scale-up is under way (new instances booting), then kill.
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let instances = client
-            .get_instance_pool(&ZONE, pool_id)
-            .await
-            .unwrap()
-            .instances
-            .unwrap_or_default();
+        let instances = pool_instances(&client, pool_id).await;
         if instances
             .iter()
             .any(|i| i.state == Some(InstanceState::Starting))
@@ -163,12 +167,7 @@ async fn killed_mid_create_and_mid_scale_it_converges_without_duplicates() {
         .wait(&ZONE, &scale, &wait_options())
         .await
         .expect("the scale-up started before the kill succeeds");
-    let instances = client
-        .get_instance_pool(&ZONE, pool_id)
-        .await
-        .unwrap()
-        .instances
-        .unwrap_or_default();
+    let instances = pool_instances(&client, pool_id).await;
     assert_eq!(instances.len(), 6, "{instances:#?}");
     assert!(
         instances

@@ -8,8 +8,8 @@ use axum::{Extension, Json, Router};
 use sks_api::validate::Validate;
 use sks_api::{
     CreateSksNodepoolRequest, EvictSksNodepoolMembersRequest, InstancePool, NodepoolAddon,
-    NodepoolResetField, NodepoolState, Operation, PublicIpAssignment, Ref, ScaleSksNodepoolRequest,
-    SksNodepool, UpdateSksNodepoolRequest,
+    NodepoolResetField, Operation, PublicIpAssignment, Ref, ScaleSksNodepoolRequest, SksNodepool,
+    UpdateSksNodepoolRequest,
 };
 use uuid::Uuid;
 
@@ -20,8 +20,7 @@ use super::{
     render,
 };
 use crate::model::{
-    ClusterRecord, InstancePhase, NodepoolRecord, NodepoolSpec, NodepoolStatus, ResourceKind,
-    catalog, now_ms,
+    ClusterRecord, InstancePhase, NodepoolRecord, NodepoolSpec, ResourceKind, catalog, now_ms,
 };
 
 /// Smallest disk the `storage-lvm` add-on works with, GiB.
@@ -195,44 +194,30 @@ async fn create(
     {
         security_groups.push(Ref::from(default));
     }
-    let nodepool = NodepoolRecord {
-        id: Uuid::new_v4(),
-        cluster_id: cluster.id,
-        org_id: tenant.0,
-        zone: zone.0.as_str().to_owned(),
-        instance_pool_id: Uuid::new_v4(),
-        spec: NodepoolSpec {
-            name: request.name,
-            description: request.description,
-            size: request.size,
-            disk_size: request.disk_size,
-            instance_type: request.instance_type.id,
-            instance_prefix: request.instance_prefix.unwrap_or_else(|| "pool".into()),
-            labels: request.labels.unwrap_or_default(),
-            taints: request.taints.unwrap_or_default(),
-            security_groups,
-            private_networks: request.private_networks.unwrap_or_default(),
-            anti_affinity_groups: request.anti_affinity_groups.unwrap_or_default(),
-            deploy_target: request.deploy_target,
-            kubelet_image_gc: request.kubelet_image_gc,
-            kubelet_max_pods: request.kubelet_max_pods,
-            public_ip_assignment: request
-                .public_ip_assignment
-                .unwrap_or(PublicIpAssignment::Inet4),
-            addons,
-            nvidia_mig_profiles: request.nvidia_mig_profiles,
-            evict: vec![],
-            deleting: false,
-        },
-        generation: 1,
-        status: NodepoolStatus {
-            state: NodepoolState::Creating,
-        },
-        observed_generation: 0,
-        revision: 1,
-        next_index: 0,
-        created_at: now_ms(),
+    let spec = NodepoolSpec {
+        name: request.name,
+        description: request.description,
+        size: request.size,
+        disk_size: request.disk_size,
+        instance_type: request.instance_type.id,
+        instance_prefix: request.instance_prefix.unwrap_or_else(|| "pool".into()),
+        labels: request.labels.unwrap_or_default(),
+        taints: request.taints.unwrap_or_default(),
+        security_groups,
+        private_networks: request.private_networks.unwrap_or_default(),
+        anti_affinity_groups: request.anti_affinity_groups.unwrap_or_default(),
+        deploy_target: request.deploy_target,
+        kubelet_image_gc: request.kubelet_image_gc,
+        kubelet_max_pods: request.kubelet_max_pods,
+        public_ip_assignment: request
+            .public_ip_assignment
+            .unwrap_or(PublicIpAssignment::Inet4),
+        addons,
+        nvidia_mig_profiles: request.nvidia_mig_profiles,
+        evict: vec![],
+        deleting: false,
     };
+    let nodepool = NodepoolRecord::new(&cluster, spec, now_ms());
     let operation = new_operation(
         tenant,
         &zone,

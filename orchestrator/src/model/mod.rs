@@ -153,6 +153,28 @@ pub struct NodepoolRecord {
     pub created_at: i64,
 }
 
+impl NodepoolRecord {
+    /// A nodepool just asked for: generation 1, nothing observed, creating.
+    pub fn new(cluster: &ClusterRecord, spec: NodepoolSpec, now: i64) -> NodepoolRecord {
+        NodepoolRecord {
+            id: Uuid::new_v4(),
+            cluster_id: cluster.id,
+            org_id: cluster.org_id,
+            zone: cluster.zone.clone(),
+            instance_pool_id: Uuid::new_v4(),
+            spec,
+            generation: 1,
+            status: NodepoolStatus {
+                state: NodepoolState::Creating,
+            },
+            observed_generation: 0,
+            revision: 1,
+            next_index: 0,
+            created_at: now,
+        }
+    }
+}
+
 /// Lifecycle of an instance in the simulation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -10,6 +10,7 @@ pub mod app;
 pub mod components;
 pub mod error;
 pub mod pages;
+pub mod roles;
 pub mod server_fns;
 pub mod theme;
 

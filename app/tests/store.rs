@@ -1,98 +1,12 @@
-//! The portal store on both engines: every scenario runs on SQLite, then on PostgreSQL.
-//!
-//! PostgreSQL is reached at `CAPSTAN_TEST_POSTGRES_URL` (default
-//! `postgres://postgres@127.0.0.1:5432/postgres`); each scenario gets a database of its own,
-//! dropped afterwards. Without a server the PostgreSQL half is skipped with a line saying so,
-//! except under CI (`CI=true`), where a missing server fails the test.
+//! The portal store on both engines: every scenario runs on SQLite, then on PostgreSQL
+//! (see `support`).
 
-use std::io::Write as _;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+mod support;
+
+use std::time::Duration;
 
 use app::ssr::store::{Backend, Store, StoreError};
-use sqlx::Any;
-use sqlx::migrate::MigrateDatabase;
-
-/// A database for one scenario, removed by [`TestDb::drop`].
-struct TestDb {
-    url: String,
-    _dir: Option<tempfile::TempDir>,
-}
-
-impl TestDb {
-    fn sqlite() -> TestDb {
-        let dir = tempfile::tempdir().expect("temporary directory");
-        let url = format!("sqlite://{}", dir.path().join("portal.db").display());
-        TestDb {
-            url,
-            _dir: Some(dir),
-        }
-    }
-
-    async fn postgres() -> Option<TestDb> {
-        sqlx::any::install_default_drivers();
-        let server = std::env::var("CAPSTAN_TEST_POSTGRES_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
-        let base = server.rsplit_once('/').map_or(server.as_str(), |(b, _)| b);
-        let name = format!(
-            "capstan_test_{}_{}",
-            std::process::id(),
-            SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .unwrap()
-                .as_nanos()
-        );
-        let url = format!("{base}/{name}");
-        match Any::create_database(&url).await {
-            Ok(()) => Some(TestDb { url, _dir: None }),
-            Err(error) if std::env::var("CI").as_deref() == Ok("true") => {
-                panic!("PostgreSQL is required under CI but {base} refused: {error}")
-            }
-            Err(error) => {
-                // Written to stderr directly: the test harness captures `eprintln!` of passing
-                // tests, and this line must be seen.
-                static SAID: std::sync::Once = std::sync::Once::new();
-                SAID.call_once(|| {
-                    let _ = writeln!(
-                        std::io::stderr(),
-                        "SKIPPED: PostgreSQL store tests (no server at {base}: {error}); \
-                         set CAPSTAN_TEST_POSTGRES_URL to run them"
-                    );
-                });
-                None
-            }
-        }
-    }
-
-    async fn drop(self) {
-        if self.url.starts_with("postgres") {
-            Any::drop_database(&self.url)
-                .await
-                .expect("dropping the test database");
-        }
-    }
-}
-
-/// Runs `scenario` on a fresh SQLite database, then on a fresh PostgreSQL database.
-async fn on_both<F, Fut>(scenario: F)
-where
-    F: Fn(String, Backend) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    let db = TestDb::sqlite();
-    scenario(db.url.clone(), Backend::Sqlite).await;
-    db.drop().await;
-    if let Some(db) = TestDb::postgres().await {
-        scenario(db.url.clone(), Backend::Postgres).await;
-        db.drop().await;
-    }
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64
-}
+use support::{now_ms, on_both};
 
 #[tokio::test]
 async fn a_fresh_database_is_created_and_migrated() {

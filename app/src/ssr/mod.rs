@@ -2,6 +2,7 @@
 //!
 //! Nothing here is compiled into the browser bundle.
 
+pub mod accounts;
 pub mod store;
 
 use axum::extract::FromRef;

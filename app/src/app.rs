@@ -8,11 +8,35 @@ use leptos_router::path;
 use crate::components::error_view::ErrorView;
 use crate::components::layout::Layout;
 use crate::components::theme_toggle::{ThemeContext, rendered_theme};
+use crate::pages::account::AccountPage;
 use crate::pages::activity::ActivityPage;
+use crate::pages::auth::{SignInPage, SignUpPage};
 use crate::pages::catalog::CatalogPage;
 use crate::pages::clusters::ClustersPage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::settings::SettingsPage;
+
+/// Sections of the portal that need a signed-in session (and their sub-pages). Signed-out
+/// browsers asking for one are sent to the sign-in page by the server.
+const SIGNED_IN_SECTIONS: [&str; 5] = [
+    "/clusters",
+    "/catalog",
+    "/activity",
+    "/settings",
+    "/account",
+];
+
+/// Whether the page at `path` needs a signed-in session. Unknown addresses do not: they get
+/// the 404 page.
+pub fn requires_session(path: &str) -> bool {
+    path == "/"
+        || SIGNED_IN_SECTIONS.iter().any(|section| {
+            path == *section
+                || path
+                    .strip_prefix(section)
+                    .is_some_and(|rest| rest.starts_with('/'))
+        })
+}
 
 /// The whole HTML document, rendered on the server. The theme from the request's cookie is
 /// written on `<html>` so the first paint already has the right colours.
@@ -39,6 +63,35 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 }
 
 /// The application: layout and routes. Unknown paths render the 404 page.
+#[cfg(test)]
+mod tests {
+    use super::requires_session;
+
+    #[test]
+    fn portal_pages_need_a_session_and_the_rest_does_not() {
+        for path in [
+            "/",
+            "/clusters",
+            "/clusters/abc",
+            "/settings",
+            "/account",
+            "/activity",
+        ] {
+            assert!(requires_session(path), "{path}");
+        }
+        for path in [
+            "/sign-in",
+            "/sign-up",
+            "/invite/x",
+            "/nope",
+            "/clustersx",
+            "/pkg/capstan.js",
+        ] {
+            assert!(!requires_session(path), "{path}");
+        }
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -63,6 +116,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/catalog") view=CatalogPage/>
                         <Route path=path!("/activity") view=ActivityPage/>
                         <Route path=path!("/settings") view=SettingsPage/>
+                        <Route path=path!("/account") view=AccountPage/>
+                        <Route path=path!("/sign-in") view=SignInPage/>
+                        <Route path=path!("/sign-up") view=SignUpPage/>
                     </Routes>
                 </ErrorBoundary>
             </Layout>

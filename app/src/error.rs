@@ -31,6 +31,12 @@ impl FieldError {
 /// Errors of the portal, as the browser receives them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
+    /// No valid session: the person must sign in (again).
+    #[error("sign in to continue")]
+    Unauthenticated,
+    /// Too many attempts: wait this many seconds.
+    #[error("too many attempts; try again in {0} s")]
+    RateLimited(u64),
     /// The thing asked for does not exist (or is not visible to this account).
     #[error("{0} was not found")]
     NotFound(String),
@@ -58,6 +64,8 @@ impl AppError {
     /// The HTTP status a page or response carrying this error is served with.
     pub fn status(&self) -> StatusCode {
         match self {
+            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Conflict(_) => StatusCode::CONFLICT,
@@ -71,6 +79,8 @@ impl AppError {
     /// A short headline for an error page.
     pub fn title(&self) -> &'static str {
         match self {
+            AppError::Unauthenticated => "Signed out",
+            AppError::RateLimited(_) => "Too many attempts",
             AppError::NotFound(_) => "Not found",
             AppError::Forbidden(_) => "Not allowed",
             AppError::Conflict(_) => "Conflict",
@@ -84,6 +94,8 @@ impl AppError {
     /// What the person can do about it.
     pub fn advice(&self) -> &'static str {
         match self {
+            AppError::Unauthenticated => "Your session ended. Sign in again to continue.",
+            AppError::RateLimited(_) => "Wait a moment, then try again.",
             AppError::NotFound(_) => "Check the address, or go back to the list.",
             AppError::Forbidden(_) => "Ask an owner or admin of your organization for access.",
             AppError::Conflict(_) => "Refresh to see the current state, then try again.",
@@ -132,6 +144,8 @@ mod tests {
     #[test]
     fn each_kind_has_its_own_status() {
         let cases = [
+            (AppError::Unauthenticated, 401),
+            (AppError::RateLimited(3), 429),
             (AppError::NotFound("cluster".into()), 404),
             (AppError::Forbidden("delete clusters".into()), 403),
             (AppError::Conflict("busy".into()), 409),

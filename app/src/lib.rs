@@ -17,7 +17,7 @@ pub mod theme;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
-pub use app::{App, shell};
+pub use app::{App, requires_session, shell};
 
 /// The portal's version, shown in the footer and reported by the server.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

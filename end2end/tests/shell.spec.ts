@@ -1,5 +1,9 @@
 import { test, expect } from '@playwright/test';
-import { hydrated, open } from './support';
+import { hydrated, open, signUp } from './support';
+
+test.beforeEach(async ({ page }, testInfo) => {
+  await signUp(page, testInfo);
+});
 
 const SECTIONS = [
   { name: 'Catalog', path: '/catalog' },
@@ -57,6 +61,7 @@ test('settings shows facts read from the portal database', async ({ page }, test
   await open(page, testInfo, '/settings');
   const about = page.getByRole('region', { name: 'About this portal' });
   await expect(about.getByRole('definition').nth(1)).toHaveText('SQLite');
+  await expect(about).toContainText(/Schema version\s*2/);
   await expect(about).toContainText(/Schema version\s*\d+/);
   await expect(about).toContainText(/Installed\s*\d{4}-\d{2}-\d{2}T/);
   // Asked of the embedded local orchestrator, over HTTP, by the server.

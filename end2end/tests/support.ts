@@ -21,3 +21,25 @@ export async function open(page: Page, testInfo: TestInfo, path: string) {
 export async function bodyBackground(page: Page): Promise<string> {
   return page.locator('body').evaluate((body) => getComputedStyle(body).backgroundColor);
 }
+
+/** A new, unique email address. */
+export function uniqueEmail(prefix = 'user'): string {
+  return `${prefix}-${Date.now()}-${Math.floor(Math.random() * 1e9)}@example.com`;
+}
+
+export const PASSWORD = 'a long enough password';
+
+/** Creates an account through the sign-up form and waits for the portal's home page. */
+export async function signUp(page: Page, testInfo: TestInfo, name = 'Test Person', email = uniqueEmail()) {
+  await page.goto('/sign-up');
+  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page).toHaveURL('/');
+  if (hydrated(testInfo)) {
+    await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
+  }
+  await expect(page.getByRole('banner').getByRole('link', { name })).toBeVisible();
+  return email;
+}

@@ -1,8 +1,12 @@
 import { test, expect } from '@playwright/test';
-import { bodyBackground, open } from './support';
+import { bodyBackground, open, signUp } from './support';
 
 // The theme switch is a form: hydrated it applies at once; without JavaScript the server sets the
 // cookie and sends the browser back. Either way the choice is kept across reloads.
+
+test.beforeEach(async ({ page }, testInfo) => {
+  await signUp(page, testInfo);
+});
 
 test.describe('theme', () => {
   test.use({ colorScheme: 'light' });

@@ -5,6 +5,13 @@ use std::path::PathBuf;
 
 use clap::{Parser, ValueEnum};
 
+/// Who may create an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Signup {
+    Open,
+    Invitation,
+}
+
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
@@ -35,6 +42,30 @@ pub struct Config {
     #[arg(long, env = "CAPSTAN_DATABASE_MAX_CONNECTIONS", default_value_t = 10)]
     pub database_max_connections: u32,
 
+    /// The address people use to reach the portal (scheme, host, port). State-changing
+    /// requests must come from pages of this origin; cookies are `Secure` when it is https.
+    /// Default: http:// and the listen address.
+    #[arg(long, env = "CAPSTAN_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Who may create an account after the first one: `open` (anyone, with an organization of
+    /// their own) or `invitation` (only with an invitation link).
+    #[arg(long, env = "CAPSTAN_SIGNUP", value_enum, default_value = "open")]
+    pub signup: Signup,
+
+    /// Key sealing secrets at rest: 32 bytes in base64. Default: generated on first start into
+    /// `secret.key` in the data directory (owner-only permissions).
+    #[arg(long, env = "CAPSTAN_SECRET_KEY")]
+    pub secret_key: Option<String>,
+
+    /// A session unused this many minutes ends.
+    #[arg(long, env = "CAPSTAN_SESSION_IDLE_MINUTES", default_value_t = 12 * 60)]
+    pub session_idle_minutes: u32,
+
+    /// A session ends this many days after sign-in.
+    #[arg(long, env = "CAPSTAN_SESSION_MAX_DAYS", default_value_t = 7)]
+    pub session_max_days: u32,
+
     /// Speed of the embedded local orchestrator's simulation (50: fifty times faster).
     #[arg(long, env = "CAPSTAN_ORCHESTRATOR_SPEED", default_value_t = 1.0)]
     pub orchestrator_speed: f64,
@@ -53,6 +84,14 @@ pub struct Config {
 }
 
 impl Config {
+    /// The public URL: the one given, or http:// and the listen address.
+    pub fn public_url(&self) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{}", self.listen),
+        }
+    }
+
     /// The database URL to use: the one given, or the SQLite file in the data directory.
     pub fn database_url(&self) -> String {
         match &self.database_url {
@@ -70,6 +109,11 @@ impl std::fmt::Debug for Config {
             .field("data_dir", &self.data_dir)
             .field("database_url", &redact_url(&self.database_url()))
             .field("database_max_connections", &self.database_max_connections)
+            .field("public_url", &self.public_url())
+            .field("signup", &self.signup)
+            .field("secret_key", &self.secret_key.as_ref().map(|_| "***"))
+            .field("session_idle_minutes", &self.session_idle_minutes)
+            .field("session_max_days", &self.session_max_days)
             .field("orchestrator_speed", &self.orchestrator_speed)
             .field("orchestrator_fail_rate", &self.orchestrator_fail_rate)
             .field("log_format", &self.log_format)
@@ -140,6 +184,22 @@ mod tests {
             .unwrap()
             .to_string();
         assert!(error.contains("--log-format"), "{error}");
+    }
+
+    #[test]
+    fn the_public_url_defaults_to_the_listen_address() {
+        assert_eq!(
+            parse(&["--listen", "127.0.0.1:8080"]).public_url(),
+            "http://127.0.0.1:8080"
+        );
+        let config = parse(&["--public-url", "https://portal.example.com/"]);
+        assert_eq!(config.public_url(), "https://portal.example.com");
+    }
+
+    #[test]
+    fn debug_output_hides_the_secret_key() {
+        let shown = format!("{:?}", parse(&["--secret-key", "c2VjcmV0LWtleQ=="]));
+        assert!(!shown.contains("c2VjcmV0LWtleQ=="), "{shown}");
     }
 
     #[test]

@@ -8,7 +8,10 @@
 use std::path::Path;
 
 use anyhow::Context as _;
+use std::sync::Arc;
+
 use app::ssr::Orchestration;
+use app::ssr::auth::Minter;
 use orchestrator::{Options, Orchestrator, Running};
 use sks_api::client::{Client, ClientConfig};
 use sks_api::sign::Credentials;
@@ -18,6 +21,7 @@ const PORTAL_KEY: &str = "EXOcapstanportalembedded";
 
 /// A running embedded orchestrator.
 pub struct Embedded {
+    orchestrator: Orchestrator,
     running: Running,
     /// How the portal reaches it.
     pub orchestration: Orchestration,
@@ -45,6 +49,7 @@ impl Embedded {
             .context("opening the embedded orchestrator")?;
         let key = orchestrator.rotate_key("default", PORTAL_KEY).await?;
         let running = orchestrator
+            .clone()
             .spawn(([127, 0, 0, 1], 0).into())
             .await
             .context("starting the embedded orchestrator")?;
@@ -55,12 +60,28 @@ impl Embedded {
         )?;
         tracing::info!(%endpoint, speed, fail_rate, "embedded orchestrator ready");
         Ok(Embedded {
+            orchestrator,
             running,
             orchestration: Orchestration {
                 kind: "Local orchestrator".into(),
                 endpoint,
                 client,
             },
+        })
+    }
+
+    /// Mints a key for a portal organization (one orchestrator organization per portal one).
+    pub fn minter(&self) -> Minter {
+        let orchestrator = self.orchestrator.clone();
+        Arc::new(move |org: String| {
+            let orchestrator = orchestrator.clone();
+            Box::pin(async move {
+                orchestrator
+                    .create_key(&format!("portal-{org}"))
+                    .await
+                    .map(|key| (key.key, key.secret))
+                    .map_err(|e| format!("{e:#}"))
+            })
         })
     }
 

@@ -7,6 +7,7 @@ pub mod config;
 pub mod embedded;
 pub mod health;
 pub mod metrics;
+pub mod security;
 pub mod telemetry;
 
 use std::net::SocketAddr;
@@ -14,6 +15,9 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use app::ssr::AppState;
+use app::ssr::accounts::secrets::Sealer;
+use app::ssr::accounts::{Accounts, SessionPolicy};
+use app::ssr::auth::{AuthConfig, SignupPolicy};
 use app::ssr::store::Store;
 use app::{App, shell};
 use axum::Router;
@@ -23,8 +27,10 @@ use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::config::Config;
+use crate::config::{Config, Signup};
+use crate::embedded::Embedded;
 use crate::metrics::HttpMetrics;
+use crate::security::Origins;
 
 /// The site settings cargo-leptos baked in at build time, with the address we serve on.
 /// Outside a cargo-leptos build (plain `cargo test`) the output name falls back to the one in
@@ -40,10 +46,44 @@ pub fn leptos_options(listen: SocketAddr) -> anyhow::Result<LeptosOptions> {
     Ok(options)
 }
 
-/// Every route of the portal, with the middleware they share.
-pub fn build_router(state: AppState, metrics: Arc<HttpMetrics>) -> Router {
+/// The application state from the configuration, the open store and the embedded orchestrator.
+pub fn app_state(config: &Config, store: Store, embedded: &Embedded) -> anyhow::Result<AppState> {
+    let origins = Origins::from_public_url(&config.public_url())?;
+    let sealer = Sealer::load_or_create(&config.data_dir, config.secret_key.as_deref())
+        .context("loading the key that seals secrets")?;
+    let auth = AuthConfig {
+        policy: SessionPolicy {
+            idle_ms: i64::from(config.session_idle_minutes) * 60_000,
+            absolute_ms: i64::from(config.session_max_days) * 86_400_000,
+        },
+        secure_cookies: origins.is_https(),
+        signup: match config.signup {
+            Signup::Open => SignupPolicy::Open,
+            Signup::Invitation => SignupPolicy::Invitation,
+        },
+        invitation_ms: 7 * 86_400_000,
+    };
+    Ok(AppState {
+        leptos_options: leptos_options(config.listen)?,
+        accounts: Accounts::new(store.clone()),
+        store,
+        sealer,
+        auth,
+        minter: embedded.minter(),
+        orchestration: embedded.orchestration.clone(),
+    })
+}
+
+/// Every route of the portal, with the middleware they share. `public_url` is the origin
+/// state-changing requests must come from.
+pub fn build_router(
+    state: AppState,
+    metrics: Arc<HttpMetrics>,
+    public_url: &str,
+) -> anyhow::Result<Router> {
+    let origins = Arc::new(Origins::from_public_url(public_url)?);
     let routes = generate_route_list(App);
-    Router::new()
+    let router = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route(
@@ -56,13 +96,44 @@ pub fn build_router(state: AppState, metrics: Arc<HttpMetrics>) -> Router {
         })
         .fallback(file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::map_response(tidy_form_redirect))
+        .layer(axum::middleware::from_fn(server_fn_error_status))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security::pages_need_a_session,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            origins,
+            security::same_origin,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             metrics,
             metrics::track,
         ))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .with_state(state);
+    Ok(router)
+}
+
+/// Server functions answer every error with status 500; give each its own (401 to sign in,
+/// 403, 404, 422 for a field, 429, 503…), so clients and logs see what happened.
+async fn server_fn_error_status(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let is_server_fn = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    if !is_server_fn || response.status() != http::StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 1024 * 1024).await else {
+        return axum::response::Response::from_parts(parts, axum::body::Body::empty());
+    };
+    if let Ok(error) = serde_json::from_slice::<app::error::AppError>(&bytes) {
+        parts.status = error.status();
+    }
+    axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 /// After a plain (JavaScript-free) form post, server functions send the browser back to the
@@ -90,19 +161,19 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .await
         .context("opening the portal database")?;
     tracing::info!(backend = store.backend().label(), "portal database ready");
-    let embedded = embedded::Embedded::start(
+    let embedded = Embedded::start(
         &config.data_dir,
         config.orchestrator_speed,
         config.orchestrator_fail_rate,
     )
     .await?;
 
-    let state = AppState {
-        leptos_options: leptos_options(config.listen)?,
-        store: store.clone(),
-        orchestration: embedded.orchestration.clone(),
-    };
-    let router = build_router(state, Arc::new(HttpMetrics::default()));
+    let state = app_state(&config, store.clone(), &embedded)?;
+    let router = build_router(
+        state,
+        Arc::new(HttpMetrics::default()),
+        &config.public_url(),
+    )?;
 
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await

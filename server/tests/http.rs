@@ -1,66 +1,18 @@
 //! The server's HTTP surface, driven in-process through the real router (and once over a real
 //! socket): pages, 404, health, readiness, metrics, server functions and shutdown.
 
-use std::sync::Arc;
+mod support;
 
-use app::ssr::AppState;
-use app::ssr::store::Store;
-use axum::Router;
 use axum::body::Body;
 use http::{Request, StatusCode, header};
-use server::metrics::HttpMetrics;
+use support::*;
 use tower::ServiceExt;
-
-struct Harness {
-    router: Router,
-    store: Store,
-    embedded: server::embedded::Embedded,
-    _dir: tempfile::TempDir,
-}
-
-async fn harness() -> Harness {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("portal.db").display());
-    let store = Store::connect(&url, 2).await.unwrap();
-    let embedded = server::embedded::Embedded::start(dir.path(), 1.0, 0.0)
-        .await
-        .unwrap();
-    let state = AppState {
-        leptos_options: server::leptos_options("127.0.0.1:0".parse().unwrap()).unwrap(),
-        store: store.clone(),
-        orchestration: embedded.orchestration.clone(),
-    };
-    Harness {
-        router: server::build_router(state, Arc::new(HttpMetrics::default())),
-        store,
-        embedded,
-        _dir: dir,
-    }
-}
-
-async fn send(router: &Router, request: Request<Body>) -> (StatusCode, http::HeaderMap, String) {
-    let response = router.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    (status, headers, String::from_utf8_lossy(&body).into_owned())
-}
-
-fn get(path: &str) -> Request<Body> {
-    Request::get(path).body(Body::empty()).unwrap()
-}
-
-/// A POST as a plain HTML form sends it.
-fn form_post(path: &str) -> http::request::Builder {
-    Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-}
 
 #[tokio::test]
 async fn home_page_is_complete_server_rendered_html() {
     let h = harness().await;
-    let (status, headers, body) = send(&h.router, get("/")).await;
+    let cookie = sign_up(&h.router, "home@example.com").await;
+    let (status, headers, body) = send(&h.router, get_with("/", &cookie)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
         headers[header::CONTENT_TYPE]
@@ -91,13 +43,14 @@ async fn home_page_is_complete_server_rendered_html() {
 #[tokio::test]
 async fn each_section_renders_on_the_server() {
     let h = harness().await;
+    let cookie = sign_up(&h.router, "sections@example.com").await;
     for (path, title) in [
         ("/clusters", "Clusters · Capstan"),
         ("/catalog", "Catalog · Capstan"),
         ("/activity", "Activity · Capstan"),
         ("/settings", "Settings · Capstan"),
     ] {
-        let (status, _, body) = send(&h.router, get(path)).await;
+        let (status, _, body) = send(&h.router, get_with(path, &cookie)).await;
         assert_eq!(status, StatusCode::OK, "{path}");
         assert!(
             body.contains(&format!("<title>{title}</title>")),
@@ -113,7 +66,8 @@ async fn each_section_renders_on_the_server() {
 #[tokio::test]
 async fn settings_shows_the_database_and_the_orchestrator_without_javascript() {
     let h = harness().await;
-    let (_, _, body) = send(&h.router, get("/settings")).await;
+    let cookie = sign_up(&h.router, "settings@example.com").await;
+    let (_, _, body) = send(&h.router, get_with("/settings", &cookie)).await;
     assert!(
         body.contains("SQLite"),
         "the About facts must be in the HTML"
@@ -147,8 +101,9 @@ async fn the_embedded_orchestrator_answers_signed_calls_only() {
 #[tokio::test]
 async fn unknown_paths_answer_404_with_the_not_found_page() {
     let h = harness().await;
+    let cookie = sign_up(&h.router, "lost@example.com").await;
     for path in ["/nope", "/clusters/x/y/z", "/pkg/missing.js"] {
-        let (status, _, body) = send(&h.router, get(path)).await;
+        let (status, _, body) = send(&h.router, get_with(path, &cookie)).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
         if !path.starts_with("/pkg/") {
             assert!(body.contains("Page not found"), "{path}");
@@ -159,7 +114,7 @@ async fn unknown_paths_answer_404_with_the_not_found_page() {
 #[tokio::test]
 async fn the_theme_cookie_is_rendered_on_html() {
     let h = harness().await;
-    let request = Request::get("/")
+    let request = Request::get("/sign-in")
         .header(header::COOKIE, "other=1; capstan_theme=dark")
         .body(Body::empty())
         .unwrap();
@@ -171,6 +126,7 @@ async fn the_theme_cookie_is_rendered_on_html() {
 async fn setting_the_theme_from_a_plain_form_sets_the_cookie_and_goes_back() {
     let h = harness().await;
     let request = form_post("/api/set_theme")
+        .header(header::ORIGIN, ORIGIN)
         .header(header::ACCEPT, "text/html")
         .header(header::REFERER, "http://127.0.0.1:3000/catalog")
         .body(Body::from("theme=dark"))
@@ -190,10 +146,11 @@ async fn setting_the_theme_from_a_plain_form_sets_the_cookie_and_goes_back() {
 async fn an_unknown_theme_is_refused_naming_the_field() {
     let h = harness().await;
     let request = form_post("/api/set_theme")
+        .header(header::ORIGIN, ORIGIN)
         .body(Body::from("theme=purple"))
         .unwrap();
     let (status, headers, body) = send(&h.router, request).await;
-    assert!(!status.is_success(), "{status}");
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(headers.get(header::SET_COOKIE).is_none());
     assert!(
         body.contains("theme") && body.contains("system, light, dark"),
@@ -221,8 +178,9 @@ async fn health_and_readiness() {
 #[tokio::test]
 async fn metrics_count_requests_by_route_and_status() {
     let h = harness().await;
-    send(&h.router, get("/catalog")).await;
-    send(&h.router, get("/catalog")).await;
+    let cookie = sign_up(&h.router, "metrics@example.com").await;
+    send(&h.router, get_with("/catalog", &cookie)).await;
+    send(&h.router, get_with("/catalog", &cookie)).await;
     send(&h.router, get("/no-such-page-1")).await;
     send(&h.router, get("/no-such-page-2")).await;
     let (status, headers, text) = send(&h.router, get("/metrics")).await;
@@ -255,7 +213,7 @@ async fn metrics_count_requests_by_route_and_status() {
 #[tokio::test]
 async fn pages_are_compressed_for_browsers_that_accept_it() {
     let h = harness().await;
-    let request = Request::get("/")
+    let request = Request::get("/sign-in")
         .header(header::ACCEPT_ENCODING, "gzip")
         .body(Body::empty())
         .unwrap();

@@ -6,6 +6,7 @@ use leptos_router::hooks::use_location;
 
 use crate::components::icons::{ActivityIcon, CatalogIcon, ClustersIcon, LogoMark, SettingsIcon};
 use crate::components::theme_toggle::ThemeToggle;
+use crate::components::user_menu::AccountArea;
 
 /// One entry of the primary navigation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,7 +68,8 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <span class="hidden rounded-full border border-slate-200 px-2 py-0.5 text-xs text-slate-500 sm:inline dark:border-slate-700 dark:text-slate-400">
                     "Managed Kubernetes"
                 </span>
-                <div class="ml-auto flex items-center gap-2">
+                <div class="ml-auto flex items-center gap-4">
+                    <AccountArea/>
                     <ThemeToggle/>
                 </div>
             </header>

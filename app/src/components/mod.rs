@@ -2,7 +2,9 @@
 //! loading, error and empty states.
 
 pub mod error_view;
+pub mod forms;
 pub mod icons;
 pub mod layout;
 pub mod page;
 pub mod theme_toggle;
+pub mod user_menu;

@@ -1,5 +1,6 @@
 //! Server functions: the only way the browser reaches server-side state. Each one is a POST
 //! endpoint under `/api/`, callable from `<ActionForm>` without JavaScript.
 
+pub mod auth;
 pub mod portal;
 pub mod theme;

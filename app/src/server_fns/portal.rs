@@ -27,6 +27,8 @@ pub struct PortalFacts {
 /// Reads facts about this installation from the portal store.
 #[server(endpoint = "portal_info")]
 pub async fn portal_info() -> Result<PortalFacts, AppError> {
+    use crate::ssr::accounts::authz::Action;
+    crate::ssr::auth::require(Action::Read).await?;
     let state = crate::ssr::app_state()?;
     let installation = state.store.installation().await.map_err(|e| {
         tracing::warn!(error = %e, "reading installation facts failed");

@@ -3,6 +3,8 @@
 //! Nothing here is compiled into the browser bundle.
 
 pub mod accounts;
+pub mod auth;
+pub mod orchestration;
 pub mod store;
 
 use axum::extract::FromRef;
@@ -23,11 +25,34 @@ pub struct Orchestration {
 }
 
 /// Everything a request handler or server function needs, built once at start.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub store: store::Store,
+    pub accounts: accounts::Accounts,
+    pub sealer: accounts::secrets::Sealer,
+    pub auth: auth::AuthConfig,
+    /// Mints orchestration credentials for a new organization.
+    pub minter: auth::Minter,
     pub orchestration: Orchestration,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("store", &self.store)
+            .field("auth", &self.auth)
+            .field("orchestration", &self.orchestration)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The current time in Unix milliseconds.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or_default()
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -245,6 +245,20 @@ impl Accounts {
         Ok(row.as_ref().map(user).transpose()?)
     }
 
+    /// Deletes an account that has no memberships or sessions yet (undoing a sign-up that
+    /// could not finish).
+    pub async fn delete_user(&self, id: &str) -> Result<(), AccountError> {
+        sqlx::query(
+            "DELETE FROM users WHERE id = $1 \
+             AND NOT EXISTS (SELECT 1 FROM memberships WHERE user_id = $1) \
+             AND NOT EXISTS (SELECT 1 FROM sessions WHERE user_id = $1)",
+        )
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
     /// Replaces an account's password hash.
     pub async fn set_password(
         &self,

@@ -1,0 +1,468 @@
+//! Signing up, in and out, the password, and the organization a session works in.
+//!
+//! Forms post here without JavaScript too; on success the browser is sent on with a redirect.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{AppError, FieldError};
+use crate::roles::Role;
+
+/// An organization the signed-in person belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgChoice {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+}
+
+/// The signed-in person, as the header shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    pub name: String,
+    pub email: String,
+    /// The organization the session works in.
+    pub org: Option<OrgChoice>,
+    /// Every organization they belong to.
+    pub orgs: Vec<OrgChoice>,
+}
+
+/// The checks on the sign-up form, shared by the browser and the server.
+pub fn sign_up_errors(name: &str, email: &str, password: &str) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let name_length = name.trim().chars().count();
+    if name_length == 0 || name_length > 100 {
+        errors.push(FieldError::new(
+            "name",
+            "Enter your name (1 to 100 characters).",
+        ));
+    }
+    let email = email.trim();
+    let plausible = email.len() <= 254
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        });
+    if !plausible || email.contains(char::is_whitespace) {
+        errors.push(FieldError::new(
+            "email",
+            "Enter an email address like name@example.com.",
+        ));
+    }
+    let length = password.chars().count();
+    if length < 10 {
+        errors.push(FieldError::new("password", "Use at least 10 characters."));
+    } else if length > 256 {
+        errors.push(FieldError::new("password", "Use at most 256 characters."));
+    } else if password.eq_ignore_ascii_case(email) {
+        errors.push(FieldError::new(
+            "password",
+            "Do not use your email address as password.",
+        ));
+    }
+    errors
+}
+
+/// A local path to go to after signing in; anything else (another site) becomes `/`.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+/// The signed-in person, or `None` when signed out.
+#[server(endpoint = "whoami")]
+pub async fn whoami() -> Result<Option<Profile>, AppError> {
+    use crate::ssr::auth::{signed_in, store_failure};
+    let Some(caller) = signed_in().await? else {
+        return Ok(None);
+    };
+    let state = crate::ssr::app_state()?;
+    let orgs: Vec<OrgChoice> = state
+        .accounts
+        .memberships(&caller.user.id)
+        .await
+        .map_err(store_failure)?
+        .into_iter()
+        .map(|m| OrgChoice {
+            id: m.org_id,
+            name: m.org_name,
+            role: m.role,
+        })
+        .collect();
+    let org = caller
+        .org
+        .as_ref()
+        .and_then(|(id, _, _)| orgs.iter().find(|o| &o.id == id).cloned());
+    Ok(Some(Profile {
+        name: caller.user.name.clone(),
+        email: caller.user.email.clone(),
+        org,
+        orgs,
+    }))
+}
+
+/// Creates an account and signs it in. The first account of a fresh install becomes the owner
+/// of the organization `default`; later ones join with an invitation, or (when sign-up is open)
+/// get an organization of their own.
+#[server(endpoint = "sign_up")]
+pub async fn sign_up(
+    name: String,
+    email: String,
+    password: String,
+    invitation: Option<String>,
+) -> Result<(), AppError> {
+    use crate::ssr::accounts::{AccountError, password as passwords};
+    use crate::ssr::auth::{
+        SignupPolicy, client_address, record, set_session_cookie, store_failure,
+    };
+    use crate::ssr::now_ms;
+
+    let errors = sign_up_errors(&name, &email, &password);
+    if !errors.is_empty() {
+        return Err(AppError::Validation { fields: errors });
+    }
+    let state = crate::ssr::app_state()?;
+    let accounts = &state.accounts;
+    let now = now_ms();
+    let invitation = invitation.filter(|t| !t.trim().is_empty());
+    let first = accounts.count_users().await.map_err(store_failure)? == 0;
+    if !first && invitation.is_none() && state.auth.signup == SignupPolicy::Invitation {
+        return Err(AppError::Forbidden(
+            "sign up without an invitation; ask an admin of your organization for a link".into(),
+        ));
+    }
+    let user = accounts
+        .create_user(&email, &name, &passwords::hash(&password), now)
+        .await
+        .map_err(|e| match e {
+            AccountError::EmailTaken => AppError::Validation {
+                fields: vec![FieldError::new(
+                    "email",
+                    "An account with this email exists. Sign in instead.",
+                )],
+            },
+            other => store_failure(other),
+        })?;
+
+    let org = if let Some(token) = invitation {
+        match accounts.accept_invitation(&token, &user.id, now).await {
+            Ok((org, _)) => org,
+            Err(AccountError::InvitationInvalid) => {
+                accounts
+                    .delete_user(&user.id)
+                    .await
+                    .map_err(store_failure)?;
+                return Err(AppError::Validation {
+                    fields: vec![FieldError::new(
+                        "invitation",
+                        "This invitation was used, expired, or never existed. Ask for a new link.",
+                    )],
+                });
+            }
+            Err(other) => return Err(store_failure(other)),
+        }
+    } else {
+        let org_name = if first {
+            "default".to_owned()
+        } else {
+            format!("{}'s organization ({})", user.name, &user.id[..8])
+        };
+        let org = match accounts.org_id(&org_name).await.map_err(store_failure)? {
+            Some(org) => org,
+            None => accounts
+                .create_org(&org_name, now)
+                .await
+                .map_err(store_failure)?,
+        };
+        accounts
+            .add_member(&org, &user.id, Role::Owner, now)
+            .await
+            .map_err(store_failure)?;
+        crate::ssr::orchestration::mint_embedded(&state, &org).await?;
+        org
+    };
+
+    let address = client_address();
+    let token = accounts
+        .create_session(&user.id, Some(&org), address.as_deref(), now)
+        .await
+        .map_err(store_failure)?;
+    set_session_cookie(Some(&token), &state.auth)?;
+    record(crate::ssr::accounts::AuditEntry {
+        at: now,
+        org_id: Some(org),
+        user_id: Some(user.id.clone()),
+        user_email: Some(user.email.clone()),
+        action: "account.sign-up".into(),
+        target: Some(user.email.clone()),
+        outcome: "success".into(),
+        operation_id: None,
+        client_address: address,
+        ..Default::default()
+    })
+    .await;
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+/// Signs in with email and password. Repeated failures wait longer and longer; the answer never
+/// says whether the account exists. Every sign-in gets a new session.
+#[server(endpoint = "sign_in")]
+pub async fn sign_in(
+    email: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
+    use crate::ssr::accounts::password as passwords;
+    use crate::ssr::accounts::throttle::Subject;
+    use crate::ssr::auth::{
+        client_address, record, request_token, set_session_cookie, store_failure,
+    };
+    use crate::ssr::now_ms;
+
+    let state = crate::ssr::app_state()?;
+    let accounts = &state.accounts;
+    let now = now_ms();
+    let email = email.trim().to_lowercase();
+    let address = client_address();
+    let mut subjects = vec![Subject::Account(email.clone())];
+    if let Some(address) = &address {
+        subjects.push(Subject::Address(address.clone()));
+    }
+    for subject in &subjects {
+        let until = accounts
+            .blocked_until(subject)
+            .await
+            .map_err(store_failure)?;
+        if until > now {
+            return Err(AppError::RateLimited(((until - now) as u64).div_ceil(1000)));
+        }
+    }
+    let user = accounts
+        .user_by_email(&email)
+        .await
+        .map_err(store_failure)?;
+    let valid = match &user {
+        Some(user) => passwords::verify(&password, &user.password_hash),
+        None => {
+            passwords::verify_nothing(&password);
+            false
+        }
+    };
+    let entry = |outcome: &str, user_id: Option<String>| crate::ssr::accounts::AuditEntry {
+        at: now,
+        user_id,
+        user_email: Some(email.clone()),
+        action: "account.sign-in".into(),
+        target: Some(email.clone()),
+        outcome: outcome.into(),
+        client_address: address.clone(),
+        ..Default::default()
+    };
+    let Some(user) = user.filter(|_| valid) else {
+        for subject in &subjects {
+            accounts
+                .sign_in_failed(subject, now)
+                .await
+                .map_err(store_failure)?;
+        }
+        record(entry("failure", None)).await;
+        return Err(AppError::Validation {
+            fields: vec![FieldError::new(
+                "password",
+                "The email or the password is wrong.",
+            )],
+        });
+    };
+    for subject in &subjects {
+        accounts
+            .sign_in_succeeded(subject)
+            .await
+            .map_err(store_failure)?;
+    }
+    // A session the browser already had ends: the signed-in session is always a new one.
+    if let Some(old) = request_token() {
+        accounts.end_session(&old).await.map_err(store_failure)?;
+    }
+    let org = accounts
+        .memberships(&user.id)
+        .await
+        .map_err(store_failure)?
+        .first()
+        .map(|m| m.org_id.clone());
+    let token = accounts
+        .create_session(&user.id, org.as_deref(), address.as_deref(), now)
+        .await
+        .map_err(store_failure)?;
+    set_session_cookie(Some(&token), &state.auth)?;
+    let mut success = entry("success", Some(user.id.clone()));
+    success.org_id = org;
+    record(success).await;
+    leptos_axum::redirect(&safe_next(next.as_deref()));
+    Ok(())
+}
+
+/// Ends this session.
+#[server(endpoint = "sign_out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    use crate::ssr::auth::{audit, request_token, set_session_cookie, signed_in, store_failure};
+    let state = crate::ssr::app_state()?;
+    if let Some(caller) = signed_in().await? {
+        audit(&caller, "account.sign-out", None, "success", None).await;
+    }
+    if let Some(token) = request_token() {
+        state
+            .accounts
+            .end_session(&token)
+            .await
+            .map_err(store_failure)?;
+    }
+    set_session_cookie(None, &state.auth)?;
+    leptos_axum::redirect("/sign-in");
+    Ok(())
+}
+
+/// Ends every session of the signed-in person, on every device.
+#[server(endpoint = "sign_out_everywhere")]
+pub async fn sign_out_everywhere() -> Result<(), AppError> {
+    use crate::ssr::auth::{audit, set_session_cookie, signed_in, store_failure};
+    let state = crate::ssr::app_state()?;
+    let caller = signed_in().await?.ok_or(AppError::Unauthenticated)?;
+    let ended = state
+        .accounts
+        .end_sessions_of(&caller.user.id)
+        .await
+        .map_err(store_failure)?;
+    audit(
+        &caller,
+        "account.sign-out-everywhere",
+        Some(&format!("{ended} sessions")),
+        "success",
+        None,
+    )
+    .await;
+    set_session_cookie(None, &state.auth)?;
+    leptos_axum::redirect("/sign-in");
+    Ok(())
+}
+
+/// Changes the password; every other session of the account ends.
+#[server(endpoint = "change_password")]
+pub async fn change_password(current: String, new_password: String) -> Result<(), AppError> {
+    use crate::ssr::accounts::password as passwords;
+    use crate::ssr::auth::{audit, set_session_cookie, signed_in, store_failure};
+    let state = crate::ssr::app_state()?;
+    let caller = signed_in().await?.ok_or(AppError::Unauthenticated)?;
+    if !passwords::verify(&current, &caller.user.password_hash) {
+        audit(&caller, "account.change-password", None, "failure", None).await;
+        return Err(AppError::Validation {
+            fields: vec![FieldError::new(
+                "current",
+                "This is not your current password.",
+            )],
+        });
+    }
+    if let Some(rule) = passwords::refusal(&new_password, &caller.user.email) {
+        return Err(AppError::Validation {
+            fields: vec![FieldError::new(
+                "new_password",
+                format!("The new password {rule}."),
+            )],
+        });
+    }
+    let accounts = &state.accounts;
+    accounts
+        .set_password(&caller.user.id, &passwords::hash(&new_password))
+        .await
+        .map_err(store_failure)?;
+    accounts
+        .end_sessions_of(&caller.user.id)
+        .await
+        .map_err(store_failure)?;
+    let org = caller.org.as_ref().map(|(id, _, _)| id.as_str());
+    let token = accounts
+        .create_session(
+            &caller.user.id,
+            org,
+            caller.client_address.as_deref(),
+            crate::ssr::now_ms(),
+        )
+        .await
+        .map_err(store_failure)?;
+    set_session_cookie(Some(&token), &state.auth)?;
+    audit(&caller, "account.change-password", None, "success", None).await;
+    Ok(())
+}
+
+/// Switches the organization this session works in.
+#[server(endpoint = "switch_org")]
+pub async fn switch_org(org: String) -> Result<(), AppError> {
+    use crate::ssr::auth::{signed_in, store_failure};
+    let state = crate::ssr::app_state()?;
+    let caller = signed_in().await?.ok_or(AppError::Unauthenticated)?;
+    let member = state
+        .accounts
+        .role(&org, &caller.user.id)
+        .await
+        .map_err(store_failure)?
+        .is_some();
+    if !member {
+        return Err(AppError::NotFound("organization".into()));
+    }
+    state
+        .accounts
+        .set_session_org(&caller.token, &org)
+        .await
+        .map_err(store_failure)?;
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign_up_checks_name_email_and_password() {
+        assert!(sign_up_errors("Ada", "ada@example.com", "long enough pass").is_empty());
+        let fields =
+            |errors: Vec<FieldError>| errors.into_iter().map(|e| e.field).collect::<Vec<_>>();
+        assert_eq!(
+            fields(sign_up_errors("", "ada@example.com", "long enough pass")),
+            ["name"]
+        );
+        for email in [
+            "ada",
+            "ada@",
+            "@example.com",
+            "ada@example",
+            "ada @example.com",
+            "ada@.com",
+        ] {
+            assert_eq!(
+                fields(sign_up_errors("Ada", email, "long enough pass")),
+                ["email"],
+                "{email}"
+            );
+        }
+        assert_eq!(
+            fields(sign_up_errors("Ada", "ada@example.com", "short")),
+            ["password"]
+        );
+    }
+
+    #[test]
+    fn only_local_paths_are_followed_after_sign_in() {
+        assert_eq!(safe_next(Some("/clusters")), "/clusters");
+        assert_eq!(safe_next(Some("//evil.example/")), "/");
+        assert_eq!(safe_next(Some("https://evil.example/")), "/");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+}

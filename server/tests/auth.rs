@@ -1,0 +1,347 @@
+//! Accounts over HTTP: pages need a session, cross-site posts are refused, sign-in rotates the
+//! session and is throttled, sign-out (here and everywhere) ends sessions, every action is in
+//! the audit log, and every server function has its row in the authorization table.
+
+mod support;
+
+use std::collections::BTreeSet;
+
+use app::roles::Role;
+use app::ssr::accounts::{Accounts, AuditFilter};
+use axum::body::Body;
+use http::{Request, StatusCode, header};
+use support::*;
+
+/// A JSON-speaking call of a server function (as the hydrated app makes it).
+fn call(path: &str, body: &str, cookie: Option<&str>) -> Request<Body> {
+    let mut request = Request::post(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ORIGIN, ORIGIN);
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    request.body(Body::from(body.to_owned())).unwrap()
+}
+
+async fn is_signed_in(h: &Harness, cookie: &str) -> bool {
+    let (status, _, _) = send(&h.router, get_with("/settings", cookie)).await;
+    status == StatusCode::OK
+}
+
+#[tokio::test]
+async fn signed_out_browsers_are_sent_to_sign_in_and_back() {
+    let h = harness().await;
+    let (status, headers, _) = send(&h.router, get("/settings?tab=members")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        headers[header::LOCATION],
+        "/sign-in?next=%2Fsettings%3Ftab%3Dmembers"
+    );
+    let (status, _, body) = send(&h.router, get("/sign-in")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Sign in to Capstan"));
+
+    sign_up(&h.router, "back@example.com").await;
+    let body =
+        "email=back%40example.com&password=a+long+enough+password&next=%2Fsettings%3Ftab%3Dmembers";
+    let (status, headers, _) = send(&h.router, browser_post("/api/sign_in", body, None)).await;
+    assert_eq!(status, StatusCode::FOUND);
+    assert_eq!(headers[header::LOCATION], "/settings?tab=members");
+    // Only local paths are followed.
+    let body =
+        "email=back%40example.com&password=a+long+enough+password&next=https%3A%2F%2Fevil.example";
+    let (_, headers, _) = send(&h.router, browser_post("/api/sign_in", body, None)).await;
+    assert_eq!(headers[header::LOCATION], "/");
+}
+
+#[tokio::test]
+async fn cross_site_posts_are_refused() {
+    let h = harness().await;
+    let cookie = sign_up(&h.router, "csrf@example.com").await;
+    let forged = |origin: Option<&str>, referer: Option<&str>| {
+        let mut request = Request::post("/api/sign_out_everywhere")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, &cookie);
+        if let Some(origin) = origin {
+            request = request.header(header::ORIGIN, origin);
+        }
+        if let Some(referer) = referer {
+            request = request.header(header::REFERER, referer);
+        }
+        request.body(Body::empty()).unwrap()
+    };
+    for (origin, referer) in [
+        (Some("https://evil.example"), None),
+        (Some("null"), None),
+        (None, Some("https://evil.example/page")),
+        (None, None),
+    ] {
+        let (status, _, body) = send(&h.router, forged(origin, referer)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{origin:?} {referer:?}");
+        assert!(body.contains("cross-site request refused"));
+    }
+    assert!(is_signed_in(&h, &cookie).await, "nothing happened");
+    // The portal's own page, by Referer only, is accepted.
+    let (status, _, _) = send(
+        &h.router,
+        forged(None, Some("http://127.0.0.1:3000/account")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!is_signed_in(&h, &cookie).await);
+}
+
+#[tokio::test]
+async fn signing_in_always_starts_a_new_session() {
+    let h = harness().await;
+    let first = sign_up(&h.router, "fix@example.com").await;
+    let body = "email=fix%40example.com&password=a+long+enough+password&next=";
+    let (status, headers, _) =
+        send(&h.router, browser_post("/api/sign_in", body, Some(&first))).await;
+    assert_eq!(status, StatusCode::FOUND);
+    let second = session_cookie(&headers).unwrap();
+    assert_ne!(first, second, "a new session id at sign-in");
+    assert!(
+        !is_signed_in(&h, &first).await,
+        "the session the browser had before is gone"
+    );
+    assert!(is_signed_in(&h, &second).await);
+}
+
+#[tokio::test]
+async fn a_wrong_password_says_nothing_about_the_account_and_is_throttled() {
+    let h = harness().await;
+    sign_up(&h.router, "known@example.com").await;
+    let attempt = |email: &'static str, password: &'static str| {
+        call(
+            "/api/sign_in",
+            &format!("email={email}&password={password}&next="),
+            None,
+        )
+    };
+    let (known_status, _, known_body) =
+        send(&h.router, attempt("known%40example.com", "wrong+password")).await;
+    let (unknown_status, _, unknown_body) =
+        send(&h.router, attempt("nobody%40example.com", "wrong+password")).await;
+    assert_eq!(known_status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        (known_status, &known_body),
+        (unknown_status, &unknown_body),
+        "same answer"
+    );
+    assert!(known_body.contains("The email or the password is wrong."));
+
+    for _ in 0..3 {
+        send(&h.router, attempt("known%40example.com", "wrong+password")).await;
+    }
+    // Four failures: the next attempt, even with the right password, must wait.
+    let (status, _, body) = send(
+        &h.router,
+        attempt("known%40example.com", "a+long+enough+password"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert!(body.contains("RateLimited"), "{body}");
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session_and_everywhere_ends_them_all() {
+    let h = harness().await;
+    let here = sign_up(&h.router, "out@example.com").await;
+    let body = "email=out%40example.com&password=a+long+enough+password&next=";
+    let (_, headers, _) = send(&h.router, browser_post("/api/sign_in", body, None)).await;
+    let there = session_cookie(&headers).unwrap();
+
+    let (status, headers, _) =
+        send(&h.router, browser_post("/api/sign_out", "", Some(&here))).await;
+    assert_eq!(status, StatusCode::FOUND);
+    assert_eq!(headers[header::LOCATION], "/sign-in");
+    assert_eq!(
+        session_cookie(&headers).as_deref(),
+        Some("capstan_session=")
+    );
+    assert!(!is_signed_in(&h, &here).await);
+    assert!(is_signed_in(&h, &there).await, "only this session ended");
+
+    let (_, headers, _) = send(&h.router, browser_post("/api/sign_in", body, None)).await;
+    let third = session_cookie(&headers).unwrap();
+    send(
+        &h.router,
+        browser_post("/api/sign_out_everywhere", "", Some(&third)),
+    )
+    .await;
+    assert!(!is_signed_in(&h, &there).await);
+    assert!(!is_signed_in(&h, &third).await);
+}
+
+#[tokio::test]
+async fn the_first_account_owns_default_and_actions_are_audited() {
+    let h = harness().await;
+    let owner = sign_up(&h.router, "first@example.com").await;
+    sign_up(&h.router, "second@example.com").await;
+    let accounts = Accounts::new(h.store.clone());
+    let first = accounts
+        .user_by_email("first@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    let memberships = accounts.memberships(&first.id).await.unwrap();
+    assert_eq!(memberships.len(), 1);
+    assert_eq!(
+        (memberships[0].org_name.as_str(), memberships[0].role),
+        ("default", Role::Owner)
+    );
+    let credentials = accounts
+        .credentials(&memberships[0].org_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(credentials.kind, "embedded");
+    assert_eq!(credentials.zones.len(), 8);
+    // Sign-up is open by default: the second account owns an organization of its own.
+    let second = accounts
+        .user_by_email("second@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    let theirs = accounts.memberships(&second.id).await.unwrap();
+    assert_ne!(theirs[0].org_id, memberships[0].org_id);
+    assert_eq!(theirs[0].role, Role::Owner);
+
+    send(
+        &h.router,
+        call(
+            "/api/sign_in",
+            "email=first%40example.com&password=nope+nope+nope&next=",
+            None,
+        ),
+    )
+    .await;
+    send(&h.router, browser_post("/api/sign_out", "", Some(&owner))).await;
+    let log = accounts
+        .audit(&memberships[0].org_id, &AuditFilter::default(), 50)
+        .await
+        .unwrap();
+    let actions: Vec<(&str, &str)> = log
+        .iter()
+        .map(|e| (e.action.as_str(), e.outcome.as_str()))
+        .collect();
+    assert!(
+        actions.contains(&("account.sign-up", "success")),
+        "{actions:?}"
+    );
+    assert!(
+        actions.contains(&("account.sign-out", "success")),
+        "{actions:?}"
+    );
+    // A failed sign-in has no organization yet: it is in the log all the same.
+    let sign_ins: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT outcome, user_email FROM audit WHERE action = 'account.sign-in'")
+            .fetch_all(h.store.pool())
+            .await
+            .unwrap();
+    assert!(
+        sign_ins.contains(&("failure".to_owned(), Some("first@example.com".to_owned()))),
+        "{sign_ins:?}"
+    );
+}
+
+/// Who may call a server function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in account.
+    SignedIn,
+    /// Members of the organization with at least this role.
+    AtLeast(Role),
+}
+
+/// Every server function and who may call it. A server function without a row fails
+/// `every_server_function_has_a_row`.
+const TABLE: &[(&str, Access, &str)] = &[
+    ("/api/set_theme", Access::Public, "theme=dark"),
+    ("/api/sign_up", Access::Public, ""),
+    ("/api/sign_in", Access::Public, ""),
+    ("/api/whoami", Access::Public, ""),
+    ("/api/sign_out", Access::Public, ""),
+    ("/api/sign_out_everywhere", Access::SignedIn, ""),
+    (
+        "/api/change_password",
+        Access::SignedIn,
+        "current=x&new_password=y",
+    ),
+    ("/api/switch_org", Access::SignedIn, "org=none"),
+    ("/api/portal_info", Access::AtLeast(Role::Viewer), ""),
+];
+
+#[test]
+fn every_server_function_has_a_row() {
+    let registered: BTreeSet<&str> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path)
+        .collect();
+    let listed: BTreeSet<&str> = TABLE.iter().map(|(path, _, _)| *path).collect();
+    assert_eq!(
+        registered, listed,
+        "every server function needs a row in TABLE (and every row a server function)"
+    );
+}
+
+#[tokio::test]
+async fn the_authorization_table_holds_for_every_role() {
+    let h = harness().await;
+    let owner_cookie = sign_up(&h.router, "owner@example.com").await;
+    let accounts = Accounts::new(h.store.clone());
+    let owner = accounts
+        .user_by_email("owner@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    let org = accounts.memberships(&owner.id).await.unwrap()[0]
+        .org_id
+        .clone();
+
+    // One account per role in the owner's organization. Each call gets a fresh session in that
+    // organization, so a row that signs out does not disturb the next.
+    let mut callers: Vec<(Option<Role>, Option<String>)> = vec![(None, None)];
+    for role in [Role::Viewer, Role::Operator, Role::Admin] {
+        let email = format!("{}@example.com", role.as_str());
+        sign_up(&h.router, &email).await;
+        let user = accounts.user_by_email(&email).await.unwrap().unwrap();
+        accounts.add_member(&org, &user.id, role, 0).await.unwrap();
+        callers.push((Some(role), Some(user.id)));
+    }
+    callers.push((Some(Role::Owner), Some(owner.id.clone())));
+    drop(owner_cookie);
+
+    for (path, access, body) in TABLE {
+        for (role, user) in &callers {
+            let cookie = match user {
+                Some(user) => {
+                    let token = accounts
+                        .create_session(user, Some(&org), None, app::ssr::now_ms())
+                        .await
+                        .unwrap();
+                    Some(format!("capstan_session={token}"))
+                }
+                None => None,
+            };
+            let (status, _, text) = send(&h.router, call(path, body, cookie.as_deref())).await;
+            let refused = matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN);
+            let expected_refused = match (access, role) {
+                (Access::Public, _) => false,
+                (Access::SignedIn, None) => true,
+                (Access::SignedIn, Some(_)) => false,
+                (Access::AtLeast(_), None) => true,
+                (Access::AtLeast(min), Some(role)) => role < min,
+            };
+            assert_eq!(
+                refused, expected_refused,
+                "{path} as {role:?}: {status} {text}"
+            );
+            if role.is_none() && expected_refused {
+                assert_eq!(status, StatusCode::UNAUTHORIZED, "{path} signed out");
+            }
+        }
+    }
+}

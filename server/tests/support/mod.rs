@@ -1,0 +1,115 @@
+//! The portal's router with everything behind it (SQLite store, embedded orchestrator), and
+//! helpers to act as a browser: post forms from the portal's own origin, sign up, carry the
+//! session cookie.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use app::ssr::store::Store;
+use axum::Router;
+use axum::body::Body;
+use clap::Parser as _;
+use http::{Request, StatusCode, header};
+use server::config::Config;
+use server::metrics::HttpMetrics;
+use tower::ServiceExt;
+
+pub struct Harness {
+    pub router: Router,
+    pub store: Store,
+    pub embedded: server::embedded::Embedded,
+    _dir: tempfile::TempDir,
+}
+
+/// The origin the test portal believes it is served from.
+pub const ORIGIN: &str = "http://127.0.0.1:3000";
+
+pub async fn harness() -> Harness {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config::try_parse_from([
+        "capstan",
+        "--listen",
+        "127.0.0.1:3000",
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+    ])
+    .unwrap();
+    let store = Store::connect(&config.database_url(), 2).await.unwrap();
+    let embedded = server::embedded::Embedded::start(dir.path(), 1.0, 0.0)
+        .await
+        .unwrap();
+    let state = server::app_state(&config, store.clone(), &embedded).unwrap();
+    let router = server::build_router(
+        state,
+        Arc::new(HttpMetrics::default()),
+        &config.public_url(),
+    )
+    .unwrap();
+    Harness {
+        router,
+        store,
+        embedded,
+        _dir: dir,
+    }
+}
+
+/// The `name=value` of a `Set-Cookie` header for the session, if the response sets one.
+pub fn session_cookie(headers: &http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("capstan_session="))
+        .map(|v| v.split(';').next().unwrap().to_owned())
+}
+
+/// Posts a form as a browser without JavaScript does, from the portal's own page.
+pub fn browser_post(path: &str, body: &str, cookie: Option<&str>) -> Request<Body> {
+    let mut request = Request::post(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html")
+        .header(header::ORIGIN, ORIGIN)
+        .header(header::REFERER, format!("{ORIGIN}/sign-up"));
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    request.body(Body::from(body.to_owned())).unwrap()
+}
+
+/// Signs up and returns the session cookie.
+pub async fn sign_up(router: &Router, email: &str) -> String {
+    let body = format!("name=Test&email={email}&password=a+long+enough+password&invitation=");
+    let (status, headers, _) = send(router, browser_post("/api/sign_up", &body, None)).await;
+    assert_eq!(status, StatusCode::FOUND);
+    session_cookie(&headers).expect("signing up signs in")
+}
+
+pub fn get_with(path: &str, cookie: &str) -> Request<Body> {
+    Request::get(path)
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .unwrap()
+}
+
+pub async fn send(
+    router: &Router,
+    request: Request<Body>,
+) -> (StatusCode, http::HeaderMap, String) {
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (status, headers, String::from_utf8_lossy(&body).into_owned())
+}
+
+pub fn get(path: &str) -> Request<Body> {
+    Request::get(path).body(Body::empty()).unwrap()
+}
+
+/// A POST as a plain HTML form sends it.
+pub fn form_post(path: &str) -> http::request::Builder {
+    Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+}

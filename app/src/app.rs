@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{SsrMode, path};
 
 use crate::components::error_view::ErrorView;
 use crate::components::layout::Layout;
@@ -105,20 +105,22 @@ pub fn App() -> impl IntoView {
         }
     });
 
+    // In-order streaming: every page arrives complete, in place, so it reads and works
+    // without JavaScript (out-of-order streaming needs a script to put late parts in place).
     view! {
         <Title text="Capstan"/>
         <Router>
             <Layout>
                 <ErrorBoundary fallback=|errors| view! { <ErrorView errors/> }>
                     <Routes fallback=NotFoundPage>
-                        <Route path=path!("/") view=ClustersPage/>
-                        <Route path=path!("/clusters") view=ClustersPage/>
-                        <Route path=path!("/catalog") view=CatalogPage/>
-                        <Route path=path!("/activity") view=ActivityPage/>
-                        <Route path=path!("/settings") view=SettingsPage/>
-                        <Route path=path!("/account") view=AccountPage/>
-                        <Route path=path!("/sign-in") view=SignInPage/>
-                        <Route path=path!("/sign-up") view=SignUpPage/>
+                        <Route path=path!("/") view=ClustersPage ssr=SsrMode::InOrder/>
+                        <Route path=path!("/clusters") view=ClustersPage ssr=SsrMode::InOrder/>
+                        <Route path=path!("/catalog") view=CatalogPage ssr=SsrMode::InOrder/>
+                        <Route path=path!("/activity") view=ActivityPage ssr=SsrMode::InOrder/>
+                        <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::InOrder/>
+                        <Route path=path!("/account") view=AccountPage ssr=SsrMode::InOrder/>
+                        <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::InOrder/>
+                        <Route path=path!("/sign-up") view=SignUpPage ssr=SsrMode::InOrder/>
                     </Routes>
                 </ErrorBoundary>
             </Layout>

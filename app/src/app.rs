@@ -13,6 +13,7 @@ use crate::pages::activity::ActivityPage;
 use crate::pages::auth::{SignInPage, SignUpPage};
 use crate::pages::catalog::CatalogPage;
 use crate::pages::clusters::ClustersPage;
+use crate::pages::invite::InvitePage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::settings::SettingsPage;
 
@@ -121,6 +122,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/account") view=AccountPage ssr=SsrMode::InOrder/>
                         <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::InOrder/>
                         <Route path=path!("/sign-up") view=SignUpPage ssr=SsrMode::InOrder/>
+                        <Route path=path!("/invite/:token") view=InvitePage ssr=SsrMode::InOrder/>
                     </Routes>
                 </ErrorBoundary>
             </Layout>

@@ -73,3 +73,47 @@ test('the account page changes the password', async ({ page }, testInfo) => {
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page).toHaveURL('/');
 });
+
+test('an invited viewer joins and sees only what a viewer may', async ({ page, browser }, testInfo) => {
+  await signUp(page, testInfo, 'Owner Person');
+  await page.goto('/settings');
+  const members = page.getByRole('region', { name: 'Members' });
+  await members.getByLabel('Role', { exact: true }).selectOption('viewer');
+  await members.getByRole('button', { name: 'Create invitation link' }).click();
+  const linkText = page.getByTestId('invitation-link');
+  await expect(linkText).toContainText('/invite/');
+  const link = (await linkText.textContent()) ?? '';
+
+  const context = await browser.newContext({
+    baseURL: testInfo.project.use.baseURL,
+    javaScriptEnabled: testInfo.project.use.javaScriptEnabled,
+  });
+  const guest = await context.newPage();
+  await guest.goto(link);
+  await expect(guest.getByRole('heading', { name: 'You are invited' })).toBeVisible();
+  await expect(guest.getByText(/as viewer/)).toBeVisible();
+  await guest.getByRole('link', { name: 'Create an account' }).click();
+  await expect(guest.getByText('You were invited to an organization.')).toBeVisible();
+  const guestEmail = uniqueEmail('viewer');
+  await guest.getByLabel('Name').fill('Viewer Person');
+  await guest.getByLabel('Email').fill(guestEmail);
+  await guest.getByLabel('Password').fill(PASSWORD);
+  await guest.getByRole('button', { name: 'Create account' }).click();
+  await expect(guest).toHaveURL('/');
+  await expect(guest.getByRole('banner')).toContainText('viewer');
+
+  // A viewer sees the members but cannot change them or invite anyone.
+  await guest.goto('/settings');
+  const theirMembers = guest.getByRole('region', { name: 'Members' });
+  await expect(theirMembers).toContainText(guestEmail);
+  await expect(theirMembers.getByRole('button', { name: 'Save' })).toHaveCount(0);
+  await expect(guest.getByRole('button', { name: 'Create invitation link' })).toHaveCount(0);
+  await context.close();
+
+  // The owner sees the new member, and the invitation in the activity.
+  await page.goto('/settings');
+  await expect(members).toContainText(guestEmail);
+  await page.goto('/activity?action=member.invite');
+  await expect(page.getByRole('table')).toContainText('member.invite');
+  await expect(page.getByRole('table')).not.toContainText('account.sign-up');
+});

@@ -62,6 +62,7 @@ pub fn app_state(config: &Config, store: Store, embedded: &Embedded) -> anyhow::
             Signup::Invitation => SignupPolicy::Invitation,
         },
         invitation_ms: 7 * 86_400_000,
+        public_url: config.public_url(),
     };
     Ok(AppState {
         leptos_options: leptos_options(config.listen)?,

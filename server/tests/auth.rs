@@ -273,6 +273,25 @@ const TABLE: &[(&str, Access, &str)] = &[
     ),
     ("/api/switch_org", Access::SignedIn, "org=none"),
     ("/api/portal_info", Access::AtLeast(Role::Viewer), ""),
+    ("/api/list_members", Access::AtLeast(Role::Viewer), ""),
+    ("/api/list_activity", Access::AtLeast(Role::Viewer), ""),
+    (
+        "/api/invite_member",
+        Access::AtLeast(Role::Admin),
+        "role=viewer",
+    ),
+    (
+        "/api/set_member_role",
+        Access::AtLeast(Role::Admin),
+        "user_id=nobody&role=viewer",
+    ),
+    (
+        "/api/remove_member",
+        Access::AtLeast(Role::Admin),
+        "user_id=nobody",
+    ),
+    ("/api/invitation_info", Access::Public, "token=nope"),
+    ("/api/accept_invitation", Access::SignedIn, "token=nope"),
 ];
 
 #[test]
@@ -343,5 +362,157 @@ async fn the_authorization_table_holds_for_every_role() {
                 assert_eq!(status, StatusCode::UNAUTHORIZED, "{path} signed out");
             }
         }
+    }
+}
+
+/// The org and the user id of an account.
+async fn membership_of(accounts: &Accounts, email: &str) -> (String, String, Role) {
+    let user = accounts.user_by_email(email).await.unwrap().unwrap();
+    let memberships = accounts.memberships(&user.id).await.unwrap();
+    let first = memberships.first().expect("a member somewhere");
+    (first.org_id.clone(), user.id, first.role)
+}
+
+#[tokio::test]
+async fn members_are_invited_changed_and_removed_within_the_rules() {
+    let h = harness().await;
+    let accounts = Accounts::new(h.store.clone());
+    let owner = sign_up(&h.router, "boss@example.com").await;
+    let (org, owner_id, _) = membership_of(&accounts, "boss@example.com").await;
+
+    // An invitation link for an operator, used once by a new account.
+    let (status, _, body) = send(
+        &h.router,
+        call("/api/invite_member", "role=operator", Some(&owner)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let link: String = serde_json::from_str(&body).unwrap();
+    let token = link
+        .strip_prefix("http://127.0.0.1:3000/invite/")
+        .expect("a link to this portal");
+    let body = format!(
+        "name=Guest&email=guest%40example.com&password=a+long+enough+password&invitation={token}"
+    );
+    let (status, headers, _) = send(&h.router, browser_post("/api/sign_up", &body, None)).await;
+    assert_eq!(status, StatusCode::FOUND);
+    let guest = session_cookie(&headers).unwrap();
+    let (guest_org, guest_id, guest_role) = membership_of(&accounts, "guest@example.com").await;
+    assert_eq!(
+        (guest_org.as_str(), guest_role),
+        (org.as_str(), Role::Operator)
+    );
+
+    // The link works once; a second sign-up with it is refused and creates no account.
+    let body = format!(
+        "name=Late&email=late%40example.com&password=a+long+enough+password&invitation={token}"
+    );
+    let (status, _, text) = send(&h.router, call("/api/sign_up", &body, None)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{text}");
+    assert!(text.contains("invitation"), "{text}");
+    assert!(
+        accounts
+            .user_by_email("late@example.com")
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // An operator manages no one.
+    let (status, _, _) = send(
+        &h.router,
+        call("/api/invite_member", "role=viewer", Some(&guest)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = send(
+        &h.router,
+        call(
+            "/api/set_member_role",
+            &format!("user_id={owner_id}&role=viewer"),
+            Some(&guest),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // The owner makes them admin; an admin grants nothing above admin.
+    let (status, _, text) = send(
+        &h.router,
+        call(
+            "/api/set_member_role",
+            &format!("user_id={guest_id}&role=admin"),
+            Some(&owner),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    let (status, _, _) = send(
+        &h.router,
+        call(
+            "/api/set_member_role",
+            &format!("user_id={guest_id}&role=owner"),
+            Some(&guest),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = send(
+        &h.router,
+        call("/api/invite_member", "role=owner", Some(&guest)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // The last owner cannot step down or leave.
+    let (status, _, text) = send(
+        &h.router,
+        call(
+            "/api/set_member_role",
+            &format!("user_id={owner_id}&role=admin"),
+            Some(&owner),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{text}");
+    let (status, _, _) = send(
+        &h.router,
+        call(
+            "/api/remove_member",
+            &format!("user_id={owner_id}"),
+            Some(&owner),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    // The admin leaves of their own accord.
+    let (status, _, _) = send(
+        &h.router,
+        call(
+            "/api/remove_member",
+            &format!("user_id={guest_id}"),
+            Some(&guest),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(accounts.role(&org, &guest_id).await.unwrap(), None);
+
+    let log = accounts
+        .audit(&org, &AuditFilter::default(), 50)
+        .await
+        .unwrap();
+    let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+    for expected in [
+        "member.invite",
+        "member.role",
+        "member.remove",
+        "denied:ManageMembers",
+    ] {
+        assert!(
+            actions.contains(&expected),
+            "{expected} missing from {actions:?}"
+        );
     }
 }

@@ -5,6 +5,7 @@ pub mod error_view;
 pub mod forms;
 pub mod icons;
 pub mod layout;
+pub mod members;
 pub mod page;
 pub mod theme_toggle;
 pub mod user_menu;

@@ -5,5 +5,6 @@ pub mod activity;
 pub mod auth;
 pub mod catalog;
 pub mod clusters;
+pub mod invite;
 pub mod not_found;
 pub mod settings;

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::components::error_view::ErrorView;
+use crate::components::members::MembersSection;
 use crate::components::page::{PageHeader, Placeholder};
 use crate::server_fns::portal::{PortalFacts, portal_info};
 
@@ -18,10 +19,10 @@ pub fn SettingsPage() -> impl IntoView {
             description="Your organization, its members and its orchestration credentials."
         />
         <div class="grid gap-6 lg:grid-cols-2">
+            <MembersSection/>
             <Placeholder upcoming=&[
-                "invite members and choose their roles",
                 "connect an Exoscale API key, or keep the built-in local orchestrator",
-                "rename the organization and sign out everywhere",
+                "rename the organization",
             ]/>
             <section
                 aria-labelledby="about-title"

@@ -1,6 +1,8 @@
 //! Server functions: the only way the browser reaches server-side state. Each one is a POST
 //! endpoint under `/api/`, callable from `<ActionForm>` without JavaScript.
 
+pub mod activity;
 pub mod auth;
+pub mod members;
 pub mod portal;
 pub mod theme;

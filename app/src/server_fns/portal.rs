@@ -61,8 +61,9 @@ pub async fn portal_info() -> Result<PortalFacts, AppError> {
     })
 }
 
+/// Unix milliseconds as RFC 3339 in UTC.
 #[cfg(feature = "ssr")]
-fn format_utc_ms(ms: i64) -> String {
+pub fn format_utc_ms(ms: i64) -> String {
     use time::format_description::well_known::Rfc3339;
     time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
         .ok()

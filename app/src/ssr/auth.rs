@@ -44,6 +44,8 @@ pub struct AuthConfig {
     pub signup: SignupPolicy,
     /// How long an invitation link stays valid.
     pub invitation_ms: i64,
+    /// The portal's public URL (for links such as invitations).
+    pub public_url: String,
 }
 
 impl std::fmt::Debug for AuthConfig {
@@ -93,6 +95,20 @@ pub fn request_token() -> Option<String> {
     let parts = request_parts()?;
     let header = parts.headers.get(COOKIE)?.to_str().ok()?;
     cookie(header, SESSION_COOKIE).map(str::to_owned)
+}
+
+/// Whether the current request is a plain HTML form post (no JavaScript): its answer is a
+/// page to go to, not data.
+pub fn plain_form_post() -> bool {
+    request_parts()
+        .and_then(|parts| {
+            parts
+                .headers
+                .get(http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .map(|accept| accept.contains("text/html"))
+        })
+        .unwrap_or(false)
 }
 
 /// The client's address, from the connection.
@@ -235,6 +251,7 @@ mod tests {
             secure_cookies: secure,
             signup: SignupPolicy::Open,
             invitation_ms: 1000,
+            public_url: "http://127.0.0.1:3000".into(),
         }
     }
 

@@ -546,6 +546,24 @@ impl Accounts {
         Ok(token)
     }
 
+    /// What a still-valid invitation offers: the organization's name and the role.
+    pub async fn peek_invitation(
+        &self,
+        token: &str,
+        now: i64,
+    ) -> Result<Option<(String, Role)>, AccountError> {
+        let row = sqlx::query(
+            "SELECT o.name, i.role FROM invitations i JOIN orgs o ON o.id = i.org_id \
+             WHERE i.token_hash = $1 AND i.used_at IS NULL AND i.expires_at > $2",
+        )
+        .bind(token_hash(token))
+        .bind(now)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|row| Ok((row.try_get("name")?, role_of(&row)?)))
+            .transpose()
+    }
+
     /// Uses an invitation for `user`: once, before it expires. Returns the organization id and
     /// role, after making the user a member.
     pub async fn accept_invitation(

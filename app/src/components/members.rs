@@ -1,0 +1,154 @@
+//! The members of the organization, on the Settings page: roles, invitations, removal.
+
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use crate::components::error_view::ErrorView;
+use crate::components::forms::ErrorSummary;
+use crate::roles::Role;
+use crate::server_fns::members::{
+    InviteMember, Members, RemoveMember, SetMemberRole, list_members,
+};
+
+const SMALL_BUTTON: &str = "rounded-md border border-slate-300 px-2 py-1 text-xs font-medium hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-sky-500 dark:border-slate-700 dark:hover:bg-slate-800";
+const SELECT: &str = "rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-950";
+
+/// Members, their roles, and (for admins and owners) invitations and changes.
+#[component]
+pub fn MembersSection() -> impl IntoView {
+    let invite = ServerAction::<InviteMember>::new();
+    let set_role = ServerAction::<SetMemberRole>::new();
+    let remove = ServerAction::<RemoveMember>::new();
+    // Refetch after any change.
+    let members = Resource::new(
+        move || (set_role.version().get(), remove.version().get()),
+        |_| list_members(),
+    );
+    let error = Signal::derive(move || {
+        [set_role.value().get(), remove.value().get()]
+            .into_iter()
+            .flatten()
+            .find_map(Result::err)
+    });
+    view! {
+        <section
+            aria-labelledby="members-title"
+            class="rounded-lg border border-slate-200 bg-white p-6 lg:col-span-2 dark:border-slate-800 dark:bg-slate-900"
+        >
+            <h2 id="members-title" class="text-base font-semibold">"Members"</h2>
+            <Transition fallback=|| view! { <p class="mt-3 text-sm text-slate-500">"Loading…"</p> }>
+                <ErrorBoundary fallback=|errors| view! { <ErrorView errors/> }>
+                    {move || Suspend::new(async move {
+                        members.await.map(|members| view! {
+                            <div class="mt-3"><ErrorSummary error/></div>
+                            <MemberTable members=members.clone() set_role remove/>
+                            {(members.your_role >= Role::Admin).then(|| view! { <InviteForm invite your_role=members.your_role/> })}
+                        })
+                    })}
+                </ErrorBoundary>
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn MemberTable(
+    members: Members,
+    set_role: ServerAction<SetMemberRole>,
+    remove: ServerAction<RemoveMember>,
+) -> impl IntoView {
+    let manager = members.your_role >= Role::Admin;
+    let yours = members.your_role;
+    view! {
+        <table class="mt-3 min-w-full divide-y divide-slate-100 text-sm dark:divide-slate-800">
+            <caption class="sr-only">{format!("Members of {}", members.org_name)}</caption>
+            <thead class="text-left text-xs uppercase tracking-wide text-slate-500 dark:text-slate-400">
+                <tr>
+                    <th scope="col" class="py-2 pr-3">"Name"</th>
+                    <th scope="col" class="py-2 pr-3">"Email"</th>
+                    <th scope="col" class="py-2 pr-3">"Role"</th>
+                    <th scope="col" class="py-2"><span class="sr-only">"Actions"</span></th>
+                </tr>
+            </thead>
+            <tbody class="divide-y divide-slate-100 dark:divide-slate-800">
+                {members.members.into_iter().map(|member| {
+                    let editable = manager && member.role <= yours;
+                    let label = format!("Role of {}", member.email);
+                    let (role_id, remove_id) = (member.user_id.clone(), member.user_id.clone());
+                    view! {
+                        <tr>
+                            <td class="py-2 pr-3">{member.name.clone()}{member.you.then_some(" (you)")}</td>
+                            <td class="py-2 pr-3">{member.email.clone()}</td>
+                            <td class="py-2 pr-3">
+                                {if editable {
+                                    view! {
+                                        <ActionForm action=set_role attr:class="flex items-center gap-1">
+                                            <input type="hidden" name="user_id" value=role_id/>
+                                            <select name="role" aria-label=label class=SELECT>
+                                                {Role::ALL.into_iter().filter(|r| *r <= yours).map(|r| view! {
+                                                    <option value=r.as_str() selected=r == member.role>{r.as_str()}</option>
+                                                }).collect_view()}
+                                            </select>
+                                            <button type="submit" class=SMALL_BUTTON>"Save"</button>
+                                        </ActionForm>
+                                    }.into_any()
+                                } else {
+                                    view! { <span>{member.role.as_str()}</span> }.into_any()
+                                }}
+                            </td>
+                            <td class="py-2 text-right">
+                                {(editable || member.you).then(|| view! {
+                                    <ActionForm action=remove>
+                                        <input type="hidden" name="user_id" value=remove_id/>
+                                        <button type="submit" class=SMALL_BUTTON>
+                                            {if member.you { "Leave" } else { "Remove" }}
+                                        </button>
+                                    </ActionForm>
+                                })}
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+fn InviteForm(invite: ServerAction<InviteMember>, your_role: Role) -> impl IntoView {
+    // The link comes back as the action's value, or (without JavaScript) in the address.
+    let query = use_query_map();
+    let link = move || {
+        invite
+            .value()
+            .get()
+            .and_then(Result::ok)
+            .or_else(|| query.read().get("invitation_link"))
+    };
+    let error = Signal::derive(move || invite.value().get().and_then(Result::err));
+    view! {
+        <div class="mt-6 border-t border-slate-100 pt-4 dark:border-slate-800">
+            <h3 class="text-sm font-semibold">"Invite someone"</h3>
+            <p class="mt-1 text-sm text-slate-600 dark:text-slate-400">
+                "Creates a link, valid for a week and for one person, to join with the role you choose."
+            </p>
+            <ActionForm action=invite attr:class="mt-3 flex flex-wrap items-center gap-2">
+                <label for="invite-role" class="text-sm">"Role"</label>
+                <select id="invite-role" name="role" class=SELECT>
+                    {Role::ALL.into_iter().filter(|r| *r <= your_role).map(|r| view! {
+                        <option value=r.as_str() selected=r == Role::Viewer>{format!("{} — {}", r.as_str(), r.summary())}</option>
+                    }).collect_view()}
+                </select>
+                <button type="submit" class="rounded-md bg-sky-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-700">"Create invitation link"</button>
+            </ActionForm>
+            <div class="mt-2"><ErrorSummary error/></div>
+            {move || link().map(|link| view! {
+                <p role="status" class="mt-3 text-sm">
+                    "Send this link: "
+                    <code data-testid="invitation-link" class="break-all rounded bg-slate-100 px-1 py-0.5 dark:bg-slate-800">{link}</code>
+                </p>
+            })}
+        </div>
+    }
+}

@@ -1,0 +1,245 @@
+//! Members of the organization: who they are, their roles, invitations by link, changing a
+//! role and removing someone. Nobody grants a role above their own, and an organization never
+//! loses its last owner.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+use crate::roles::Role;
+
+/// One member, as the members list shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberRow {
+    pub user_id: String,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    /// The signed-in person.
+    pub you: bool,
+}
+
+/// The members of the current organization, and what the viewer may do with them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Members {
+    pub org_name: String,
+    pub your_role: Role,
+    pub members: Vec<MemberRow>,
+}
+
+/// What an invitation link leads to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationOffer {
+    pub org_name: String,
+    pub role: Role,
+}
+
+#[cfg(feature = "ssr")]
+fn parse_role(value: &str) -> Result<Role, AppError> {
+    Role::parse(value).ok_or_else(|| AppError::Validation {
+        fields: vec![crate::error::FieldError::new(
+            "role",
+            "Choose one of: viewer, operator, admin, owner.",
+        )],
+    })
+}
+
+/// The members of the current organization.
+#[server(endpoint = "list_members")]
+pub async fn list_members() -> Result<Members, AppError> {
+    use crate::ssr::accounts::authz::Action;
+    use crate::ssr::auth::{require, store_failure};
+    let caller = require(Action::Read).await?;
+    let (org, org_name, role) = caller.org()?;
+    let state = crate::ssr::app_state()?;
+    let members = state
+        .accounts
+        .members(org)
+        .await
+        .map_err(store_failure)?
+        .into_iter()
+        .map(|m| MemberRow {
+            you: m.user_id == caller.user.id,
+            user_id: m.user_id,
+            name: m.name,
+            email: m.email,
+            role: m.role,
+        })
+        .collect();
+    Ok(Members {
+        org_name: org_name.to_owned(),
+        your_role: role,
+        members,
+    })
+}
+
+/// Creates an invitation link to join the current organization with `role` (valid for a week,
+/// usable once). Nobody invites with a role above their own.
+#[server(endpoint = "invite_member")]
+pub async fn invite_member(role: String) -> Result<String, AppError> {
+    use crate::ssr::accounts::authz::Action;
+    use crate::ssr::auth::{audit, require, store_failure};
+    let caller = require(Action::ManageMembers).await?;
+    let (org, _, own) = caller.org()?;
+    let role = parse_role(&role)?;
+    if role > own {
+        return Err(AppError::Forbidden(format!(
+            "invite someone as {}",
+            role.as_str()
+        )));
+    }
+    let state = crate::ssr::app_state()?;
+    let token = state
+        .accounts
+        .invite(
+            org,
+            role,
+            &caller.user.id,
+            crate::ssr::now_ms(),
+            state.auth.invitation_ms,
+        )
+        .await
+        .map_err(store_failure)?;
+    audit(
+        &caller,
+        "member.invite",
+        Some(role.as_str()),
+        "success",
+        None,
+    )
+    .await;
+    let link = format!("{}/invite/{token}", state.auth.public_url);
+    // A form posted without JavaScript comes back to the page with the link to show.
+    if crate::ssr::auth::plain_form_post() {
+        let encoded: String = link
+            .bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                other => format!("%{other:02X}"),
+            })
+            .collect();
+        leptos_axum::redirect(&format!("/settings?invitation_link={encoded}"));
+    }
+    Ok(link)
+}
+
+/// Changes a member's role. Nobody grants a role above their own or changes someone above
+/// them; the last owner stays an owner.
+#[server(endpoint = "set_member_role")]
+pub async fn set_member_role(user_id: String, role: String) -> Result<(), AppError> {
+    use crate::ssr::accounts::AccountError;
+    use crate::ssr::accounts::authz::Action;
+    use crate::ssr::auth::{audit, require, store_failure};
+    let caller = require(Action::ManageMembers).await?;
+    let (org, _, own) = caller.org()?;
+    let role = parse_role(&role)?;
+    let state = crate::ssr::app_state()?;
+    let current = state
+        .accounts
+        .role(org, &user_id)
+        .await
+        .map_err(store_failure)?
+        .ok_or_else(|| AppError::NotFound("member".into()))?;
+    if role > own || current > own {
+        return Err(AppError::Forbidden(format!(
+            "change roles above your own ({})",
+            own.as_str()
+        )));
+    }
+    let target = format!("{user_id}:{}", role.as_str());
+    match state.accounts.set_role(org, &user_id, role).await {
+        Ok(()) => {
+            audit(&caller, "member.role", Some(&target), "success", None).await;
+            Ok(())
+        }
+        Err(AccountError::LastOwner) => Err(AppError::Conflict(
+            "an organization must keep at least one owner; make someone else owner first".into(),
+        )),
+        Err(other) => Err(store_failure(other)),
+    }
+}
+
+/// Removes a member (or, for anyone, leaves the organization oneself).
+#[server(endpoint = "remove_member")]
+pub async fn remove_member(user_id: String) -> Result<(), AppError> {
+    use crate::ssr::accounts::AccountError;
+    use crate::ssr::accounts::authz::{Action, permits};
+    use crate::ssr::auth::{audit, require, store_failure};
+    let caller = require(Action::Read).await?;
+    let (org, _, own) = caller.org()?;
+    let leaving = user_id == caller.user.id;
+    if !leaving && !permits(own, Action::ManageMembers) {
+        return Err(AppError::Forbidden(Action::ManageMembers.describe().into()));
+    }
+    let state = crate::ssr::app_state()?;
+    let current = state
+        .accounts
+        .role(org, &user_id)
+        .await
+        .map_err(store_failure)?
+        .ok_or_else(|| AppError::NotFound("member".into()))?;
+    if !leaving && current > own {
+        return Err(AppError::Forbidden(format!(
+            "remove members above your own role ({})",
+            own.as_str()
+        )));
+    }
+    match state.accounts.remove_member(org, &user_id).await {
+        Ok(()) => {
+            audit(&caller, "member.remove", Some(&user_id), "success", None).await;
+            Ok(())
+        }
+        Err(AccountError::LastOwner) => Err(AppError::Conflict(
+            "an organization must keep at least one owner; make someone else owner first".into(),
+        )),
+        Err(other) => Err(store_failure(other)),
+    }
+}
+
+/// What an invitation link offers (public: the link is the secret).
+#[server(endpoint = "invitation_info")]
+pub async fn invitation_info(token: String) -> Result<InvitationOffer, AppError> {
+    use crate::ssr::auth::store_failure;
+    let state = crate::ssr::app_state()?;
+    let (org_name, role) = state
+        .accounts
+        .peek_invitation(&token, crate::ssr::now_ms())
+        .await
+        .map_err(store_failure)?
+        .ok_or_else(|| AppError::NotFound("this invitation (it was used, or it expired)".into()))?;
+    Ok(InvitationOffer { org_name, role })
+}
+
+/// Joins the organization of an invitation with the signed-in account.
+#[server(endpoint = "accept_invitation")]
+pub async fn accept_invitation(token: String) -> Result<(), AppError> {
+    use crate::ssr::accounts::AccountError;
+    use crate::ssr::auth::{audit, signed_in, store_failure};
+    let caller = signed_in().await?.ok_or(AppError::Unauthenticated)?;
+    let state = crate::ssr::app_state()?;
+    let (org, role) = match state
+        .accounts
+        .accept_invitation(&token, &caller.user.id, crate::ssr::now_ms())
+        .await
+    {
+        Ok(joined) => joined,
+        Err(AccountError::InvitationInvalid) => {
+            return Err(AppError::NotFound(
+                "this invitation (it was used, or it expired)".into(),
+            ));
+        }
+        Err(other) => return Err(store_failure(other)),
+    };
+    state
+        .accounts
+        .set_session_org(&caller.token, &org)
+        .await
+        .map_err(store_failure)?;
+    let mut joined = caller.clone();
+    joined.org = Some((org, String::new(), role));
+    audit(&joined, "member.join", Some(role.as_str()), "success", None).await;
+    leptos_axum::redirect("/");
+    Ok(())
+}

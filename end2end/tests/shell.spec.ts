@@ -51,7 +51,7 @@ test('navigation reaches every section and marks the current one', async ({ page
 });
 
 test('unfinished pages say they are placeholders', async ({ page }, testInfo) => {
-  for (const path of ['/clusters', '/catalog', '/settings']) {
+  for (const path of ['/clusters', '/catalog']) {
     await open(page, testInfo, path);
     await expect(page.getByRole('heading', { name: 'This page is not built yet' })).toBeVisible();
   }
@@ -64,6 +64,8 @@ test('settings shows facts read from the portal database', async ({ page }, test
   await expect(about).toContainText(/Schema version\s*2/);
   await expect(about).toContainText(/Schema version\s*\d+/);
   await expect(about).toContainText(/Installed\s*\d{4}-\d{2}-\d{2}T/);
+  // A new organization runs on the built-in local orchestrator.
+  await expect(page.getByTestId('credentials-summary')).toContainText('The built-in local orchestrator');
   // Asked of the embedded local orchestrator, over HTTP, by the server.
   await expect(about).toContainText(/Orchestration\s*Local orchestrator \(http:\/\/127\.0\.0\.1:\d+/);
   await expect(about).toContainText(/Kubernetes versions\s*\d+\.\d+\.\d+(, \d+\.\d+\.\d+)+/);

@@ -66,6 +66,11 @@ pub struct Config {
     #[arg(long, env = "CAPSTAN_SESSION_MAX_DAYS", default_value_t = 7)]
     pub session_max_days: u32,
 
+    /// Endpoint template of Exoscale's API, with `{zone}` (organizations that bring an API key
+    /// are checked and served there).
+    #[arg(long, env = "CAPSTAN_EXOSCALE_ENDPOINT", default_value = sks_api::client::EXOSCALE_ENDPOINT)]
+    pub exoscale_endpoint: String,
+
     /// Speed of the embedded local orchestrator's simulation (50: fifty times faster).
     #[arg(long, env = "CAPSTAN_ORCHESTRATOR_SPEED", default_value_t = 1.0)]
     pub orchestrator_speed: f64,
@@ -114,6 +119,7 @@ impl std::fmt::Debug for Config {
             .field("secret_key", &self.secret_key.as_ref().map(|_| "***"))
             .field("session_idle_minutes", &self.session_idle_minutes)
             .field("session_max_days", &self.session_max_days)
+            .field("exoscale_endpoint", &self.exoscale_endpoint)
             .field("orchestrator_speed", &self.orchestrator_speed)
             .field("orchestrator_fail_rate", &self.orchestrator_fail_rate)
             .field("log_format", &self.log_format)

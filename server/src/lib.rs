@@ -72,6 +72,7 @@ pub fn app_state(config: &Config, store: Store, embedded: &Embedded) -> anyhow::
         auth,
         minter: embedded.minter(),
         orchestration: embedded.orchestration.clone(),
+        exoscale_endpoint: config.exoscale_endpoint.clone(),
     })
 }
 

@@ -292,6 +292,17 @@ const TABLE: &[(&str, Access, &str)] = &[
     ),
     ("/api/invitation_info", Access::Public, "token=nope"),
     ("/api/accept_invitation", Access::SignedIn, "token=nope"),
+    ("/api/get_credentials", Access::AtLeast(Role::Viewer), ""),
+    (
+        "/api/set_exoscale_credentials",
+        Access::AtLeast(Role::Owner),
+        "api_key=bad&api_secret=x&zones=ch-gva-2",
+    ),
+    (
+        "/api/use_local_orchestrator",
+        Access::AtLeast(Role::Owner),
+        "",
+    ),
 ];
 
 #[test]
@@ -514,5 +525,67 @@ async fn members_are_invited_changed_and_removed_within_the_rules() {
             actions.contains(&expected),
             "{expected} missing from {actions:?}"
         );
+    }
+}
+
+#[tokio::test]
+async fn an_exoscale_key_is_checked_before_it_is_saved_and_sealed() {
+    let h = harness().await;
+    let accounts = Accounts::new(h.store.clone());
+    let owner = sign_up(&h.router, "cloud@example.com").await;
+    let (org, _, _) = membership_of(&accounts, "cloud@example.com").await;
+    // A real key of the API the portal points at as "Exoscale" (the local orchestrator here).
+    let (key, secret) = (h.embedded.minter())("someone-elses-account".into())
+        .await
+        .unwrap();
+
+    let wrong = format!("api_key={key}&api_secret=not-the-secret&zones=ch-gva-2");
+    let (status, _, text) = send(
+        &h.router,
+        call("/api/set_exoscale_credentials", &wrong, Some(&owner)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{text}");
+    assert!(
+        text.contains("api_secret") && text.contains("refused"),
+        "{text}"
+    );
+    assert_eq!(
+        accounts.credentials(&org).await.unwrap().unwrap().kind,
+        "embedded",
+        "nothing saved"
+    );
+
+    let right = format!("api_key={key}&api_secret={secret}&zones=ch-gva-2%2Cde-fra-1");
+    let (status, _, text) = send(
+        &h.router,
+        call("/api/set_exoscale_credentials", &right, Some(&owner)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    let stored = accounts.credentials(&org).await.unwrap().unwrap();
+    assert_eq!(
+        (stored.kind.as_str(), stored.api_key.as_str()),
+        ("exoscale", key.as_str())
+    );
+    assert_eq!(stored.zones, ["ch-gva-2", "de-fra-1"]);
+    assert!(!stored.secret_sealed.contains(&secret));
+
+    // The browser never gets the secret back.
+    let (_, _, view) = send(&h.router, call("/api/get_credentials", "", Some(&owner))).await;
+    assert!(view.contains(&key) && !view.contains(&secret), "{view}");
+
+    // Nothing on disk holds the raw secret.
+    sqlx::query("PRAGMA wal_checkpoint(FULL)")
+        .execute(h.store.pool())
+        .await
+        .unwrap();
+    for file in ["capstan.db", "capstan.db-wal"] {
+        if let Ok(bytes) = std::fs::read(h.data_dir().join(file)) {
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "the raw secret is in {file}"
+            );
+        }
     }
 }

@@ -3,9 +3,10 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::components::credentials::CredentialsSection;
 use crate::components::error_view::ErrorView;
 use crate::components::members::MembersSection;
-use crate::components::page::{PageHeader, Placeholder};
+use crate::components::page::PageHeader;
 use crate::server_fns::portal::{PortalFacts, portal_info};
 
 /// Organization settings (not built yet) and facts about this portal installation.
@@ -20,10 +21,7 @@ pub fn SettingsPage() -> impl IntoView {
         />
         <div class="grid gap-6 lg:grid-cols-2">
             <MembersSection/>
-            <Placeholder upcoming=&[
-                "connect an Exoscale API key, or keep the built-in local orchestrator",
-                "rename the organization",
-            ]/>
+            <CredentialsSection/>
             <section
                 aria-labelledby="about-title"
                 class="rounded-lg border border-slate-200 bg-white p-6 dark:border-slate-800 dark:bg-slate-900"

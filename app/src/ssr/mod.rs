@@ -35,6 +35,8 @@ pub struct AppState {
     /// Mints orchestration credentials for a new organization.
     pub minter: auth::Minter,
     pub orchestration: Orchestration,
+    /// Endpoint template of Exoscale's API (for organizations that bring a key).
+    pub exoscale_endpoint: String,
 }
 
 impl std::fmt::Debug for AppState {

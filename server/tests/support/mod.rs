@@ -22,23 +22,33 @@ pub struct Harness {
     _dir: tempfile::TempDir,
 }
 
+impl Harness {
+    /// The portal's data directory.
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+}
+
 /// The origin the test portal believes it is served from.
 pub const ORIGIN: &str = "http://127.0.0.1:3000";
 
 pub async fn harness() -> Harness {
     let dir = tempfile::tempdir().unwrap();
+    let embedded = server::embedded::Embedded::start(dir.path(), 1.0, 0.0)
+        .await
+        .unwrap();
+    // "Exoscale" is the embedded orchestrator here: it speaks the same signed API.
     let config = Config::try_parse_from([
         "capstan",
         "--listen",
         "127.0.0.1:3000",
         "--data-dir",
         dir.path().to_str().unwrap(),
+        "--exoscale-endpoint",
+        &embedded.orchestration.endpoint,
     ])
     .unwrap();
     let store = Store::connect(&config.database_url(), 2).await.unwrap();
-    let embedded = server::embedded::Embedded::start(dir.path(), 1.0, 0.0)
-        .await
-        .unwrap();
     let state = server::app_state(&config, store.clone(), &embedded).unwrap();
     let router = server::build_router(
         state,

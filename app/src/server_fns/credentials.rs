@@ -1,0 +1,206 @@
+//! The organization's orchestration credentials: the built-in local orchestrator, or an
+//! Exoscale API key and secret, checked with a signed call before they are saved. The secret
+//! is sealed at rest and never sent back to the browser.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{AppError, FieldError};
+
+/// What the settings page shows about the credentials (never the secret).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CredentialsView {
+    /// `embedded` or `exoscale`.
+    pub kind: String,
+    /// The API key, for owners only.
+    pub api_key: Option<String>,
+    pub zones: Vec<String>,
+    /// When they were last set (RFC 3339, UTC).
+    pub updated_at: String,
+    /// Whether the viewer may change them.
+    pub can_change: bool,
+}
+
+/// The checks on an Exoscale key, secret and zone list; the zones parsed.
+pub fn credential_errors(
+    api_key: &str,
+    api_secret: &str,
+    zones: &str,
+) -> (Vec<FieldError>, Vec<String>) {
+    let mut errors = Vec::new();
+    let key = api_key.trim();
+    let key_ok = key.len() >= 10
+        && key.len() <= 64
+        && key.starts_with("EXO")
+        && key.chars().all(|c| c.is_ascii_alphanumeric());
+    if !key_ok {
+        errors.push(FieldError::new(
+            "api_key",
+            "An Exoscale API key starts with EXO followed by letters and digits.",
+        ));
+    }
+    if api_secret.trim().is_empty() || api_secret.len() > 256 {
+        errors.push(FieldError::new(
+            "api_secret",
+            "Enter the API secret that came with the key.",
+        ));
+    }
+    let mut parsed = Vec::new();
+    for zone in zones.split(',').map(str::trim).filter(|z| !z.is_empty()) {
+        let known = sks_api::ZoneName::from_wire(zone);
+        if !known.is_known() {
+            errors.push(FieldError::new(
+                "zones",
+                format!(
+                    "{zone:?} is not a zone; use some of: {}",
+                    sks_api::ZoneName::allowed()
+                ),
+            ));
+        } else if !parsed.contains(&zone.to_owned()) {
+            parsed.push(zone.to_owned());
+        }
+    }
+    if parsed.is_empty() && !errors.iter().any(|e| e.field == "zones") {
+        errors.push(FieldError::new(
+            "zones",
+            "Name at least one zone, e.g. ch-gva-2.",
+        ));
+    }
+    (errors, parsed)
+}
+
+/// The organization's credentials (without the secret).
+#[server(endpoint = "get_credentials")]
+pub async fn get_credentials() -> Result<Option<CredentialsView>, AppError> {
+    use crate::ssr::accounts::authz::{Action, permits};
+    use crate::ssr::auth::{require, store_failure};
+    let caller = require(Action::Read).await?;
+    let (org, _, role) = caller.org()?;
+    let state = crate::ssr::app_state()?;
+    let owner = permits(role, Action::ManageCredentials);
+    Ok(state
+        .accounts
+        .credentials(org)
+        .await
+        .map_err(store_failure)?
+        .map(|c| CredentialsView {
+            kind: c.kind,
+            api_key: owner.then_some(c.api_key),
+            zones: c.zones,
+            updated_at: crate::server_fns::portal::format_utc_ms(c.updated_at),
+            can_change: owner,
+        }))
+}
+
+/// Uses an Exoscale API key: checked with a signed call in the first zone before it is saved.
+#[server(endpoint = "set_exoscale_credentials")]
+pub async fn set_exoscale_credentials(
+    api_key: String,
+    api_secret: String,
+    zones: String,
+) -> Result<(), AppError> {
+    use crate::ssr::accounts::StoredCredentials;
+    use crate::ssr::accounts::authz::Action;
+    use crate::ssr::auth::{audit, require, store_failure};
+    use sks_api::client::{Client, ClientConfig, Error as ClientError};
+    use sks_api::sign::Credentials;
+
+    let caller = require(Action::ManageCredentials).await?;
+    let (org, _, _) = caller.org()?;
+    let (errors, zones) = credential_errors(&api_key, &api_secret, &zones);
+    if !errors.is_empty() {
+        return Err(AppError::Validation { fields: errors });
+    }
+    let state = crate::ssr::app_state()?;
+    let api_key = api_key.trim().to_owned();
+    let client = Client::new(
+        ClientConfig::with_endpoint(&state.exoscale_endpoint),
+        Credentials::new(api_key.clone(), api_secret.clone()),
+    )
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    let zone = sks_api::ZoneName::from_wire(&zones[0]);
+    match client.list_sks_clusters(&zone).await {
+        Ok(_) => {}
+        Err(ClientError::Api {
+            status: 401 | 403,
+            message,
+        }) => {
+            audit(&caller, "credentials.set", Some(&api_key), "refused", None).await;
+            return Err(AppError::Validation {
+                fields: vec![FieldError::new(
+                    "api_secret",
+                    format!(
+                        "Exoscale refused this key and secret ({message}). Check both and that the key may use SKS."
+                    ),
+                )],
+            });
+        }
+        Err(other) => {
+            return Err(AppError::Unavailable {
+                service: "The Exoscale API".into(),
+                message: format!("the check in {zone} failed: {other}"),
+            });
+        }
+    }
+    let credentials = StoredCredentials {
+        kind: "exoscale".into(),
+        api_key: api_key.clone(),
+        secret_sealed: state.sealer.seal(&api_secret),
+        zones,
+        updated_at: crate::ssr::now_ms(),
+    };
+    state
+        .accounts
+        .set_credentials(org, &credentials)
+        .await
+        .map_err(store_failure)?;
+    audit(&caller, "credentials.set", Some(&api_key), "success", None).await;
+    Ok(())
+}
+
+/// Goes back to the built-in local orchestrator (with a fresh key).
+#[server(endpoint = "use_local_orchestrator")]
+pub async fn use_local_orchestrator() -> Result<(), AppError> {
+    use crate::ssr::accounts::authz::Action;
+    use crate::ssr::auth::{audit, require};
+    let caller = require(Action::ManageCredentials).await?;
+    let (org, _, _) = caller.org()?;
+    let state = crate::ssr::app_state()?;
+    crate::ssr::orchestration::mint_embedded(&state, org).await?;
+    audit(
+        &caller,
+        "credentials.set",
+        Some("local orchestrator"),
+        "success",
+        None,
+    )
+    .await;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_secrets_and_zones_are_checked() {
+        let (errors, zones) = credential_errors(
+            "EXO1234567890abcdef",
+            "secret",
+            "ch-gva-2, de-fra-1, ch-gva-2",
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(zones, ["ch-gva-2", "de-fra-1"]);
+        let fields = |k: &str, s: &str, z: &str| {
+            credential_errors(k, s, z)
+                .0
+                .into_iter()
+                .map(|e| e.field)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(fields("key", "secret", "ch-gva-2"), ["api_key"]);
+        assert_eq!(fields("EXO1234567890", " ", "ch-gva-2"), ["api_secret"]);
+        assert_eq!(fields("EXO1234567890", "s", "mars-1"), ["zones"]);
+        assert_eq!(fields("EXO1234567890", "s", ""), ["zones"]);
+    }
+}

@@ -589,3 +589,54 @@ async fn an_exoscale_key_is_checked_before_it_is_saved_and_sealed() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_member_of_another_organization_reaches_nothing_of_ours() {
+    let h = harness().await;
+    let accounts = Accounts::new(h.store.clone());
+    let owner = sign_up(&h.router, "ours@example.com").await;
+    let (org, _, _) = membership_of(&accounts, "ours@example.com").await;
+    let (status, _, body) = send(
+        &h.router,
+        call("/api/invite_member", "role=viewer", Some(&owner)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let link: String = serde_json::from_str(&body).unwrap();
+    let token = link.rsplit('/').next().unwrap().to_owned();
+    let body = format!(
+        "name=Member&email=member%40example.com&password=a+long+enough+password&invitation={token}"
+    );
+    send(&h.router, browser_post("/api/sign_up", &body, None)).await;
+    let (_, member_id, _) = membership_of(&accounts, "member@example.com").await;
+
+    // The owner of another organization (open sign-up gives everyone their own).
+    let outsider = sign_up(&h.router, "theirs@example.com").await;
+    let (their_org, _, their_role) = membership_of(&accounts, "theirs@example.com").await;
+    assert_ne!(their_org, org);
+    assert_eq!(their_role, Role::Owner);
+
+    for (path, body) in [
+        (
+            "/api/set_member_role",
+            format!("user_id={member_id}&role=owner"),
+        ),
+        ("/api/remove_member", format!("user_id={member_id}")),
+        ("/api/switch_org", format!("org={org}")),
+    ] {
+        let (status, _, text) = send(&h.router, call(path, &body, Some(&outsider))).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}: {text}");
+    }
+    assert_eq!(
+        accounts.role(&org, &member_id).await.unwrap(),
+        Some(Role::Viewer)
+    );
+    // Their lists show their organization only.
+    let (_, _, members) = send(&h.router, call("/api/list_members", "", Some(&outsider))).await;
+    assert!(
+        !members.contains("member@example.com") && !members.contains("ours@example.com"),
+        "{members}"
+    );
+    let (_, _, activity) = send(&h.router, call("/api/list_activity", "", Some(&outsider))).await;
+    assert!(!activity.contains("ours@example.com"), "{activity}");
+}

@@ -376,6 +376,28 @@ async fn the_authorization_table_holds_for_every_role() {
     }
 }
 
+/// Has `inviter` create an invitation link with `role`, and a new account `email` sign up with
+/// it. Returns the invitation token and the new account's session cookie.
+async fn invite_and_join(h: &Harness, inviter: &str, role: &str, email: &str) -> (String, String) {
+    let (status, _, body) = send(
+        &h.router,
+        call("/api/invite_member", &format!("role={role}"), Some(inviter)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let link: String = serde_json::from_str(&body).unwrap();
+    let token = link
+        .strip_prefix("http://127.0.0.1:3000/invite/")
+        .expect("a link to this portal")
+        .to_owned();
+    let encoded = email.replace('@', "%40");
+    let body =
+        format!("name=Invited&email={encoded}&password=a+long+enough+password&invitation={token}");
+    let (status, headers, _) = send(&h.router, browser_post("/api/sign_up", &body, None)).await;
+    assert_eq!(status, StatusCode::FOUND);
+    (token, session_cookie(&headers).expect("signed in"))
+}
+
 /// The org and the user id of an account.
 async fn membership_of(accounts: &Accounts, email: &str) -> (String, String, Role) {
     let user = accounts.user_by_email(email).await.unwrap().unwrap();
@@ -392,22 +414,7 @@ async fn members_are_invited_changed_and_removed_within_the_rules() {
     let (org, owner_id, _) = membership_of(&accounts, "boss@example.com").await;
 
     // An invitation link for an operator, used once by a new account.
-    let (status, _, body) = send(
-        &h.router,
-        call("/api/invite_member", "role=operator", Some(&owner)),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    let link: String = serde_json::from_str(&body).unwrap();
-    let token = link
-        .strip_prefix("http://127.0.0.1:3000/invite/")
-        .expect("a link to this portal");
-    let body = format!(
-        "name=Guest&email=guest%40example.com&password=a+long+enough+password&invitation={token}"
-    );
-    let (status, headers, _) = send(&h.router, browser_post("/api/sign_up", &body, None)).await;
-    assert_eq!(status, StatusCode::FOUND);
-    let guest = session_cookie(&headers).unwrap();
+    let (token, guest) = invite_and_join(&h, &owner, "operator", "guest@example.com").await;
     let (guest_org, guest_id, guest_role) = membership_of(&accounts, "guest@example.com").await;
     assert_eq!(
         (guest_org.as_str(), guest_role),
@@ -596,18 +603,7 @@ async fn a_member_of_another_organization_reaches_nothing_of_ours() {
     let accounts = Accounts::new(h.store.clone());
     let owner = sign_up(&h.router, "ours@example.com").await;
     let (org, _, _) = membership_of(&accounts, "ours@example.com").await;
-    let (status, _, body) = send(
-        &h.router,
-        call("/api/invite_member", "role=viewer", Some(&owner)),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    let link: String = serde_json::from_str(&body).unwrap();
-    let token = link.rsplit('/').next().unwrap().to_owned();
-    let body = format!(
-        "name=Member&email=member%40example.com&password=a+long+enough+password&invitation={token}"
-    );
-    send(&h.router, browser_post("/api/sign_up", &body, None)).await;
+    invite_and_join(&h, &owner, "viewer", "member@example.com").await;
     let (_, member_id, _) = membership_of(&accounts, "member@example.com").await;
 
     // The owner of another organization (open sign-up gives everyone their own).

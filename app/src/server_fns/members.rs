@@ -44,6 +44,19 @@ fn parse_role(value: &str) -> Result<Role, AppError> {
     })
 }
 
+/// What a refused membership change means for the person who asked.
+#[cfg(feature = "ssr")]
+fn membership_failure(error: crate::ssr::accounts::AccountError) -> AppError {
+    use crate::ssr::accounts::AccountError;
+    match error {
+        AccountError::LastOwner => AppError::Conflict(
+            "an organization must keep at least one owner; make someone else owner first".into(),
+        ),
+        AccountError::NotFound => AppError::NotFound("member".into()),
+        other => crate::ssr::auth::store_failure(other),
+    }
+}
+
 /// The members of the current organization.
 #[server(endpoint = "list_members")]
 pub async fn list_members() -> Result<Members, AppError> {
@@ -129,7 +142,6 @@ pub async fn invite_member(role: String) -> Result<String, AppError> {
 /// them; the last owner stays an owner.
 #[server(endpoint = "set_member_role")]
 pub async fn set_member_role(user_id: String, role: String) -> Result<(), AppError> {
-    use crate::ssr::accounts::AccountError;
     use crate::ssr::accounts::authz::Action;
     use crate::ssr::auth::{audit, require, store_failure};
     let caller = require(Action::ManageMembers).await?;
@@ -149,22 +161,18 @@ pub async fn set_member_role(user_id: String, role: String) -> Result<(), AppErr
         )));
     }
     let target = format!("{user_id}:{}", role.as_str());
-    match state.accounts.set_role(org, &user_id, role).await {
-        Ok(()) => {
-            audit(&caller, "member.role", Some(&target), "success", None).await;
-            Ok(())
-        }
-        Err(AccountError::LastOwner) => Err(AppError::Conflict(
-            "an organization must keep at least one owner; make someone else owner first".into(),
-        )),
-        Err(other) => Err(store_failure(other)),
-    }
+    state
+        .accounts
+        .set_role(org, &user_id, role)
+        .await
+        .map_err(membership_failure)?;
+    audit(&caller, "member.role", Some(&target), "success", None).await;
+    Ok(())
 }
 
 /// Removes a member (or, for anyone, leaves the organization oneself).
 #[server(endpoint = "remove_member")]
 pub async fn remove_member(user_id: String) -> Result<(), AppError> {
-    use crate::ssr::accounts::AccountError;
     use crate::ssr::accounts::authz::{Action, permits};
     use crate::ssr::auth::{audit, require, store_failure};
     let caller = require(Action::Read).await?;
@@ -186,16 +194,13 @@ pub async fn remove_member(user_id: String) -> Result<(), AppError> {
             own.as_str()
         )));
     }
-    match state.accounts.remove_member(org, &user_id).await {
-        Ok(()) => {
-            audit(&caller, "member.remove", Some(&user_id), "success", None).await;
-            Ok(())
-        }
-        Err(AccountError::LastOwner) => Err(AppError::Conflict(
-            "an organization must keep at least one owner; make someone else owner first".into(),
-        )),
-        Err(other) => Err(store_failure(other)),
-    }
+    state
+        .accounts
+        .remove_member(org, &user_id)
+        .await
+        .map_err(membership_failure)?;
+    audit(&caller, "member.remove", Some(&user_id), "success", None).await;
+    Ok(())
 }
 
 /// What an invitation link offers (public: the link is the secret).

@@ -4,7 +4,7 @@
 //! columns, times as Unix milliseconds). Each backend has its own migration folder, embedded in
 //! the binary and applied at start; a store that cannot migrate refuses to start.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::{MigrateDatabase, Migrator};
@@ -114,7 +114,7 @@ impl Store {
             "INSERT INTO portal_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
         )
         .bind("installed_at_ms")
-        .bind(now_ms().to_string())
+        .bind(super::now_ms().to_string())
         .execute(&pool)
         .await?;
         Ok(Store { pool, backend })
@@ -161,13 +161,6 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -377,19 +377,7 @@ impl Accounts {
     /// Changes a member's role; refuses to demote the last owner.
     pub async fn set_role(&self, org: &str, user: &str, role: Role) -> Result<(), AccountError> {
         let mut tx = self.pool().begin().await?;
-        let current =
-            sqlx::query("SELECT role FROM memberships WHERE org_id = $1 AND user_id = $2")
-                .bind(org)
-                .bind(user)
-                .fetch_optional(&mut *tx)
-                .await?
-                .as_ref()
-                .map(role_of)
-                .transpose()?
-                .ok_or(AccountError::NotFound)?;
-        if current == Role::Owner && role != Role::Owner && owners(&mut tx, org).await? <= 1 {
-            return Err(AccountError::LastOwner);
-        }
+        keep_an_owner(&mut tx, org, user, role == Role::Owner).await?;
         sqlx::query("UPDATE memberships SET role = $1 WHERE org_id = $2 AND user_id = $3")
             .bind(role.as_str())
             .bind(org)
@@ -403,19 +391,7 @@ impl Accounts {
     /// Removes a member; refuses to remove the last owner.
     pub async fn remove_member(&self, org: &str, user: &str) -> Result<(), AccountError> {
         let mut tx = self.pool().begin().await?;
-        let current =
-            sqlx::query("SELECT role FROM memberships WHERE org_id = $1 AND user_id = $2")
-                .bind(org)
-                .bind(user)
-                .fetch_optional(&mut *tx)
-                .await?
-                .as_ref()
-                .map(role_of)
-                .transpose()?
-                .ok_or(AccountError::NotFound)?;
-        if current == Role::Owner && owners(&mut tx, org).await? <= 1 {
-            return Err(AccountError::LastOwner);
-        }
+        keep_an_owner(&mut tx, org, user, false).await?;
         sqlx::query("DELETE FROM memberships WHERE org_id = $1 AND user_id = $2")
             .bind(org)
             .bind(user)
@@ -793,11 +769,36 @@ impl Accounts {
     }
 }
 
-async fn owners(tx: &mut sqlx::Transaction<'_, sqlx::Any>, org: &str) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE org_id = $1 AND role = 'owner'")
+/// Inside a change of `user`'s membership: refuses it when it would leave the organization
+/// without an owner (`stays_owner`: whether the member is still an owner afterwards), and
+/// `NotFound` when they are not a member.
+async fn keep_an_owner(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    org: &str,
+    user: &str,
+    stays_owner: bool,
+) -> Result<(), AccountError> {
+    let current = sqlx::query("SELECT role FROM memberships WHERE org_id = $1 AND user_id = $2")
+        .bind(org)
+        .bind(user)
+        .fetch_optional(&mut **tx)
+        .await?
+        .as_ref()
+        .map(role_of)
+        .transpose()?
+        .ok_or(AccountError::NotFound)?;
+    if current == Role::Owner && !stays_owner {
+        let owners: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM memberships WHERE org_id = $1 AND role = 'owner'",
+        )
         .bind(org)
         .fetch_one(&mut **tx)
-        .await
+        .await?;
+        if owners <= 1 {
+            return Err(AccountError::LastOwner);
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -303,6 +303,11 @@ const TABLE: &[(&str, Access, &str)] = &[
         Access::AtLeast(Role::Owner),
         "",
     ),
+    (
+        "/api/list_clusters",
+        Access::AtLeast(Role::Viewer),
+        "query[sort]=name",
+    ),
 ];
 
 #[test]

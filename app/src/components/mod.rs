@@ -8,5 +8,6 @@ pub mod icons;
 pub mod layout;
 pub mod members;
 pub mod page;
+pub mod status_badge;
 pub mod theme_toggle;
 pub mod user_menu;

@@ -1,23 +1,286 @@
-//! The cluster list, home of the portal.
+//! The cluster list, home of the portal: every cluster of the organization across its zones,
+//! with search, filters, sorting and paging in the address (so links share a view and the page
+//! works without JavaScript).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
-use crate::components::page::{PageHeader, Placeholder};
+use crate::components::error_view::ErrorView;
+use crate::components::page::PageHeader;
+use crate::components::status_badge::StatusBadge;
+use crate::server_fns::clusters::{ClusterList, ClusterQuery, ClusterRow, list_clusters};
 
-/// The clusters of the organization across its zones. Not built yet: says so.
+const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950";
+
+/// The query the address describes.
+fn query_from(get: impl Fn(&str) -> Option<String>) -> ClusterQuery {
+    let value = |name: &str| get(name).filter(|v| !v.trim().is_empty());
+    ClusterQuery {
+        q: value("q"),
+        state: value("state"),
+        zone: value("zone"),
+        version: value("version"),
+        sort: value("sort"),
+        page: value("page").and_then(|p| p.parse().ok()),
+    }
+}
+
+/// The address of `query` (for sort and page links).
+fn href(query: &ClusterQuery) -> String {
+    let mut params = Vec::new();
+    let mut push = |name: &str, value: &Option<String>| {
+        if let Some(value) = value {
+            let encoded: String = value
+                .bytes()
+                .map(|b| match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                        (b as char).to_string()
+                    }
+                    other => format!("%{other:02X}"),
+                })
+                .collect();
+            params.push(format!("{name}={encoded}"));
+        }
+    };
+    push("q", &query.q);
+    push("state", &query.state);
+    push("zone", &query.zone);
+    push("version", &query.version);
+    push("sort", &query.sort);
+    push("page", &query.page.map(|p| p.to_string()));
+    if params.is_empty() {
+        "/clusters".into()
+    } else {
+        format!("/clusters?{}", params.join("&"))
+    }
+}
+
+/// The clusters of the organization across its zones.
 #[component]
 pub fn ClustersPage() -> impl IntoView {
+    let params = use_query_map();
+    let query = move || query_from(|name| params.read().get(name));
+    let list = Resource::new(query, list_clusters);
     view! {
         <Title text="Clusters · Capstan"/>
         <PageHeader
             title="Clusters"
             description="Your Kubernetes clusters and their nodepools, across every zone."
         />
-        <Placeholder upcoming=&[
-            "see every cluster of your organization in one table, with its state updating live",
-            "create a cluster with a guided wizard and watch it come up",
-            "scale nodepools, upgrade Kubernetes and download kubeconfigs",
-        ]/>
+        <Transition fallback=|| view! { <p class="text-sm text-slate-500">"Loading clusters…"</p> }>
+            <ErrorBoundary fallback=|errors| view! { <ErrorView errors/> }>
+                {move || Suspend::new(async move {
+                    let query = query();
+                    list.await.map(|list| view! { <ClusterListView list query/> })
+                })}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+#[component]
+fn ClusterListView(list: ClusterList, query: ClusterQuery) -> impl IntoView {
+    let failures = (!list.failures.is_empty()).then(|| {
+        view! {
+            <div role="alert" class="mb-4 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
+                <p class="font-medium">"Some zones did not answer; their clusters are missing from the list."</p>
+                <ul class="mt-1 list-disc pl-5">
+                    {list.failures.iter().map(|f| view! { <li>{format!("{}: {}", f.zone, f.message)}</li> }).collect_view()}
+                </ul>
+            </div>
+        }
+    });
+    if list.total == 0 && list.failures.is_empty() {
+        return view! {
+            {failures}
+            <section class="rounded-lg border border-dashed border-slate-300 bg-white p-8 text-center dark:border-slate-700 dark:bg-slate-900">
+                <h2 class="text-base font-semibold">"No clusters yet"</h2>
+                <p class="mx-auto mt-2 max-w-lg text-sm text-slate-600 dark:text-slate-400">
+                    "Clusters of this organization, in every zone it uses, appear here with their state as they change. The create wizard is being built; meanwhile any Exoscale client (CLI, Terraform, Python) can create one with this organization's credentials."
+                </p>
+            </section>
+        }
+        .into_any();
+    }
+    view! {
+        {failures}
+        <Filters list=list.clone() query=query.clone()/>
+        <p class="mb-2 text-sm text-slate-600 dark:text-slate-400" role="status">
+            {format!("{} of {} clusters", list.matching, list.total)}
+        </p>
+        {if list.rows.is_empty() {
+            view! {
+                <p class="rounded-lg border border-dashed border-slate-300 p-6 text-sm dark:border-slate-700">
+                    "No cluster matches these filters. " <a class="font-medium text-sky-700 hover:underline dark:text-sky-400" href="/clusters">"Clear them"</a>
+                </p>
+            }.into_any()
+        } else {
+            view! { <ClusterTable rows=list.rows.clone() query=query.clone()/> }.into_any()
+        }}
+        <Pager page=list.page pages=list.pages query/>
+    }
+    .into_any()
+}
+
+#[component]
+fn Filters(list: ClusterList, query: ClusterQuery) -> impl IntoView {
+    let select =
+        |name: &'static str, label: &'static str, options: Vec<String>, current: Option<String>| {
+            view! {
+                <label class="text-sm">{label}
+                    <select name=name class=INPUT>
+                        <option value="">"Any"</option>
+                        {options.into_iter().map(|o| {
+                            let selected = current.as_deref() == Some(o.as_str());
+                            let label = o.clone();
+                            view! { <option value=o selected=selected>{label}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+            }
+        };
+    view! {
+        <form method="get" action="/clusters" class="mb-4 grid gap-3 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-2 lg:grid-cols-5 dark:border-slate-800 dark:bg-slate-900">
+            <label class="text-sm">"Search"
+                <input name="q" type="search" placeholder="name, zone, version" class=INPUT value=query.q.clone().unwrap_or_default()/>
+            </label>
+            {select("state", "State", list.states, query.state.clone())}
+            {select("zone", "Zone", list.zones, query.zone.clone())}
+            {select("version", "Version", list.versions, query.version.clone())}
+            <div class="flex items-end gap-2">
+                <input type="hidden" name="sort" value=query.sort.clone().unwrap_or_default()/>
+                <button type="submit" class="rounded-md bg-sky-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-700">"Apply"</button>
+                <a href="/clusters" class="text-sm text-slate-600 hover:underline dark:text-slate-400">"Clear"</a>
+            </div>
+        </form>
+    }
+}
+
+/// A column header that sorts by `key` (again: the other way).
+#[component]
+fn SortHeader(label: &'static str, key: &'static str, query: ClusterQuery) -> impl IntoView {
+    let current = query.sort.clone().unwrap_or_else(|| "name".into());
+    let (active, descending) = match current.strip_prefix('-') {
+        Some(k) => (k == key, true),
+        None => (current == key, false),
+    };
+    let next = if active && !descending {
+        format!("-{key}")
+    } else {
+        key.to_owned()
+    };
+    let target = ClusterQuery {
+        sort: Some(next),
+        page: None,
+        ..query
+    };
+    let aria_sort = match (active, descending) {
+        (false, _) => "none",
+        (true, false) => "ascending",
+        (true, true) => "descending",
+    };
+    view! {
+        <th scope="col" aria-sort=aria_sort class="px-3 py-2">
+            <a href=href(&target) class="hover:underline">
+                {label}
+                {active.then_some(if descending { " ↓" } else { " ↑" })}
+            </a>
+        </th>
+    }
+}
+
+#[component]
+fn ClusterTable(rows: Vec<ClusterRow>, query: ClusterQuery) -> impl IntoView {
+    view! {
+        <div class="overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-800">
+            <table class="min-w-full divide-y divide-slate-200 text-sm dark:divide-slate-800">
+                <caption class="sr-only">"Clusters"</caption>
+                <thead class="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500 dark:bg-slate-900 dark:text-slate-400">
+                    <tr>
+                        <SortHeader label="Name" key="name" query=query.clone()/>
+                        <SortHeader label="Zone" key="zone" query=query.clone()/>
+                        <SortHeader label="Version" key="version" query=query.clone()/>
+                        <th scope="col" class="px-3 py-2">"Level"</th>
+                        <SortHeader label="State" key="state" query=query.clone()/>
+                        <th scope="col" class="px-3 py-2">"Nodepools"</th>
+                        <th scope="col" class="px-3 py-2">"Nodes running"</th>
+                        <SortHeader label="Created" key="created" query/>
+                    </tr>
+                </thead>
+                <tbody class="divide-y divide-slate-100 bg-white dark:divide-slate-800 dark:bg-slate-950">
+                    {rows.into_iter().map(|r| view! {
+                        <tr>
+                            <th scope="row" class="px-3 py-2 text-left font-medium">{r.name}</th>
+                            <td class="px-3 py-2">{r.zone}</td>
+                            <td class="px-3 py-2 font-mono text-xs">{r.version}</td>
+                            <td class="px-3 py-2">{r.level}</td>
+                            <td class="px-3 py-2"><StatusBadge state=r.state/></td>
+                            <td class="px-3 py-2">{r.nodepools}</td>
+                            <td class="px-3 py-2">{format!("{} / {}", r.nodes_running, r.nodes_desired)}</td>
+                            <td class="whitespace-nowrap px-3 py-2 font-mono text-xs">{r.created_at}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn Pager(page: usize, pages: usize, query: ClusterQuery) -> impl IntoView {
+    (pages > 1).then(|| {
+        let link = |page: usize| {
+            href(&ClusterQuery {
+                page: Some(page),
+                ..query.clone()
+            })
+        };
+        view! {
+            <nav aria-label="Pages" class="mt-4 flex items-center gap-4 text-sm">
+                {(page > 1).then(|| view! { <a class="font-medium text-sky-700 hover:underline dark:text-sky-400" href=link(page - 1)>"Previous"</a> })}
+                <span>{format!("Page {page} of {pages}")}</span>
+                {(page < pages).then(|| view! { <a class="font-medium text-sky-700 hover:underline dark:text-sky-400" href=link(page + 1)>"Next"</a> })}
+            </nav>
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_round_trip_the_query() {
+        let query = ClusterQuery {
+            q: Some("web prod".into()),
+            zone: Some("ch-gva-2".into()),
+            sort: Some("-created".into()),
+            page: Some(2),
+            ..ClusterQuery::default()
+        };
+        let address = href(&query);
+        assert_eq!(
+            address,
+            "/clusters?q=web%20prod&zone=ch-gva-2&sort=-created&page=2"
+        );
+        let params: Vec<(String, String)> = address
+            .split_once('?')
+            .unwrap()
+            .1
+            .split('&')
+            .map(|p| {
+                let (k, v) = p.split_once('=').unwrap();
+                (k.to_owned(), v.replace("%20", " "))
+            })
+            .collect();
+        let back = query_from(|name| {
+            params
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        });
+        assert_eq!(back, query);
+        assert_eq!(href(&ClusterQuery::default()), "/clusters");
     }
 }

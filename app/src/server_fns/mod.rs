@@ -3,6 +3,7 @@
 
 pub mod activity;
 pub mod auth;
+pub mod clusters;
 pub mod credentials;
 pub mod members;
 pub mod portal;

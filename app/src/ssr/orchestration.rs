@@ -36,3 +36,45 @@ pub async fn mint_embedded(state: &AppState, org: &str) -> Result<(), AppError> 
         .await
         .map_err(store_failure)
 }
+
+/// A client for the organization's orchestration API and the zones it uses.
+pub async fn client_for(
+    state: &AppState,
+    org: &str,
+) -> Result<(sks_api::client::Client, Vec<ZoneName>), AppError> {
+    use sks_api::client::{Client, ClientConfig};
+    use sks_api::sign::Credentials;
+
+    let credentials = state
+        .accounts
+        .credentials(org)
+        .await
+        .map_err(store_failure)?
+        .ok_or_else(|| {
+            AppError::Conflict(
+                "this organization has no orchestration credentials; an owner can set them in Settings"
+                    .into(),
+            )
+        })?;
+    let secret = state.sealer.open(&credentials.secret_sealed).map_err(|e| {
+        tracing::error!(%e, "cannot open the organization's API secret");
+        AppError::Internal("the stored API secret cannot be opened with this portal's key".into())
+    })?;
+    let endpoint = if credentials.kind == EMBEDDED {
+        &state.orchestration.endpoint
+    } else {
+        &state.exoscale_endpoint
+    };
+    let client = Client::new(
+        ClientConfig::with_endpoint(endpoint),
+        Credentials::new(credentials.api_key, secret),
+    )
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    let zones = credentials
+        .zones
+        .iter()
+        .map(|z| ZoneName::from_wire(z))
+        .filter(ZoneName::is_known)
+        .collect();
+    Ok((client, zones))
+}

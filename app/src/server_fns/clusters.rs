@@ -1,0 +1,338 @@
+//! Clusters of the organization across its zones, as the cluster list shows them.
+//!
+//! Filtering, sorting and paging happen here, from query parameters, so the list works the same
+//! with and without JavaScript. A zone that cannot be reached does not fail the page: its
+//! failure is reported beside the clusters of the zones that answered.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// Rows per page.
+pub const PAGE_SIZE: usize = 25;
+
+/// One cluster in the list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterRow {
+    pub id: String,
+    pub name: String,
+    pub zone: String,
+    pub version: String,
+    pub level: String,
+    pub state: String,
+    pub nodepools: usize,
+    pub nodes_running: i64,
+    pub nodes_desired: i64,
+    /// RFC 3339 (as the API sends it).
+    pub created_at: String,
+}
+
+/// A zone that did not answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ZoneFailure {
+    pub zone: String,
+    pub message: String,
+}
+
+/// What the list asks for (all optional; from the address).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterQuery {
+    /// Words that must all appear in the name, zone, version or id.
+    pub q: Option<String>,
+    pub state: Option<String>,
+    pub zone: Option<String>,
+    pub version: Option<String>,
+    /// `name` (default), `created`, `zone`, `state`, `version`; `-` first for descending.
+    pub sort: Option<String>,
+    /// 1-based.
+    pub page: Option<usize>,
+}
+
+/// A page of the list, with what the filters can offer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterList {
+    pub rows: Vec<ClusterRow>,
+    /// Clusters matching the filters, all pages together.
+    pub matching: usize,
+    /// Clusters in the organization (before filters).
+    pub total: usize,
+    pub page: usize,
+    pub pages: usize,
+    pub failures: Vec<ZoneFailure>,
+    pub states: Vec<String>,
+    pub zones: Vec<String>,
+    pub versions: Vec<String>,
+}
+
+/// Filters, sorts and pages `rows` (pure: the page and its tests share it).
+pub fn select(
+    mut rows: Vec<ClusterRow>,
+    query: &ClusterQuery,
+) -> (Vec<ClusterRow>, usize, usize, usize) {
+    let words: Vec<String> = query
+        .q
+        .as_deref()
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(str::to_lowercase)
+        .collect();
+    let wanted = |value: &Option<String>, actual: &str| {
+        value.as_deref().is_none_or(|v| v.is_empty() || v == actual)
+    };
+    rows.retain(|row| {
+        let haystack =
+            format!("{} {} {} {}", row.name, row.zone, row.version, row.id).to_lowercase();
+        words.iter().all(|w| haystack.contains(w))
+            && wanted(&query.state, &row.state)
+            && wanted(&query.zone, &row.zone)
+            && wanted(&query.version, &row.version)
+    });
+    let sort = query.sort.as_deref().unwrap_or("name");
+    let (descending, key) = match sort.strip_prefix('-') {
+        Some(key) => (true, key),
+        None => (false, sort),
+    };
+    rows.sort_by(|a, b| {
+        let ordering = match key {
+            "created" => a.created_at.cmp(&b.created_at),
+            "zone" => a.zone.cmp(&b.zone),
+            "state" => a.state.cmp(&b.state),
+            "version" => version_key(&a.version).cmp(&version_key(&b.version)),
+            _ => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
+        }
+        // Ties keep a stable order, so rows do not jump between loads.
+        .then_with(|| a.id.cmp(&b.id));
+        if descending {
+            ordering.reverse()
+        } else {
+            ordering
+        }
+    });
+    let matching = rows.len();
+    let pages = matching.div_ceil(PAGE_SIZE).max(1);
+    let page = query.page.unwrap_or(1).clamp(1, pages);
+    let rows = rows
+        .into_iter()
+        .skip((page - 1) * PAGE_SIZE)
+        .take(PAGE_SIZE)
+        .collect();
+    (rows, matching, page, pages)
+}
+
+fn version_key(version: &str) -> Vec<u64> {
+    version.split('.').map(|p| p.parse().unwrap_or(0)).collect()
+}
+
+/// The organization's clusters in every zone it uses, filtered, sorted and paged.
+#[server(endpoint = "list_clusters")]
+pub async fn list_clusters(query: ClusterQuery) -> Result<ClusterList, AppError> {
+    use crate::ssr::accounts::authz::Action;
+    use crate::ssr::auth::require;
+
+    let caller = require(Action::Read).await?;
+    let (org, _, _) = caller.org()?;
+    let state = crate::ssr::app_state()?;
+    let (client, zones) = crate::ssr::orchestration::client_for(&state, org).await?;
+    let (all, failures) = fetch(&client, &zones).await;
+
+    let facet = |f: fn(&ClusterRow) -> &String| {
+        let mut values: Vec<String> = all.iter().map(|r| f(r).clone()).collect();
+        values.sort();
+        values.dedup();
+        values
+    };
+    let (states, zone_names, mut versions) = (
+        facet(|r| &r.state),
+        facet(|r| &r.zone),
+        facet(|r| &r.version),
+    );
+    versions.sort_by_key(|v| std::cmp::Reverse(version_key(v)));
+    let total = all.len();
+    let (rows, matching, page, pages) = select(all, &query);
+    Ok(ClusterList {
+        rows,
+        matching,
+        total,
+        page,
+        pages,
+        failures,
+        states,
+        zones: zone_names,
+        versions,
+    })
+}
+
+/// Every zone's clusters, with node counts from their instance pools; zones at once.
+#[cfg(feature = "ssr")]
+async fn fetch(
+    client: &sks_api::client::Client,
+    zones: &[sks_api::ZoneName],
+) -> (Vec<ClusterRow>, Vec<ZoneFailure>) {
+    let mut tasks = tokio::task::JoinSet::new();
+    for zone in zones {
+        let (client, zone) = (client.clone(), zone.clone());
+        tasks.spawn(async move {
+            let clusters = client.list_sks_clusters(&zone).await;
+            (zone, clusters)
+        });
+    }
+    let mut rows = Vec::new();
+    let mut failures = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        let Ok((zone, result)) = joined else { continue };
+        match result {
+            Ok(clusters) => {
+                for cluster in clusters {
+                    rows.push(row(client, &zone, cluster).await);
+                }
+            }
+            Err(error) => {
+                tracing::warn!(%zone, %error, "cannot list clusters");
+                failures.push(ZoneFailure {
+                    zone: zone.to_string(),
+                    message: error.to_string(),
+                });
+            }
+        }
+    }
+    failures.sort_by(|a, b| a.zone.cmp(&b.zone));
+    (rows, failures)
+}
+
+#[cfg(feature = "ssr")]
+async fn row(
+    client: &sks_api::client::Client,
+    zone: &sks_api::ZoneName,
+    cluster: sks_api::SksCluster,
+) -> ClusterRow {
+    let nodepools = cluster.nodepools.clone().unwrap_or_default();
+    let desired = nodepools.iter().filter_map(|n| n.size).sum();
+    let mut running = 0;
+    for pool in nodepools.iter().filter_map(|n| n.instance_pool) {
+        if let Ok(pool) = client.get_instance_pool(zone, pool.id).await {
+            running += pool
+                .instances
+                .unwrap_or_default()
+                .iter()
+                .filter(|i| i.state == Some(sks_api::InstanceState::Running))
+                .count() as i64;
+        }
+    }
+    ClusterRow {
+        id: cluster.id.map(|id| id.to_string()).unwrap_or_default(),
+        name: cluster.name.unwrap_or_default(),
+        zone: zone.to_string(),
+        version: cluster.version.unwrap_or_default(),
+        level: cluster.level.map(|l| l.to_string()).unwrap_or_default(),
+        state: cluster.state.map(|s| s.to_string()).unwrap_or_default(),
+        nodepools: nodepools.len(),
+        nodes_running: running,
+        nodes_desired: desired,
+        created_at: cluster.created_at.unwrap_or_default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(name: &str, zone: &str, version: &str, state: &str, created: &str) -> ClusterRow {
+        ClusterRow {
+            id: format!("id-{name}"),
+            name: name.into(),
+            zone: zone.into(),
+            version: version.into(),
+            level: "pro".into(),
+            state: state.into(),
+            nodepools: 1,
+            nodes_running: 1,
+            nodes_desired: 1,
+            created_at: created.into(),
+        }
+    }
+
+    fn rows() -> Vec<ClusterRow> {
+        vec![
+            row("web-prod", "ch-gva-2", "1.36.3", "running", "2026-01-03"),
+            row(
+                "web-staging",
+                "de-fra-1",
+                "1.35.6",
+                "upgrading",
+                "2026-01-02",
+            ),
+            row("batch", "ch-gva-2", "1.34.10", "error", "2026-01-01"),
+        ]
+    }
+
+    fn names(rows: &[ClusterRow]) -> Vec<&str> {
+        rows.iter().map(|r| r.name.as_str()).collect()
+    }
+
+    #[test]
+    fn search_words_must_all_match() {
+        let query = ClusterQuery {
+            q: Some("WEB gva".into()),
+            ..ClusterQuery::default()
+        };
+        assert_eq!(names(&select(rows(), &query).0), ["web-prod"]);
+    }
+
+    #[test]
+    fn filters_combine() {
+        let query = ClusterQuery {
+            zone: Some("ch-gva-2".into()),
+            state: Some("error".into()),
+            ..ClusterQuery::default()
+        };
+        assert_eq!(names(&select(rows(), &query).0), ["batch"]);
+        let empty = ClusterQuery {
+            zone: Some(String::new()),
+            ..ClusterQuery::default()
+        };
+        assert_eq!(select(rows(), &empty).1, 3, "an empty filter is no filter");
+    }
+
+    #[test]
+    fn sorts_by_name_by_default_and_by_any_column_both_ways() {
+        assert_eq!(
+            names(&select(rows(), &ClusterQuery::default()).0),
+            ["batch", "web-prod", "web-staging"]
+        );
+        let by = |sort: &str| {
+            let query = ClusterQuery {
+                sort: Some(sort.into()),
+                ..ClusterQuery::default()
+            };
+            names(&select(rows(), &query).0)
+                .into_iter()
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(by("created"), ["batch", "web-staging", "web-prod"]);
+        assert_eq!(by("-created"), ["web-prod", "web-staging", "batch"]);
+        assert_eq!(
+            by("version"),
+            ["batch", "web-staging", "web-prod"],
+            "1.34.10 < 1.35.6 < 1.36.3"
+        );
+    }
+
+    #[test]
+    fn pages_hold_at_most_a_page_and_clamp() {
+        let many: Vec<ClusterRow> = (0..60)
+            .map(|i| row(&format!("c{i:02}"), "ch-gva-2", "1.36.3", "running", "2026"))
+            .collect();
+        let query = |page| ClusterQuery {
+            page: Some(page),
+            ..ClusterQuery::default()
+        };
+        let (first, matching, page, pages) = select(many.clone(), &query(1));
+        assert_eq!((first.len(), matching, page, pages), (25, 60, 1, 3));
+        let (last, _, page, _) = select(many.clone(), &query(3));
+        assert_eq!((last.len(), page), (10, 3));
+        let (_, _, page, _) = select(many, &query(99));
+        assert_eq!(page, 3, "past the end shows the last page");
+    }
+}

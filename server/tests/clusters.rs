@@ -1,0 +1,96 @@
+//! The cluster list over HTTP: clusters created with the organization's own credentials appear
+//! with their state, nodes and filters; other organizations' clusters never do.
+
+mod support;
+
+use app::ssr::accounts::Accounts;
+use app::ssr::accounts::secrets::Sealer;
+use http::StatusCode;
+use sks_api::client::{Client, ClientConfig};
+use sks_api::sign::Credentials;
+use sks_api::{CreateSksClusterRequest, CreateSksNodepoolRequest, Level, ZoneName};
+use support::*;
+
+/// A client with the organization's own credentials (what the portal itself uses).
+async fn org_client(h: &Harness, email: &str) -> Client {
+    let accounts = Accounts::new(h.store.clone());
+    let user = accounts.user_by_email(email).await.unwrap().unwrap();
+    let org = accounts.memberships(&user.id).await.unwrap()[0]
+        .org_id
+        .clone();
+    let credentials = accounts.credentials(&org).await.unwrap().unwrap();
+    let sealer = Sealer::load_or_create(h.data_dir(), None).unwrap();
+    Client::new(
+        ClientConfig::with_endpoint(&h.embedded.orchestration.endpoint),
+        Credentials::new(
+            credentials.api_key,
+            sealer.open(&credentials.secret_sealed).unwrap(),
+        ),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn the_list_shows_the_organizations_clusters_in_every_zone() {
+    let h = harness().await;
+    let cookie = sign_up(&h.router, "lister@example.com").await;
+    let (_, _, empty) = send(&h.router, get_with("/clusters", &cookie)).await;
+    assert!(empty.contains("No clusters yet"), "{empty}");
+
+    let client = org_client(&h, "lister@example.com").await;
+    let geneva = ZoneName::ChGva2;
+    let frankfurt = ZoneName::DeFra1;
+    let op = client
+        .create_sks_cluster(
+            &geneva,
+            &CreateSksClusterRequest::new("web-prod", Level::Pro, "1.36.3"),
+        )
+        .await
+        .unwrap();
+    let web = op.reference.as_ref().unwrap().id.unwrap();
+    client
+        .create_sks_cluster(
+            &frankfurt,
+            &CreateSksClusterRequest::new("batch", Level::Starter, "1.35.6"),
+        )
+        .await
+        .unwrap();
+    // A nodepool asked for: desired nodes show at once.
+    let types = client.list_instance_types(&geneva).await.unwrap();
+    let small = types
+        .iter()
+        .find(|t| t.display_name().as_deref() == Some("standard.small"))
+        .and_then(|t| t.id)
+        .unwrap();
+    client
+        .create_sks_nodepool(
+            &geneva,
+            web,
+            &CreateSksNodepoolRequest::new("workers", 3, 50, small),
+        )
+        .await
+        .unwrap();
+
+    let (status, _, page) = send(&h.router, get_with("/clusters", &cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("2 of 2 clusters"), "{page}");
+    for expected in [
+        "web-prod", "batch", "ch-gva-2", "de-fra-1", "1.36.3", "1.35.6", "creating", "0 / 3",
+    ] {
+        assert!(page.contains(expected), "{expected} missing");
+    }
+    // Filters and search come from the address.
+    let (_, _, filtered) = send(&h.router, get_with("/clusters?zone=de-fra-1", &cookie)).await;
+    assert!(
+        filtered.contains("1 of 2 clusters")
+            && filtered.contains("batch")
+            && !filtered.contains("web-prod")
+    );
+    let (_, _, searched) = send(&h.router, get_with("/clusters?q=WEB", &cookie)).await;
+    assert!(searched.contains("web-prod") && !searched.contains(">batch<"));
+
+    // Another organization sees none of them.
+    let other = sign_up(&h.router, "elsewhere@example.com").await;
+    let (_, _, theirs) = send(&h.router, get_with("/clusters", &other)).await;
+    assert!(theirs.contains("No clusters yet") && !theirs.contains("web-prod"));
+}

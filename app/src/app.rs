@@ -12,6 +12,7 @@ use crate::pages::account::AccountPage;
 use crate::pages::activity::ActivityPage;
 use crate::pages::auth::{SignInPage, SignUpPage};
 use crate::pages::catalog::CatalogPage;
+use crate::pages::cluster_detail::ClusterDetailPage;
 use crate::pages::clusters::ClustersPage;
 use crate::pages::invite::InvitePage;
 use crate::pages::not_found::NotFoundPage;
@@ -106,23 +107,25 @@ pub fn App() -> impl IntoView {
         }
     });
 
-    // In-order streaming: every page arrives complete, in place, so it reads and works
-    // without JavaScript (out-of-order streaming needs a script to put late parts in place).
+    // Pages render whole before the first byte (SsrMode::Async): they read and work without
+    // JavaScript (out-of-order streaming needs a script to put late parts in place), and an
+    // error met while loading data sets the page's status (404, 403…) before it is sent.
     view! {
         <Title text="Capstan"/>
         <Router>
             <Layout>
                 <ErrorBoundary fallback=|errors| view! { <ErrorView errors/> }>
                     <Routes fallback=NotFoundPage>
-                        <Route path=path!("/") view=ClustersPage ssr=SsrMode::InOrder/>
-                        <Route path=path!("/clusters") view=ClustersPage ssr=SsrMode::InOrder/>
-                        <Route path=path!("/catalog") view=CatalogPage ssr=SsrMode::InOrder/>
-                        <Route path=path!("/activity") view=ActivityPage ssr=SsrMode::InOrder/>
-                        <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::InOrder/>
-                        <Route path=path!("/account") view=AccountPage ssr=SsrMode::InOrder/>
-                        <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::InOrder/>
-                        <Route path=path!("/sign-up") view=SignUpPage ssr=SsrMode::InOrder/>
-                        <Route path=path!("/invite/:token") view=InvitePage ssr=SsrMode::InOrder/>
+                        <Route path=path!("/") view=ClustersPage ssr=SsrMode::Async/>
+                        <Route path=path!("/clusters") view=ClustersPage ssr=SsrMode::Async/>
+                        <Route path=path!("/clusters/:zone/:id") view=ClusterDetailPage ssr=SsrMode::Async/>
+                        <Route path=path!("/catalog") view=CatalogPage ssr=SsrMode::Async/>
+                        <Route path=path!("/activity") view=ActivityPage ssr=SsrMode::Async/>
+                        <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async/>
+                        <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
+                        <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async/>
+                        <Route path=path!("/sign-up") view=SignUpPage ssr=SsrMode::Async/>
+                        <Route path=path!("/invite/:token") view=InvitePage ssr=SsrMode::Async/>
                     </Routes>
                 </ErrorBoundary>
             </Layout>

@@ -308,6 +308,11 @@ const TABLE: &[(&str, Access, &str)] = &[
         Access::AtLeast(Role::Viewer),
         "query[sort]=name",
     ),
+    (
+        "/api/get_cluster",
+        Access::AtLeast(Role::Viewer),
+        "zone=ch-gva-2&id=nope",
+    ),
 ];
 
 #[test]

@@ -94,3 +94,69 @@ async fn the_list_shows_the_organizations_clusters_in_every_zone() {
     let (_, _, theirs) = send(&h.router, get_with("/clusters", &other)).await;
     assert!(theirs.contains("No clusters yet") && !theirs.contains("web-prod"));
 }
+
+#[tokio::test]
+async fn a_cluster_page_shows_its_overview_and_nodepools_to_its_organization_only() {
+    let h = harness().await;
+    let cookie = sign_up(&h.router, "detail@example.com").await;
+    let client = org_client(&h, "detail@example.com").await;
+    let zone = ZoneName::ChGva2;
+    let mut request = CreateSksClusterRequest::new("api-gateway", Level::Pro, "1.36.3");
+    request.description = Some("front door".into());
+    let op = client.create_sks_cluster(&zone, &request).await.unwrap();
+    let id = op.reference.as_ref().unwrap().id.unwrap();
+    let types = client.list_instance_types(&zone).await.unwrap();
+    let medium = types
+        .iter()
+        .find(|t| t.display_name().as_deref() == Some("standard.medium"))
+        .and_then(|t| t.id)
+        .unwrap();
+    client
+        .create_sks_nodepool(
+            &zone,
+            id,
+            &CreateSksNodepoolRequest::new("edge", 2, 60, medium),
+        )
+        .await
+        .unwrap();
+
+    let path = format!("/clusters/ch-gva-2/{id}");
+    let (status, _, page) = send(&h.router, get_with(&path, &cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    for expected in [
+        "api-gateway",
+        "front door",
+        "1.36.3",
+        "pro",
+        "creating",
+        "Nodepool edge",
+        "standard.medium",
+        "60 GiB disk",
+        "0 of 2 instances running",
+    ] {
+        assert!(page.contains(expected), "{expected} missing");
+    }
+    // The list links to it.
+    let (_, _, list) = send(&h.router, get_with("/clusters", &cookie)).await;
+    assert!(
+        list.contains(&format!("href=\"{path}\"")),
+        "no link to {path}"
+    );
+
+    // Unknown ids, zones outside the organization's, and other organizations' clusters: 404.
+    let other = sign_up(&h.router, "nosy@example.com").await;
+    for (who, path) in [
+        (&cookie, format!("/clusters/ch-gva-2/{}", uuid_nil())),
+        (&cookie, format!("/clusters/mars-1/{id}")),
+        (&cookie, "/clusters/ch-gva-2/not-an-id".to_owned()),
+        (&other, path.clone()),
+    ] {
+        let (status, _, body) = send(&h.router, get_with(&path, who)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert!(!body.contains("api-gateway") || who == &cookie, "{path}");
+    }
+}
+
+fn uuid_nil() -> &'static str {
+    "00000000-0000-4000-8000-000000000000"
+}

@@ -211,7 +211,9 @@ fn ClusterTable(rows: Vec<ClusterRow>, query: ClusterQuery) -> impl IntoView {
                 <tbody class="divide-y divide-slate-100 bg-white dark:divide-slate-800 dark:bg-slate-950">
                     {rows.into_iter().map(|r| view! {
                         <tr>
-                            <th scope="row" class="px-3 py-2 text-left font-medium">{r.name}</th>
+                            <th scope="row" class="px-3 py-2 text-left font-medium">
+                                <a class="text-sky-700 hover:underline dark:text-sky-400" href=format!("/clusters/{}/{}", r.zone, r.id)>{r.name}</a>
+                            </th>
                             <td class="px-3 py-2">{r.zone}</td>
                             <td class="px-3 py-2 font-mono text-xs">{r.version}</td>
                             <td class="px-3 py-2">{r.level}</td>

@@ -336,3 +336,135 @@ mod tests {
         assert_eq!(page, 3, "past the end shows the last page");
     }
 }
+
+/// One instance (node) of a nodepool.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstanceDetail {
+    pub name: String,
+    pub state: String,
+    pub public_ip: Option<String>,
+}
+
+/// A nodepool with its instances.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodepoolDetail {
+    pub id: String,
+    pub name: String,
+    pub state: String,
+    pub size: i64,
+    /// `family.size`, e.g. `standard.medium` (the id when unknown).
+    pub instance_type: String,
+    pub disk_size: i64,
+    pub version: String,
+    pub instances: Vec<InstanceDetail>,
+}
+
+/// A cluster as its detail page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterDetail {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub zone: String,
+    pub version: String,
+    pub level: String,
+    pub state: String,
+    pub endpoint: Option<String>,
+    pub cni: Option<String>,
+    pub addons: Vec<String>,
+    pub labels: Vec<(String, String)>,
+    pub auto_upgrade: bool,
+    pub created_at: String,
+    pub nodepools: Vec<NodepoolDetail>,
+}
+
+/// One cluster of the organization, with its nodepools and their instances.
+#[server(endpoint = "get_cluster")]
+pub async fn get_cluster(zone: String, id: String) -> Result<ClusterDetail, AppError> {
+    use crate::ssr::accounts::authz::Action;
+    use crate::ssr::auth::require;
+    use sks_api::client::Error as ClientError;
+
+    let caller = require(Action::Read).await?;
+    let (org, _, _) = caller.org()?;
+    let state = crate::ssr::app_state()?;
+    let (client, zones) = crate::ssr::orchestration::client_for(&state, org).await?;
+    let not_found = || AppError::NotFound(format!("cluster {id} in {zone}"));
+    let zone_name = sks_api::ZoneName::from_wire(&zone);
+    if !zones.contains(&zone_name) {
+        return Err(not_found());
+    }
+    let uuid = id.parse().map_err(|_| not_found())?;
+    let cluster = client
+        .get_sks_cluster(&zone_name, uuid)
+        .await
+        .map_err(|e| match e {
+            ClientError::Api { status: 404, .. } => not_found(),
+            other => AppError::Unavailable {
+                service: "The orchestration API".into(),
+                message: other.to_string(),
+            },
+        })?;
+    let types = client
+        .list_instance_types(&zone_name)
+        .await
+        .unwrap_or_default();
+    let type_name = |id: Option<uuid::Uuid>| -> String {
+        let Some(id) = id else { return String::new() };
+        types
+            .iter()
+            .find(|t| t.id == Some(id))
+            .and_then(|t| t.display_name())
+            .unwrap_or_else(|| id.to_string())
+    };
+    let mut nodepools = Vec::new();
+    for pool in cluster.nodepools.clone().unwrap_or_default() {
+        let instances = match pool.instance_pool {
+            Some(reference) => client
+                .get_instance_pool(&zone_name, reference.id)
+                .await
+                .ok()
+                .and_then(|p| p.instances)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|i| InstanceDetail {
+                    name: i.name.unwrap_or_else(|| i.id.to_string()),
+                    state: i.state.map(|s| s.to_string()).unwrap_or_default(),
+                    public_ip: i.public_ip,
+                })
+                .collect(),
+            None => vec![],
+        };
+        nodepools.push(NodepoolDetail {
+            id: pool.id.map(|i| i.to_string()).unwrap_or_default(),
+            name: pool.name.unwrap_or_default(),
+            state: pool.state.map(|s| s.to_string()).unwrap_or_default(),
+            size: pool.size.unwrap_or_default(),
+            instance_type: type_name(pool.instance_type.map(|r| r.id)),
+            disk_size: pool.disk_size.unwrap_or_default(),
+            version: pool.version.unwrap_or_default(),
+            instances,
+        });
+    }
+    Ok(ClusterDetail {
+        id: cluster.id.map(|i| i.to_string()).unwrap_or_default(),
+        name: cluster.name.unwrap_or_default(),
+        description: cluster.description.filter(|d| !d.is_empty()),
+        zone,
+        version: cluster.version.unwrap_or_default(),
+        level: cluster.level.map(|l| l.to_string()).unwrap_or_default(),
+        state: cluster.state.map(|s| s.to_string()).unwrap_or_default(),
+        endpoint: cluster.endpoint,
+        cni: cluster.cni.map(|c| c.to_string()),
+        addons: cluster
+            .addons
+            .unwrap_or_default()
+            .iter()
+            .map(|a| a.to_string())
+            .collect(),
+        labels: cluster.labels.unwrap_or_default().into_iter().collect(),
+        auto_upgrade: cluster.auto_upgrade.unwrap_or(false),
+        created_at: cluster.created_at.unwrap_or_default(),
+        nodepools,
+    })
+}

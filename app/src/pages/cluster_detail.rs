@@ -1,0 +1,144 @@
+//! One cluster: its overview and its nodepools with their instances.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::components::error_view::ErrorView;
+use crate::components::status_badge::StatusBadge;
+use crate::server_fns::clusters::{ClusterDetail, NodepoolDetail, get_cluster};
+
+/// `/clusters/{zone}/{id}`.
+#[component]
+pub fn ClusterDetailPage() -> impl IntoView {
+    let params = use_params_map();
+    let key = move || {
+        let params = params.read();
+        (
+            params.get("zone").unwrap_or_default(),
+            params.get("id").unwrap_or_default(),
+        )
+    };
+    let cluster = Resource::new(key, |(zone, id)| get_cluster(zone, id));
+    view! {
+        <Transition fallback=|| view! { <p class="text-sm text-slate-500">"Loading the cluster…"</p> }>
+            <ErrorBoundary fallback=|errors| view! { <ErrorView errors/> }>
+                {move || Suspend::new(async move {
+                    cluster.await.map(|cluster| view! { <Detail cluster/> })
+                })}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+#[component]
+fn Detail(cluster: ClusterDetail) -> impl IntoView {
+    let title = format!("{} · Clusters · Capstan", cluster.name);
+    let labels = if cluster.labels.is_empty() {
+        "none".to_owned()
+    } else {
+        cluster
+            .labels
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let addons = if cluster.addons.is_empty() {
+        "none".to_owned()
+    } else {
+        cluster.addons.join(", ")
+    };
+    let facts = [
+        ("Zone", cluster.zone.clone()),
+        ("Kubernetes version", cluster.version.clone()),
+        ("Level", cluster.level.clone()),
+        (
+            "Endpoint",
+            cluster.endpoint.clone().unwrap_or_else(|| "not yet".into()),
+        ),
+        ("CNI", cluster.cni.clone().unwrap_or_else(|| "none".into())),
+        ("Add-ons", addons),
+        ("Labels", labels),
+        (
+            "Auto-upgrade",
+            if cluster.auto_upgrade {
+                "on".into()
+            } else {
+                "off".into()
+            },
+        ),
+        ("Created", cluster.created_at.clone()),
+        ("Id", cluster.id.clone()),
+    ];
+    view! {
+        <Title text=title/>
+        <nav aria-label="Breadcrumb" class="mb-2 text-sm">
+            <a href="/clusters" class="text-sky-700 hover:underline dark:text-sky-400">"Clusters"</a>
+            <span aria-hidden="true">" / "</span>
+            <span>{cluster.name.clone()}</span>
+        </nav>
+        <div class="mb-6 flex flex-wrap items-center gap-3">
+            <h1 class="text-2xl font-semibold tracking-tight">{cluster.name.clone()}</h1>
+            <StatusBadge state=cluster.state.clone()/>
+        </div>
+        {cluster.description.clone().map(|d| view! { <p class="-mt-4 mb-6 text-sm text-slate-600 dark:text-slate-400">{d}</p> })}
+        <section aria-labelledby="overview-title" class="mb-6 rounded-lg border border-slate-200 bg-white p-6 dark:border-slate-800 dark:bg-slate-900">
+            <h2 id="overview-title" class="text-base font-semibold">"Overview"</h2>
+            <dl class="mt-3 grid gap-x-8 gap-y-2 text-sm sm:grid-cols-2">
+                {facts.into_iter().map(|(term, value)| view! {
+                    <div class="flex justify-between gap-4 border-b border-slate-100 py-1 dark:border-slate-800">
+                        <dt class="shrink-0 text-slate-500 dark:text-slate-400">{term}</dt>
+                        <dd class="min-w-0 break-all text-right font-medium">{value}</dd>
+                    </div>
+                }).collect_view()}
+            </dl>
+        </section>
+        <section aria-labelledby="nodepools-title">
+            <h2 id="nodepools-title" class="mb-3 text-base font-semibold">"Nodepools"</h2>
+            {if cluster.nodepools.is_empty() {
+                view! { <p class="rounded-lg border border-dashed border-slate-300 p-6 text-sm dark:border-slate-700">"This cluster has no nodepools: nothing runs workloads yet."</p> }.into_any()
+            } else {
+                cluster.nodepools.into_iter().map(|pool| view! { <Nodepool pool/> }).collect_view().into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn Nodepool(pool: NodepoolDetail) -> impl IntoView {
+    let running = pool
+        .instances
+        .iter()
+        .filter(|i| i.state == "running")
+        .count();
+    let heading = format!("Nodepool {}", pool.name);
+    view! {
+        <section aria-label=heading class="mb-4 rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+            <div class="flex flex-wrap items-center gap-3">
+                <h3 class="font-semibold">{pool.name.clone()}</h3>
+                <StatusBadge state=pool.state.clone()/>
+                <span class="text-sm text-slate-600 dark:text-slate-400">
+                    {format!("{running} of {} instances running · {} · {} GiB disk · Kubernetes {}", pool.size, pool.instance_type, pool.disk_size, pool.version)}
+                </span>
+            </div>
+            {(!pool.instances.is_empty()).then(|| view! {
+                <table class="mt-3 min-w-full text-sm">
+                    <caption class="sr-only">{format!("Instances of {}", pool.name)}</caption>
+                    <thead class="text-left text-xs uppercase tracking-wide text-slate-500 dark:text-slate-400">
+                        <tr><th scope="col" class="py-1 pr-3">"Instance"</th><th scope="col" class="py-1 pr-3">"State"</th><th scope="col" class="py-1">"Public IP"</th></tr>
+                    </thead>
+                    <tbody>
+                        {pool.instances.into_iter().map(|i| view! {
+                            <tr>
+                                <td class="py-1 pr-3 font-mono text-xs">{i.name}</td>
+                                <td class="py-1 pr-3"><StatusBadge state=i.state/></td>
+                                <td class="py-1 font-mono text-xs">{i.public_ip.unwrap_or_default()}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            })}
+        </section>
+    }
+}

@@ -59,7 +59,7 @@ ensure_rust_tools() {
   if cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
     echo "present"
   else
-    echo "installing (about 20 minutes on two cores, once)"
+    echo "installing (about 12 minutes on two cores, once)"
     cargo_install cargo-leptos --locked --version "$CARGO_LEPTOS_VERSION"
   fi
 

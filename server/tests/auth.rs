@@ -12,6 +12,16 @@ use axum::body::Body;
 use http::{Request, StatusCode, header};
 use support::*;
 
+/// Calls a server function as the hydrated app does: status, headers and body.
+async fn post(
+    h: &Harness,
+    path: &str,
+    body: &str,
+    cookie: Option<&str>,
+) -> (StatusCode, http::HeaderMap, String) {
+    send(&h.router, call(path, body, cookie)).await
+}
+
 /// A JSON-speaking call of a server function (as the hydrated app makes it).
 fn call(path: &str, body: &str, cookie: Option<&str>) -> Request<Body> {
     let mut request = Request::post(path)
@@ -208,13 +218,11 @@ async fn the_first_account_owns_default_and_actions_are_audited() {
     assert_ne!(theirs[0].org_id, memberships[0].org_id);
     assert_eq!(theirs[0].role, Role::Owner);
 
-    send(
-        &h.router,
-        call(
-            "/api/sign_in",
-            "email=first%40example.com&password=nope+nope+nope&next=",
-            None,
-        ),
+    post(
+        &h,
+        "/api/sign_in",
+        "email=first%40example.com&password=nope+nope+nope&next=",
+        None,
     )
     .await;
     send(&h.router, browser_post("/api/sign_out", "", Some(&owner))).await;
@@ -366,7 +374,7 @@ async fn the_authorization_table_holds_for_every_role() {
                 }
                 None => None,
             };
-            let (status, _, text) = send(&h.router, call(path, body, cookie.as_deref())).await;
+            let (status, _, text) = post(&h, path, body, cookie.as_deref()).await;
             let refused = matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN);
             let expected_refused = match (access, role) {
                 (Access::Public, _) => false,
@@ -389,9 +397,11 @@ async fn the_authorization_table_holds_for_every_role() {
 /// Has `inviter` create an invitation link with `role`, and a new account `email` sign up with
 /// it. Returns the invitation token and the new account's session cookie.
 async fn invite_and_join(h: &Harness, inviter: &str, role: &str, email: &str) -> (String, String) {
-    let (status, _, body) = send(
-        &h.router,
-        call("/api/invite_member", &format!("role={role}"), Some(inviter)),
+    let (status, _, body) = post(
+        &h,
+        "/api/invite_member",
+        &format!("role={role}"),
+        Some(inviter),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -435,7 +445,7 @@ async fn members_are_invited_changed_and_removed_within_the_rules() {
     let body = format!(
         "name=Late&email=late%40example.com&password=a+long+enough+password&invitation={token}"
     );
-    let (status, _, text) = send(&h.router, call("/api/sign_up", &body, None)).await;
+    let (status, _, text) = post(&h, "/api/sign_up", &body, None).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{text}");
     assert!(text.contains("invitation"), "{text}");
     assert!(
@@ -447,81 +457,61 @@ async fn members_are_invited_changed_and_removed_within_the_rules() {
     );
 
     // An operator manages no one.
-    let (status, _, _) = send(
-        &h.router,
-        call("/api/invite_member", "role=viewer", Some(&guest)),
-    )
-    .await;
+    let (status, _, _) = post(&h, "/api/invite_member", "role=viewer", Some(&guest)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _, _) = send(
-        &h.router,
-        call(
-            "/api/set_member_role",
-            &format!("user_id={owner_id}&role=viewer"),
-            Some(&guest),
-        ),
+    let (status, _, _) = post(
+        &h,
+        "/api/set_member_role",
+        &format!("user_id={owner_id}&role=viewer"),
+        Some(&guest),
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     // The owner makes them admin; an admin grants nothing above admin.
-    let (status, _, text) = send(
-        &h.router,
-        call(
-            "/api/set_member_role",
-            &format!("user_id={guest_id}&role=admin"),
-            Some(&owner),
-        ),
+    let (status, _, text) = post(
+        &h,
+        "/api/set_member_role",
+        &format!("user_id={guest_id}&role=admin"),
+        Some(&owner),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{text}");
-    let (status, _, _) = send(
-        &h.router,
-        call(
-            "/api/set_member_role",
-            &format!("user_id={guest_id}&role=owner"),
-            Some(&guest),
-        ),
+    let (status, _, _) = post(
+        &h,
+        "/api/set_member_role",
+        &format!("user_id={guest_id}&role=owner"),
+        Some(&guest),
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _, _) = send(
-        &h.router,
-        call("/api/invite_member", "role=owner", Some(&guest)),
-    )
-    .await;
+    let (status, _, _) = post(&h, "/api/invite_member", "role=owner", Some(&guest)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     // The last owner cannot step down or leave.
-    let (status, _, text) = send(
-        &h.router,
-        call(
-            "/api/set_member_role",
-            &format!("user_id={owner_id}&role=admin"),
-            Some(&owner),
-        ),
+    let (status, _, text) = post(
+        &h,
+        "/api/set_member_role",
+        &format!("user_id={owner_id}&role=admin"),
+        Some(&owner),
     )
     .await;
     assert_eq!(status, StatusCode::CONFLICT, "{text}");
-    let (status, _, _) = send(
-        &h.router,
-        call(
-            "/api/remove_member",
-            &format!("user_id={owner_id}"),
-            Some(&owner),
-        ),
+    let (status, _, _) = post(
+        &h,
+        "/api/remove_member",
+        &format!("user_id={owner_id}"),
+        Some(&owner),
     )
     .await;
     assert_eq!(status, StatusCode::CONFLICT);
 
     // The admin leaves of their own accord.
-    let (status, _, _) = send(
-        &h.router,
-        call(
-            "/api/remove_member",
-            &format!("user_id={guest_id}"),
-            Some(&guest),
-        ),
+    let (status, _, _) = post(
+        &h,
+        "/api/remove_member",
+        &format!("user_id={guest_id}"),
+        Some(&guest),
     )
     .await;
     assert_eq!(status, StatusCode::OK);
@@ -557,11 +547,7 @@ async fn an_exoscale_key_is_checked_before_it_is_saved_and_sealed() {
         .unwrap();
 
     let wrong = format!("api_key={key}&api_secret=not-the-secret&zones=ch-gva-2");
-    let (status, _, text) = send(
-        &h.router,
-        call("/api/set_exoscale_credentials", &wrong, Some(&owner)),
-    )
-    .await;
+    let (status, _, text) = post(&h, "/api/set_exoscale_credentials", &wrong, Some(&owner)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{text}");
     assert!(
         text.contains("api_secret") && text.contains("refused"),
@@ -574,11 +560,7 @@ async fn an_exoscale_key_is_checked_before_it_is_saved_and_sealed() {
     );
 
     let right = format!("api_key={key}&api_secret={secret}&zones=ch-gva-2%2Cde-fra-1");
-    let (status, _, text) = send(
-        &h.router,
-        call("/api/set_exoscale_credentials", &right, Some(&owner)),
-    )
-    .await;
+    let (status, _, text) = post(&h, "/api/set_exoscale_credentials", &right, Some(&owner)).await;
     assert_eq!(status, StatusCode::OK, "{text}");
     let stored = accounts.credentials(&org).await.unwrap().unwrap();
     assert_eq!(
@@ -589,7 +571,7 @@ async fn an_exoscale_key_is_checked_before_it_is_saved_and_sealed() {
     assert!(!stored.secret_sealed.contains(&secret));
 
     // The browser never gets the secret back.
-    let (_, _, view) = send(&h.router, call("/api/get_credentials", "", Some(&owner))).await;
+    let (_, _, view) = post(&h, "/api/get_credentials", "", Some(&owner)).await;
     assert!(view.contains(&key) && !view.contains(&secret), "{view}");
 
     // Nothing on disk holds the raw secret.
@@ -630,7 +612,7 @@ async fn a_member_of_another_organization_reaches_nothing_of_ours() {
         ("/api/remove_member", format!("user_id={member_id}")),
         ("/api/switch_org", format!("org={org}")),
     ] {
-        let (status, _, text) = send(&h.router, call(path, &body, Some(&outsider))).await;
+        let (status, _, text) = post(&h, path, &body, Some(&outsider)).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}: {text}");
     }
     assert_eq!(
@@ -638,11 +620,11 @@ async fn a_member_of_another_organization_reaches_nothing_of_ours() {
         Some(Role::Viewer)
     );
     // Their lists show their organization only.
-    let (_, _, members) = send(&h.router, call("/api/list_members", "", Some(&outsider))).await;
+    let (_, _, members) = post(&h, "/api/list_members", "", Some(&outsider)).await;
     assert!(
         !members.contains("member@example.com") && !members.contains("ours@example.com"),
         "{members}"
     );
-    let (_, _, activity) = send(&h.router, call("/api/list_activity", "", Some(&outsider))).await;
+    let (_, _, activity) = post(&h, "/api/list_activity", "", Some(&outsider)).await;
     assert!(!activity.contains("ours@example.com"), "{activity}");
 }

@@ -398,7 +398,7 @@ async fn the_authorization_table_holds_for_every_role() {
 /// it. Returns the invitation token and the new account's session cookie.
 async fn invite_and_join(h: &Harness, inviter: &str, role: &str, email: &str) -> (String, String) {
     let (status, _, body) = post(
-        &h,
+        h,
         "/api/invite_member",
         &format!("role={role}"),
         Some(inviter),

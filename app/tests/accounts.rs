@@ -101,6 +101,54 @@ async fn an_organization_never_loses_its_last_owner() {
     .await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_owners_stepping_down_at_once_leave_one_owner() {
+    on_both(|url, _| async move {
+        let (store, accounts) = accounts(&url).await;
+        let now = now_ms();
+        for round in 0..10 {
+            let org = accounts
+                .create_org(&format!("race-{round}"), now)
+                .await
+                .unwrap();
+            let mut owners = Vec::new();
+            for n in 0..2 {
+                let user = accounts
+                    .create_user(&format!("o{n}-{round}@x.io"), "O", "h", now)
+                    .await
+                    .unwrap();
+                accounts
+                    .add_member(&org, &user.id, Role::Owner, now)
+                    .await
+                    .unwrap();
+                owners.push(user.id);
+            }
+            let (a, b) = (accounts.clone(), accounts.clone());
+            let (org_a, org_b) = (org.clone(), org.clone());
+            let (first, second) = (owners[0].clone(), owners[1].clone());
+            let (x, y) = tokio::join!(
+                tokio::spawn(async move { a.set_role(&org_a, &first, Role::Admin).await }),
+                tokio::spawn(async move { b.set_role(&org_b, &second, Role::Admin).await }),
+            );
+            let outcomes = [x.unwrap(), y.unwrap()];
+            assert!(
+                outcomes.iter().any(Result::is_err),
+                "round {round}: both stepped down"
+            );
+            let left = accounts
+                .members(&org)
+                .await
+                .unwrap()
+                .iter()
+                .filter(|m| m.role == Role::Owner)
+                .count();
+            assert_eq!(left, 1, "round {round}: {outcomes:?}");
+        }
+        store.close().await;
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn sessions_get_fresh_tokens_expire_and_end_everywhere() {
     on_both(|url, _| async move {

@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::store::{Store, StoreError};
+use super::store::{Backend, Store, StoreError};
 use crate::roles::Role;
 
 /// What account operations can refuse.
@@ -377,7 +377,14 @@ impl Accounts {
     /// Changes a member's role; refuses to demote the last owner.
     pub async fn set_role(&self, org: &str, user: &str, role: Role) -> Result<(), AccountError> {
         let mut tx = self.pool().begin().await?;
-        keep_an_owner(&mut tx, org, user, role == Role::Owner).await?;
+        keep_an_owner(
+            &mut tx,
+            self.store.backend(),
+            org,
+            user,
+            role == Role::Owner,
+        )
+        .await?;
         sqlx::query("UPDATE memberships SET role = $1 WHERE org_id = $2 AND user_id = $3")
             .bind(role.as_str())
             .bind(org)
@@ -391,7 +398,7 @@ impl Accounts {
     /// Removes a member; refuses to remove the last owner.
     pub async fn remove_member(&self, org: &str, user: &str) -> Result<(), AccountError> {
         let mut tx = self.pool().begin().await?;
-        keep_an_owner(&mut tx, org, user, false).await?;
+        keep_an_owner(&mut tx, self.store.backend(), org, user, false).await?;
         sqlx::query("DELETE FROM memberships WHERE org_id = $1 AND user_id = $2")
             .bind(org)
             .bind(user)
@@ -774,6 +781,7 @@ impl Accounts {
 /// `NotFound` when they are not a member.
 async fn keep_an_owner(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    backend: Backend,
     org: &str,
     user: &str,
     stays_owner: bool,
@@ -788,12 +796,18 @@ async fn keep_an_owner(
         .transpose()?
         .ok_or(AccountError::NotFound)?;
     if current == Role::Owner && !stays_owner {
-        let owners: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM memberships WHERE org_id = $1 AND role = 'owner'",
-        )
-        .bind(org)
-        .fetch_one(&mut **tx)
-        .await?;
+        // PostgreSQL: lock the owner rows, so two owners stepping down at the same moment take
+        // turns and the second sees the first's change. SQLite needs no lock: it has one writer
+        // at a time, and a transaction that read before another's write cannot commit its own.
+        let sql = match backend {
+            Backend::Postgres => {
+                "SELECT user_id FROM memberships WHERE org_id = $1 AND role = 'owner' FOR UPDATE"
+            }
+            Backend::Sqlite => {
+                "SELECT user_id FROM memberships WHERE org_id = $1 AND role = 'owner'"
+            }
+        };
+        let owners = sqlx::query(sql).bind(org).fetch_all(&mut **tx).await?.len();
         if owners <= 1 {
             return Err(AccountError::LastOwner);
         }

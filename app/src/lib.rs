@@ -13,6 +13,7 @@ pub mod pages;
 pub mod roles;
 pub mod server_fns;
 pub mod theme;
+pub mod url;
 
 #[cfg(feature = "ssr")]
 pub mod ssr;

@@ -56,7 +56,7 @@ pub fn ActivityPage() -> impl IntoView {
                         let older = page.older_than.map(|id| {
                             let mut params: Vec<String> = ["user", "action", "target", "from", "to"]
                                 .into_iter()
-                                .filter_map(|name| param(name).map(|v| format!("{name}={}", encode(&v))))
+                                .filter_map(|name| param(name).map(|v| format!("{name}={}", crate::url::encode(&v))))
                                 .collect();
                             params.push(format!("before={id}"));
                             format!("/activity?{}", params.join("&"))
@@ -72,19 +72,6 @@ pub fn ActivityPage() -> impl IntoView {
             </ErrorBoundary>
         </Transition>
     }
-}
-
-/// Percent-encodes a query value.
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect()
 }
 
 #[component]

@@ -31,15 +31,7 @@ fn href(query: &ClusterQuery) -> String {
     let mut params = Vec::new();
     let mut push = |name: &str, value: &Option<String>| {
         if let Some(value) = value {
-            let encoded: String = value
-                .bytes()
-                .map(|b| match b {
-                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                        (b as char).to_string()
-                    }
-                    other => format!("%{other:02X}"),
-                })
-                .collect();
+            let encoded = crate::url::encode(value);
             params.push(format!("{name}={encoded}"));
         }
     };

@@ -48,7 +48,7 @@ pub fn InvitePage() -> impl IntoView {
                                     <div class="mt-6 flex flex-wrap gap-3 text-sm">
                                         <a class=BUTTON href=format!("/sign-up?invitation={token}")>"Create an account"</a>
                                         <a class="self-center font-medium text-sky-700 hover:underline dark:text-sky-400"
-                                           href=format!("/sign-in?next={}", next.replace('/', "%2F"))>
+                                           href=format!("/sign-in?next={}", crate::url::encode(&next))>
                                             "I have an account: sign in"
                                         </a>
                                     </div>

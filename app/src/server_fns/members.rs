@@ -124,15 +124,7 @@ pub async fn invite_member(role: String) -> Result<String, AppError> {
     let link = format!("{}/invite/{token}", state.auth.public_url);
     // A form posted without JavaScript comes back to the page with the link to show.
     if crate::ssr::auth::plain_form_post() {
-        let encoded: String = link
-            .bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                    (b as char).to_string()
-                }
-                other => format!("%{other:02X}"),
-            })
-            .collect();
+        let encoded = crate::url::encode(&link);
         leptos_axum::redirect(&format!("/settings?invitation_link={encoded}"));
     }
     Ok(link)

@@ -12,6 +12,12 @@ use crate::pages::account::AccountPage;
 use crate::pages::activity::ActivityPage;
 use crate::pages::auth::{SignInPage, SignUpPage};
 use crate::pages::catalog::CatalogPage;
+use crate::pages::cluster::access::ClusterAccessPage;
+use crate::pages::cluster::activity::ClusterActivityPage;
+use crate::pages::cluster::delete::ClusterDeletePage;
+use crate::pages::cluster::scale::NodepoolScalePage;
+use crate::pages::cluster::settings::ClusterSettingsPage;
+use crate::pages::cluster::upgrade::ClusterUpgradePage;
 use crate::pages::cluster_detail::ClusterDetailPage;
 use crate::pages::clusters::ClustersPage;
 use crate::pages::invite::InvitePage;
@@ -119,6 +125,12 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/") view=ClustersPage ssr=SsrMode::Async/>
                         <Route path=path!("/clusters") view=ClustersPage ssr=SsrMode::Async/>
                         <Route path=path!("/clusters/:zone/:id") view=ClusterDetailPage ssr=SsrMode::Async/>
+                        <Route path=path!("/clusters/:zone/:id/access") view=ClusterAccessPage ssr=SsrMode::Async/>
+                        <Route path=path!("/clusters/:zone/:id/activity") view=ClusterActivityPage ssr=SsrMode::Async/>
+                        <Route path=path!("/clusters/:zone/:id/settings") view=ClusterSettingsPage ssr=SsrMode::Async/>
+                        <Route path=path!("/clusters/:zone/:id/upgrade") view=ClusterUpgradePage ssr=SsrMode::Async/>
+                        <Route path=path!("/clusters/:zone/:id/delete") view=ClusterDeletePage ssr=SsrMode::Async/>
+                        <Route path=path!("/clusters/:zone/:id/nodepools/:nodepool/scale") view=NodepoolScalePage ssr=SsrMode::Async/>
                         <Route path=path!("/catalog") view=CatalogPage ssr=SsrMode::Async/>
                         <Route path=path!("/activity") view=ActivityPage ssr=SsrMode::Async/>
                         <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async/>

@@ -9,6 +9,7 @@
 pub mod app;
 pub mod components;
 pub mod error;
+pub mod labels;
 pub mod pages;
 pub mod roles;
 pub mod server_fns;

@@ -171,6 +171,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     .await?;
 
     let state = app_state(&config, store.clone(), &embedded)?;
+    // Upgrade plans that were running when the portal stopped go on from where they were.
+    match app::ssr::upgrades::resume_all(&state).await {
+        Ok(0) => {}
+        Ok(resumed) => tracing::info!(resumed, "resumed upgrade plans"),
+        Err(error) => tracing::error!(%error, "cannot resume upgrade plans"),
+    }
     let router = build_router(
         state,
         Arc::new(HttpMetrics::default()),

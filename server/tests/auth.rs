@@ -321,6 +321,71 @@ const TABLE: &[(&str, Access, &str)] = &[
         Access::AtLeast(Role::Viewer),
         "zone=ch-gva-2&id=nope",
     ),
+    (
+        "/api/get_cluster_access",
+        Access::AtLeast(Role::Viewer),
+        "zone=ch-gva-2&id=nope",
+    ),
+    (
+        "/api/issue_kubeconfig",
+        Access::AtLeast(Role::Operator),
+        "zone=ch-gva-2&id=nope&user=a&groups=&ttl_hours=1",
+    ),
+    (
+        "/api/rotate_credentials",
+        Access::AtLeast(Role::Operator),
+        "zone=ch-gva-2&id=nope&which=ccm",
+    ),
+    (
+        "/api/get_cluster_settings",
+        Access::AtLeast(Role::Viewer),
+        "zone=ch-gva-2&id=nope",
+    ),
+    (
+        "/api/update_cluster",
+        Access::AtLeast(Role::Admin),
+        "zone=ch-gva-2&id=nope&name=a&description=&labels=",
+    ),
+    (
+        "/api/upgrade_service_level",
+        Access::AtLeast(Role::Operator),
+        "zone=ch-gva-2&id=nope",
+    ),
+    (
+        "/api/delete_cluster",
+        Access::AtLeast(Role::Admin),
+        "zone=ch-gva-2&id=nope&confirm_name=x",
+    ),
+    (
+        "/api/get_upgrade_options",
+        Access::AtLeast(Role::Viewer),
+        "zone=ch-gva-2&id=nope",
+    ),
+    (
+        "/api/get_upgrade_plan",
+        Access::AtLeast(Role::Viewer),
+        "zone=ch-gva-2&id=nope",
+    ),
+    (
+        "/api/start_upgrade",
+        Access::AtLeast(Role::Operator),
+        "zone=ch-gva-2&id=nope&version=1.36.3",
+    ),
+    (
+        "/api/get_nodepool_scale_info",
+        Access::AtLeast(Role::Viewer),
+        "zone=ch-gva-2&id=nope&nodepool=nope",
+    ),
+    (
+        "/api/scale_nodepool",
+        Access::AtLeast(Role::Operator),
+        "zone=ch-gva-2&id=nope&nodepool=nope&size=1",
+    ),
+    (
+        "/api/delete_nodepool",
+        Access::AtLeast(Role::Admin),
+        "zone=ch-gva-2&id=nope&nodepool=nope",
+    ),
 ];
 
 #[test]

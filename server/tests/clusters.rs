@@ -3,32 +3,9 @@
 
 mod support;
 
-use app::ssr::accounts::Accounts;
-use app::ssr::accounts::secrets::Sealer;
 use http::StatusCode;
-use sks_api::client::{Client, ClientConfig};
-use sks_api::sign::Credentials;
 use sks_api::{CreateSksClusterRequest, CreateSksNodepoolRequest, Level, ZoneName};
 use support::*;
-
-/// A client with the organization's own credentials (what the portal itself uses).
-async fn org_client(h: &Harness, email: &str) -> Client {
-    let accounts = Accounts::new(h.store.clone());
-    let user = accounts.user_by_email(email).await.unwrap().unwrap();
-    let org = accounts.memberships(&user.id).await.unwrap()[0]
-        .org_id
-        .clone();
-    let credentials = accounts.credentials(&org).await.unwrap().unwrap();
-    let sealer = Sealer::load_or_create(h.data_dir(), None).unwrap();
-    Client::new(
-        ClientConfig::with_endpoint(&h.embedded.orchestration.endpoint),
-        Credentials::new(
-            credentials.api_key,
-            sealer.open(&credentials.secret_sealed).unwrap(),
-        ),
-    )
-    .unwrap()
-}
 
 #[tokio::test]
 async fn the_list_shows_the_organizations_clusters_in_every_zone() {

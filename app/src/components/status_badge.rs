@@ -19,9 +19,10 @@ pub enum Tone {
 /// The tone of a cluster, nodepool or instance state (wire values).
 pub fn tone(state: &str) -> Tone {
     match state {
-        "running" => Tone::Good,
-        "error" | "degraded" | "failure" | "timeout" => Tone::Bad,
-        "creating" | "deleting" | "upgrading" | "updating" | "scaling" | "resuming"
+        // Resources, then outcomes of operations, plans and audited actions.
+        "running" | "success" | "done" => Tone::Good,
+        "error" | "degraded" | "failure" | "failed" | "timeout" | "denied" => Tone::Bad,
+        "started" | "creating" | "deleting" | "upgrading" | "updating" | "scaling" | "resuming"
         | "suspending" | "starting" | "stopping" | "destroying" | "renewing-token" | "pending" => {
             Tone::Busy
         }
@@ -75,6 +76,12 @@ mod tests {
             ("error", Tone::Bad),
             ("degraded", Tone::Bad),
             ("stopped", Tone::Neutral),
+            ("success", Tone::Good),
+            ("done", Tone::Good),
+            ("started", Tone::Busy),
+            ("failed", Tone::Bad),
+            ("denied", Tone::Bad),
+            ("skipped", Tone::Neutral),
             ("something-new", Tone::Neutral),
         ];
         for (state, expected) in cases {

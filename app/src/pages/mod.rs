@@ -4,6 +4,7 @@ pub mod account;
 pub mod activity;
 pub mod auth;
 pub mod catalog;
+pub mod cluster;
 pub mod cluster_detail;
 pub mod clusters;
 pub mod invite;

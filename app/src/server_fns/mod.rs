@@ -3,8 +3,12 @@
 
 pub mod activity;
 pub mod auth;
+pub mod cluster_access;
+pub mod cluster_changes;
+pub mod cluster_upgrade;
 pub mod clusters;
 pub mod credentials;
 pub mod members;
+pub mod nodepool_changes;
 pub mod portal;
 pub mod theme;

@@ -11,7 +11,7 @@ use leptos::prelude::*;
 
 use super::accounts::authz::{Action, permits};
 use super::accounts::{AccountError, Accounts, AuditEntry, SessionPolicy, User};
-use super::app_state;
+use super::{AppState, app_state};
 use crate::error::AppError;
 use crate::roles::Role;
 
@@ -215,6 +215,20 @@ pub async fn audit(
     outcome: &str,
     operation_id: Option<&str>,
 ) {
+    let Ok(state) = app_state() else { return };
+    audit_in(&state, caller, action, target, outcome, operation_id).await;
+}
+
+/// [`audit`] with the state passed in: for tasks that outlive their request (and so have no
+/// request context to find it in).
+pub async fn audit_in(
+    state: &AppState,
+    caller: &Caller,
+    action: &str,
+    target: Option<&str>,
+    outcome: &str,
+    operation_id: Option<&str>,
+) {
     let entry = AuditEntry {
         at: crate::ssr::now_ms(),
         org_id: caller.org.as_ref().map(|(id, _, _)| id.clone()),
@@ -227,12 +241,16 @@ pub async fn audit(
         client_address: caller.client_address.clone(),
         ..AuditEntry::default()
     };
-    record(entry).await;
+    record_in(state, entry).await;
 }
 
 /// Appends an entry built by the caller (for actions without a signed-in user: sign-in).
 pub async fn record(entry: AuditEntry) {
     let Ok(state) = app_state() else { return };
+    record_in(&state, entry).await;
+}
+
+async fn record_in(state: &AppState, entry: AuditEntry) {
     if let Err(error) = Accounts::record(&state.accounts, &entry).await {
         tracing::error!(%error, action = %entry.action, "cannot write the audit log");
     }

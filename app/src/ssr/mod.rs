@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod auth;
 pub mod orchestration;
 pub mod store;
+pub mod upgrades;
 
 use axum::extract::FromRef;
 use leptos::prelude::*;

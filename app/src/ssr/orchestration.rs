@@ -78,3 +78,81 @@ pub async fn client_for(
         .collect();
     Ok((client, zones))
 }
+
+/// One cluster of the organization, and the client that reaches it.
+#[derive(Clone)]
+pub struct ClusterScope {
+    pub client: sks_api::client::Client,
+    pub zone: ZoneName,
+    pub id: uuid::Uuid,
+}
+
+impl ClusterScope {
+    /// `cluster/{zone}/{id}`: how audit entries name the cluster (the Activity tab filters on it).
+    pub fn target(&self) -> String {
+        cluster_target(self.zone.as_str(), &self.id.to_string())
+    }
+}
+
+/// The audit target naming a cluster.
+pub fn cluster_target(zone: &str, id: &str) -> String {
+    crate::server_fns::cluster_access::audit_target(zone, id)
+}
+
+/// The cluster `id` in `zone`, if the organization's credentials reach that zone; otherwise
+/// `NotFound` (an id that is not a UUID is not found either, never a different error).
+pub async fn cluster_scope(
+    state: &AppState,
+    org: &str,
+    zone: &str,
+    id: &str,
+) -> Result<ClusterScope, AppError> {
+    let (client, zones) = client_for(state, org).await?;
+    let not_found = || AppError::NotFound(format!("cluster {id} in {zone}"));
+    let zone = ZoneName::from_wire(zone);
+    if !zones.contains(&zone) {
+        return Err(not_found());
+    }
+    let id = id.parse().map_err(|_| not_found())?;
+    Ok(ClusterScope { client, zone, id })
+}
+
+/// What an orchestration API failure means for the person who asked; `what` names the
+/// resource for a 404.
+pub fn upstream_failure(error: sks_api::client::Error, what: &str) -> AppError {
+    use sks_api::client::Error;
+    match error {
+        Error::Api { status: 404, .. } => AppError::NotFound(what.to_owned()),
+        // The service refused the change as it stands (busy, add-on missing, rule broken):
+        // its own words say what to do.
+        Error::Api {
+            status: 400 | 409 | 422,
+            message,
+        } => AppError::Conflict(message),
+        Error::Invalid(invalid) => AppError::Validation {
+            fields: invalid
+                .0
+                .into_iter()
+                .map(|f| crate::error::FieldError::new(f.field, f.message))
+                .collect(),
+        },
+        other => {
+            tracing::warn!(error = %other, "orchestration API call failed");
+            AppError::Unavailable {
+                service: "The orchestration API".into(),
+                message: other.to_string(),
+            }
+        }
+    }
+}
+
+/// How background tasks (deleting nodepools before their cluster, upgrade plans) wait for an
+/// operation: every second (the local orchestrator is quick; the service does not mind), for
+/// at most an hour.
+pub fn background_wait() -> sks_api::client::WaitOptions {
+    sks_api::client::WaitOptions {
+        cadence: 1.0 / 3.0,
+        deadline: Some(std::time::Duration::from_secs(3600)),
+        ..sks_api::client::WaitOptions::default()
+    }
+}

@@ -33,8 +33,14 @@ impl Harness {
 pub const ORIGIN: &str = "http://127.0.0.1:3000";
 
 pub async fn harness() -> Harness {
+    harness_at(1.0).await
+}
+
+/// A harness whose orchestrator runs `speed` times faster than the service (for flows that
+/// wait for nodes: 100 boots a node in about a second).
+pub async fn harness_at(speed: f64) -> Harness {
     let dir = tempfile::tempdir().unwrap();
-    let embedded = server::embedded::Embedded::start(dir.path(), 1.0, 0.0)
+    let embedded = server::embedded::Embedded::start(dir.path(), speed, 0.0)
         .await
         .unwrap();
     // "Exoscale" is the embedded orchestrator here: it speaks the same signed API.
@@ -122,4 +128,23 @@ pub fn get(path: &str) -> Request<Body> {
 /// A POST as a plain HTML form sends it.
 pub fn form_post(path: &str) -> http::request::Builder {
     Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+}
+
+/// A client with the organization's own credentials (what the portal itself uses).
+pub async fn org_client(h: &Harness, email: &str) -> sks_api::client::Client {
+    let accounts = app::ssr::accounts::Accounts::new(h.store.clone());
+    let user = accounts.user_by_email(email).await.unwrap().unwrap();
+    let org = accounts.memberships(&user.id).await.unwrap()[0]
+        .org_id
+        .clone();
+    let credentials = accounts.credentials(&org).await.unwrap().unwrap();
+    let sealer = app::ssr::accounts::secrets::Sealer::load_or_create(h.data_dir(), None).unwrap();
+    sks_api::client::Client::new(
+        sks_api::client::ClientConfig::with_endpoint(&h.embedded.orchestration.endpoint),
+        sks_api::sign::Credentials::new(
+            credentials.api_key,
+            sealer.open(&credentials.secret_sealed).unwrap(),
+        ),
+    )
+    .unwrap()
 }

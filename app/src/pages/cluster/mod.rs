@@ -1,0 +1,105 @@
+//! The pages of one cluster beyond its overview: Access, Activity and Settings tabs, and the
+//! scale, upgrade and delete flows. Each is its own address, so each works without JavaScript,
+//! can be bookmarked, and the browser's Back button does what people expect.
+
+pub mod access;
+pub mod activity;
+pub mod delete;
+pub mod scale;
+pub mod settings;
+pub mod upgrade;
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+use crate::components::status_badge::StatusBadge;
+
+pub(crate) const CARD: &str =
+    "rounded-lg border border-slate-200 bg-white p-6 dark:border-slate-800 dark:bg-slate-900";
+pub(crate) const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-sky-500 focus:outline-2 focus:outline-sky-500 aria-[invalid=true]:border-red-500 dark:border-slate-700 dark:bg-slate-950";
+pub(crate) const BUTTON: &str = "rounded-md bg-sky-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500 disabled:opacity-50";
+pub(crate) const QUIET_BUTTON: &str = "rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-sky-500 dark:border-slate-700 dark:hover:bg-slate-800";
+pub(crate) const DANGER_BUTTON: &str = "rounded-md bg-red-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-red-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-red-500 disabled:opacity-50";
+pub(crate) const ERROR_TEXT: &str = "text-sm text-red-600 dark:text-red-400";
+
+/// The `(zone, id)` of the cluster in the address.
+pub(crate) fn cluster_key() -> impl Fn() -> (String, String) + Clone + Send + Sync + 'static {
+    let params = use_params_map();
+    move || {
+        let params = params.read();
+        (
+            params.get("zone").unwrap_or_default(),
+            params.get("id").unwrap_or_default(),
+        )
+    }
+}
+
+/// The tabs of a cluster's pages.
+pub const TABS: [(&str, &str); 4] = [
+    ("Overview", ""),
+    ("Access", "/access"),
+    ("Activity", "/activity"),
+    ("Settings", "/settings"),
+];
+
+/// Breadcrumb, name, state and tabs: the top of every page of a cluster.
+#[component]
+pub fn ClusterHeader(
+    zone: String,
+    id: String,
+    name: String,
+    state: String,
+    /// The current tab's label, or the flow's name (Scale, Upgrade, Delete) for pages outside
+    /// the tabs.
+    current: &'static str,
+) -> impl IntoView {
+    let base = format!("/clusters/{zone}/{id}");
+    let in_tabs = TABS.iter().any(|(label, _)| *label == current);
+    view! {
+        <nav aria-label="Breadcrumb" class="mb-2 text-sm">
+            <a href="/clusters" class="text-sky-700 hover:underline dark:text-sky-400">"Clusters"</a>
+            <span aria-hidden="true">" / "</span>
+            <a href=base.clone() class="text-sky-700 hover:underline dark:text-sky-400">{name.clone()}</a>
+            {(!in_tabs).then(|| view! { <span aria-hidden="true">" / "</span><span>{current}</span> })}
+        </nav>
+        <div class="mb-4 flex flex-wrap items-center gap-3">
+            <h1 class="text-2xl font-semibold tracking-tight">{name}</h1>
+            {(!state.is_empty()).then(|| view! { <StatusBadge state/> })}
+        </div>
+        <ClusterTabs base current/>
+    }
+}
+
+/// The tab bar (links: each tab is an address).
+#[component]
+pub fn ClusterTabs(base: String, current: &'static str) -> impl IntoView {
+    view! {
+        <nav aria-label="Cluster sections" class="mb-6 border-b border-slate-200 dark:border-slate-800">
+            <ul class="-mb-px flex gap-4 text-sm">
+                {TABS.iter().map(|(label, suffix)| {
+                    let here = *label == current;
+                    view! {
+                        <li>
+                            <a
+                                href=format!("{base}{suffix}")
+                                aria-current=here.then_some("page")
+                                class="inline-block border-b-2 border-transparent px-1 pb-2 font-medium text-slate-600 hover:border-slate-300 hover:text-slate-900 aria-[current=page]:border-sky-600 aria-[current=page]:text-sky-700 dark:text-slate-400 dark:hover:text-slate-100 dark:aria-[current=page]:text-sky-400"
+                            >
+                                {*label}
+                            </a>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </nav>
+    }
+}
+
+/// A field's error message under it, tied with `aria-describedby` by id.
+#[component]
+pub(crate) fn FieldMessage(
+    id: String,
+    #[prop(into)] message: Signal<Option<String>>,
+) -> impl IntoView {
+    view! { <p id=id class=ERROR_TEXT>{move || message.get()}</p> }
+}

@@ -1,0 +1,355 @@
+//! Access to a cluster: kubeconfigs (a client certificate for a user and groups, with a
+//! lifetime), the cluster's certificate authorities, and credential rotations.
+//!
+//! A kubeconfig holds a private key: it goes to the browser that asked and nowhere else — the
+//! audit log records who issued one for which user and groups, never the file.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// Lifetimes offered for a kubeconfig, in hours (the service's default is 30 days).
+pub const TTL_CHOICES: [(i64, &str); 5] = [
+    (1, "1 hour"),
+    (24, "1 day"),
+    (24 * 7, "7 days"),
+    (24 * 30, "30 days"),
+    (24 * 365, "1 year"),
+];
+
+/// A freshly issued kubeconfig.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuedKubeconfig {
+    /// A file name for the download, e.g. `web-prod-admin.kubeconfig`.
+    pub file_name: String,
+    /// The kubeconfig YAML.
+    pub content: String,
+    pub user: String,
+    pub groups: Vec<String>,
+    pub ttl_hours: i64,
+}
+
+/// One certificate authority of a cluster.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthorityCert {
+    /// `control-plane`, `aggregation` or `kubelet`.
+    pub authority: String,
+    /// What it signs, in a sentence.
+    pub purpose: String,
+    /// The PEM certificate (empty when it could not be fetched).
+    pub pem: String,
+}
+
+/// What the Access tab shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterAccess {
+    pub name: String,
+    pub state: String,
+    pub endpoint: Option<String>,
+    pub authorities: Vec<AuthorityCert>,
+    /// Rotations this cluster supports: (`which` for `rotate_credentials`, label).
+    pub rotations: Vec<(String, String)>,
+    pub may_issue: bool,
+    pub may_rotate: bool,
+}
+
+/// Splits the groups field: commas or white space separate groups.
+pub fn parse_groups(value: &str) -> Vec<String> {
+    value
+        .split([',', ' ', '\n', '\t'])
+        .map(str::trim)
+        .filter(|g| !g.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A file name made of the cluster and user names, safe on every system.
+pub fn kubeconfig_file_name(cluster: &str, user: &str) -> String {
+    let safe = |s: &str| -> String {
+        s.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect()
+    };
+    format!("{}-{}.kubeconfig", safe(cluster), safe(user))
+}
+
+/// Rotations by the add-ons they need: (`which`, label, add-on required).
+pub const ROTATIONS: [(&str, &str, Option<&str>); 4] = [
+    ("operators-ca", "Operators certificate authority", None),
+    (
+        "ccm",
+        "Cloud controller credentials",
+        Some("exoscale-cloud-controller"),
+    ),
+    (
+        "csi",
+        "Storage (CSI) credentials",
+        Some("exoscale-container-storage-interface"),
+    ),
+    ("karpenter", "Karpenter credentials", Some("karpenter")),
+];
+
+/// The Access tab's data: authorities, and which rotations apply.
+#[server(endpoint = "get_cluster_access")]
+pub async fn get_cluster_access(zone: String, id: String) -> Result<ClusterAccess, AppError> {
+    use crate::ssr::accounts::authz::{Action, permits};
+    use crate::ssr::auth::require;
+    use crate::ssr::orchestration::{cluster_scope, upstream_failure};
+    use sks_api::Authority;
+
+    let caller = require(Action::Read).await?;
+    let (org, _, role) = caller.org()?;
+    let state = crate::ssr::app_state()?;
+    let scope = cluster_scope(&state, org, &zone, &id).await?;
+    let what = format!("cluster {id} in {zone}");
+    let cluster = scope
+        .client
+        .get_sks_cluster(&scope.zone, scope.id)
+        .await
+        .map_err(|e| upstream_failure(e, &what))?;
+    let addons: Vec<String> = cluster
+        .addons
+        .unwrap_or_default()
+        .iter()
+        .map(|a| a.to_string())
+        .collect();
+    let purposes = [
+        (
+            Authority::ControlPlane,
+            "Signs the API server's certificate: what kubectl trusts.",
+        ),
+        (
+            Authority::Aggregation,
+            "Signs the front proxy of aggregated APIs (metrics-server and other extension API servers).",
+        ),
+        (
+            Authority::Kubelet,
+            "Signs the kubelets' serving certificates on the nodes.",
+        ),
+    ];
+    let mut authorities = Vec::new();
+    for (authority, purpose) in purposes {
+        let pem = match scope
+            .client
+            .get_sks_cluster_authority_cert(&scope.zone, scope.id, &authority)
+            .await
+        {
+            Ok(answer) => decode_base64(&answer.cacert).unwrap_or(answer.cacert),
+            Err(error) => {
+                tracing::warn!(%error, %authority, "cannot fetch an authority certificate");
+                String::new()
+            }
+        };
+        authorities.push(AuthorityCert {
+            authority: authority.to_string(),
+            purpose: purpose.into(),
+            pem,
+        });
+    }
+    let rotations = ROTATIONS
+        .iter()
+        .filter(|(_, _, needs)| needs.is_none_or(|a| addons.iter().any(|x| x == a)))
+        .map(|(which, label, _)| ((*which).to_owned(), (*label).to_owned()))
+        .collect();
+    Ok(ClusterAccess {
+        name: cluster.name.unwrap_or_default(),
+        state: cluster.state.map(|s| s.to_string()).unwrap_or_default(),
+        endpoint: cluster.endpoint,
+        authorities,
+        rotations,
+        may_issue: permits(role, Action::IssueKubeconfig),
+        may_rotate: permits(role, Action::Upgrade),
+    })
+}
+
+#[cfg(feature = "ssr")]
+fn decode_base64(value: &str) -> Option<String> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(value.trim())
+        .ok()?;
+    String::from_utf8(bytes).ok()
+}
+
+/// Issues a kubeconfig for `user` in `groups` (commas or spaces between them), valid for
+/// `ttl_hours`.
+#[server(endpoint = "issue_kubeconfig")]
+pub async fn issue_kubeconfig(
+    zone: String,
+    id: String,
+    user: String,
+    groups: String,
+    ttl_hours: String,
+) -> Result<IssuedKubeconfig, AppError> {
+    use crate::error::FieldError;
+    use crate::ssr::accounts::authz::Action;
+    use crate::ssr::auth::{audit, require};
+    use crate::ssr::orchestration::{cluster_scope, upstream_failure};
+    use sks_api::SksKubeconfigRequest;
+    use sks_api::validate::Validate;
+
+    let caller = require(Action::IssueKubeconfig).await?;
+    let (org, _, _) = caller.org()?;
+    let state = crate::ssr::app_state()?;
+    let scope = cluster_scope(&state, org, &zone, &id).await?;
+
+    let user = user.trim().to_owned();
+    let groups = parse_groups(&groups);
+    let mut fields = Vec::new();
+    let ttl_hours = match ttl_hours.trim().parse::<i64>() {
+        Ok(hours) if (1..=24 * 365).contains(&hours) => hours,
+        _ => {
+            fields.push(FieldError::new(
+                "ttl_hours",
+                "Choose a lifetime between 1 hour and 1 year.",
+            ));
+            0
+        }
+    };
+    let request = SksKubeconfigRequest {
+        user: user.clone(),
+        groups: groups.clone(),
+        ttl: Some(ttl_hours.max(1) * 3600),
+    };
+    if let Err(invalid) = request.validate() {
+        fields.extend(invalid.0.into_iter().map(|f| {
+            let field = if f.field.starts_with("groups") {
+                "groups".to_owned()
+            } else {
+                f.field
+            };
+            let message = if field == "user" && user.is_empty() {
+                "Enter a user name: it becomes the certificate's common name (CN), the name Kubernetes RBAC sees.".to_owned()
+            } else {
+                f.message
+            };
+            FieldError::new(field, message)
+        }));
+    }
+    if !fields.is_empty() {
+        return Err(AppError::Validation { fields });
+    }
+    let what = format!("cluster {id} in {zone}");
+    let cluster = scope
+        .client
+        .get_sks_cluster(&scope.zone, scope.id)
+        .await
+        .map_err(|e| upstream_failure(e, &what))?;
+    let answer = scope
+        .client
+        .generate_sks_cluster_kubeconfig(&scope.zone, scope.id, &request)
+        .await
+        .map_err(|e| upstream_failure(e, &what))?;
+    let content = decode_base64(&answer.kubeconfig).ok_or_else(|| {
+        AppError::Internal("the orchestration API sent a kubeconfig that is not base64".into())
+    })?;
+    let detail = format!("user {user}, groups [{}], {ttl_hours} h", groups.join(", "));
+    audit(
+        &caller,
+        "kubeconfig.issue",
+        Some(&format!("{} ({detail})", scope.target())),
+        "success",
+        None,
+    )
+    .await;
+    let name = cluster.name.unwrap_or_else(|| id.clone());
+    Ok(IssuedKubeconfig {
+        file_name: kubeconfig_file_name(&name, &user),
+        content,
+        user,
+        groups,
+        ttl_hours,
+    })
+}
+
+/// Rotates one set of the cluster's credentials: `operators-ca`, `ccm`, `csi` or `karpenter`.
+#[server(endpoint = "rotate_credentials")]
+pub async fn rotate_credentials(zone: String, id: String, which: String) -> Result<(), AppError> {
+    use crate::error::FieldError;
+    use crate::ssr::accounts::authz::Action;
+    use crate::ssr::auth::{audit, require};
+    use crate::ssr::orchestration::{cluster_scope, upstream_failure};
+
+    let caller = require(Action::Upgrade).await?;
+    let (org, _, _) = caller.org()?;
+    let state = crate::ssr::app_state()?;
+    let scope = cluster_scope(&state, org, &zone, &id).await?;
+    let (client, z, cluster) = (&scope.client, &scope.zone, scope.id);
+    let result = match which.as_str() {
+        "operators-ca" => client.rotate_sks_operators_ca(z, cluster).await,
+        "ccm" => client.rotate_sks_ccm_credentials(z, cluster).await,
+        "csi" => client.rotate_sks_csi_credentials(z, cluster).await,
+        "karpenter" => client.rotate_sks_karpenter_credentials(z, cluster).await,
+        _ => {
+            return Err(AppError::Validation {
+                fields: vec![FieldError::new(
+                    "which",
+                    "Choose one of: operators-ca, ccm, csi, karpenter.",
+                )],
+            });
+        }
+    };
+    let target = scope.target();
+    match result {
+        Ok(operation) => {
+            let op = operation.id.map(|i| i.to_string());
+            audit(
+                &caller,
+                &format!("cluster.rotate-{which}"),
+                Some(&target),
+                "success",
+                op.as_deref(),
+            )
+            .await;
+            if crate::ssr::auth::plain_form_post() {
+                leptos_axum::redirect(&format!("/clusters/{zone}/{id}/access?rotated={which}"));
+            }
+            Ok(())
+        }
+        Err(error) => {
+            audit(
+                &caller,
+                &format!("cluster.rotate-{which}"),
+                Some(&target),
+                "failure",
+                None,
+            )
+            .await;
+            Err(upstream_failure(error, &format!("cluster {id} in {zone}")))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_split_on_commas_and_spaces() {
+        assert_eq!(
+            parse_groups("system:masters, devs  ops\n"),
+            ["system:masters", "devs", "ops"]
+        );
+        assert!(parse_groups(" , ").is_empty());
+    }
+
+    #[test]
+    fn file_names_keep_only_safe_characters() {
+        assert_eq!(
+            kubeconfig_file_name("web prod", "ann@example.com"),
+            "web-prod-ann-example-com.kubeconfig"
+        );
+    }
+}
+
+/// The audit target prefix of a cluster (its own entries and its nodepools').
+pub fn audit_target(zone: &str, id: &str) -> String {
+    format!("cluster/{zone}/{id}")
+}

@@ -1,0 +1,406 @@
+//! Changing a cluster: its settings (name, description, labels, auto-upgrade, add-ons), its
+//! service level (starter → pro), and deleting it — its nodepools first when it has some.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// Add-ons that can be turned on after creation: (wire name, label, what it needs).
+pub const LATE_ADDONS: [(&str, &str, &str); 2] = [
+    (
+        "exoscale-container-storage-interface",
+        "Storage (Exoscale CSI): persistent volumes on block storage",
+        "needs the cloud controller",
+    ),
+    (
+        "karpenter",
+        "Karpenter: nodes provisioned to fit pending pods",
+        "needs the pro level and the cloud controller",
+    ),
+];
+
+/// A cluster as the Settings tab and the delete page show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterSettings {
+    pub name: String,
+    pub description: String,
+    /// One `key=value` per line.
+    pub labels: String,
+    pub auto_upgrade: bool,
+    pub level: String,
+    pub state: String,
+    pub addons: Vec<String>,
+    /// (name, size) of each nodepool: what a delete takes with it.
+    pub nodepools: Vec<(String, i64)>,
+    pub may_change: bool,
+    pub may_upgrade: bool,
+    pub may_delete: bool,
+}
+
+/// The cluster's settings.
+#[server(endpoint = "get_cluster_settings")]
+pub async fn get_cluster_settings(zone: String, id: String) -> Result<ClusterSettings, AppError> {
+    use crate::ssr::accounts::authz::{Action, permits};
+    use crate::ssr::auth::require;
+    use crate::ssr::orchestration::{cluster_scope, upstream_failure};
+
+    let caller = require(Action::Read).await?;
+    let (org, _, role) = caller.org()?;
+    let state = crate::ssr::app_state()?;
+    let scope = cluster_scope(&state, org, &zone, &id).await?;
+    let cluster = scope
+        .client
+        .get_sks_cluster(&scope.zone, scope.id)
+        .await
+        .map_err(|e| upstream_failure(e, &format!("cluster {id} in {zone}")))?;
+    let labels = cluster.labels.unwrap_or_default();
+    Ok(ClusterSettings {
+        name: cluster.name.unwrap_or_default(),
+        description: cluster.description.unwrap_or_default(),
+        labels: crate::labels::format_labels(&labels),
+        auto_upgrade: cluster.auto_upgrade.unwrap_or(false),
+        level: cluster.level.map(|l| l.to_string()).unwrap_or_default(),
+        state: cluster.state.map(|s| s.to_string()).unwrap_or_default(),
+        addons: cluster
+            .addons
+            .unwrap_or_default()
+            .iter()
+            .map(|a| a.to_string())
+            .collect(),
+        nodepools: cluster
+            .nodepools
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| (p.name.unwrap_or_default(), p.size.unwrap_or_default()))
+            .collect(),
+        may_change: permits(role, Action::Create),
+        may_upgrade: permits(role, Action::Upgrade),
+        may_delete: permits(role, Action::Delete),
+    })
+}
+
+/// Saves the cluster's name, description, labels, auto-upgrade and the add-ons that can be
+/// turned on later (`csi`, `karpenter` checkboxes: present means on).
+#[server(endpoint = "update_cluster")]
+#[allow(clippy::too_many_arguments)]
+pub async fn update_cluster(
+    zone: String,
+    id: String,
+    name: String,
+    description: String,
+    labels: String,
+    #[server(default)] auto_upgrade: Option<String>,
+    #[server(default)] csi: Option<String>,
+    #[server(default)] karpenter: Option<String>,
+) -> Result<(), AppError> {
+    use crate::error::FieldError;
+    use crate::ssr::accounts::authz::Action;
+    use crate::ssr::auth::{audit, require};
+    use crate::ssr::orchestration::{cluster_scope, upstream_failure};
+    use sks_api::validate::Validate;
+    use sks_api::{ClusterAddon, UpdateSksClusterRequest};
+
+    let caller = require(Action::Create).await?;
+    let (org, _, _) = caller.org()?;
+    let state = crate::ssr::app_state()?;
+    let scope = cluster_scope(&state, org, &zone, &id).await?;
+    let what = format!("cluster {id} in {zone}");
+    let cluster = scope
+        .client
+        .get_sks_cluster(&scope.zone, scope.id)
+        .await
+        .map_err(|e| upstream_failure(e, &what))?;
+
+    let mut fields = Vec::new();
+    let labels = match crate::labels::parse_labels(&labels) {
+        Ok(labels) => Some(labels),
+        Err(message) => {
+            fields.push(FieldError::new("labels", message));
+            None
+        }
+    };
+    let mut addons = cluster.addons.clone().unwrap_or_default();
+    for (wanted, addon) in [
+        (
+            csi.is_some(),
+            ClusterAddon::ExoscaleContainerStorageInterface,
+        ),
+        (karpenter.is_some(), ClusterAddon::Karpenter),
+    ] {
+        match (wanted, addons.contains(&addon)) {
+            (true, false) => addons.push(addon),
+            (false, true) => addons.retain(|a| *a != addon),
+            _ => {}
+        }
+    }
+    let has = |a: &ClusterAddon| addons.contains(a);
+    if has(&ClusterAddon::ExoscaleContainerStorageInterface)
+        && !has(&ClusterAddon::ExoscaleCloudController)
+    {
+        fields.push(FieldError::new(
+            "csi",
+            "Storage needs the cloud controller, which can only be chosen when a cluster is created.",
+        ));
+    }
+    if has(&ClusterAddon::Karpenter) {
+        if cluster.level != Some(sks_api::Level::Pro) {
+            fields.push(FieldError::new(
+                "karpenter",
+                "Karpenter needs the pro level: upgrade the service level first.",
+            ));
+        } else if !has(&ClusterAddon::ExoscaleCloudController) {
+            fields.push(FieldError::new(
+                "karpenter",
+                "Karpenter needs the cloud controller, which can only be chosen when a cluster is created.",
+            ));
+        }
+    }
+    let request = UpdateSksClusterRequest {
+        name: Some(name.trim().to_owned()),
+        description: Some(description.trim().to_owned()),
+        labels,
+        auto_upgrade: Some(auto_upgrade.is_some()),
+        addons: (Some(&addons) != cluster.addons.as_ref()).then_some(addons),
+        ..UpdateSksClusterRequest::default()
+    };
+    if let Err(invalid) = request.validate() {
+        fields.extend(invalid.0.into_iter().map(|f| {
+            let message = if f.field == "name" && name.trim().is_empty() {
+                "Enter a name (1 to 255 characters).".to_owned()
+            } else {
+                f.message
+            };
+            FieldError::new(f.field, message)
+        }));
+    }
+    if !fields.is_empty() {
+        return Err(AppError::Validation { fields });
+    }
+    let target = scope.target();
+    match scope
+        .client
+        .update_sks_cluster(&scope.zone, scope.id, &request)
+        .await
+    {
+        Ok(operation) => {
+            let op = operation.id.map(|i| i.to_string());
+            audit(
+                &caller,
+                "cluster.update",
+                Some(&target),
+                "success",
+                op.as_deref(),
+            )
+            .await;
+            if crate::ssr::auth::plain_form_post() {
+                leptos_axum::redirect(&format!("/clusters/{zone}/{id}/settings?saved=1"));
+            }
+            Ok(())
+        }
+        Err(error) => {
+            audit(&caller, "cluster.update", Some(&target), "failure", None).await;
+            Err(upstream_failure(error, &what))
+        }
+    }
+}
+
+/// Moves a starter cluster to the pro level (there is no way back).
+#[server(endpoint = "upgrade_service_level")]
+pub async fn upgrade_service_level(zone: String, id: String) -> Result<(), AppError> {
+    use crate::ssr::accounts::authz::Action;
+    use crate::ssr::auth::{audit, require};
+    use crate::ssr::orchestration::{cluster_scope, upstream_failure};
+
+    let caller = require(Action::Upgrade).await?;
+    let (org, _, _) = caller.org()?;
+    let state = crate::ssr::app_state()?;
+    let scope = cluster_scope(&state, org, &zone, &id).await?;
+    let target = scope.target();
+    match scope
+        .client
+        .upgrade_sks_cluster_service_level(&scope.zone, scope.id)
+        .await
+    {
+        Ok(operation) => {
+            let op = operation.id.map(|i| i.to_string());
+            audit(
+                &caller,
+                "cluster.level-pro",
+                Some(&target),
+                "success",
+                op.as_deref(),
+            )
+            .await;
+            if crate::ssr::auth::plain_form_post() {
+                leptos_axum::redirect(&format!("/clusters/{zone}/{id}/settings"));
+            }
+            Ok(())
+        }
+        Err(error) => {
+            audit(&caller, "cluster.level-pro", Some(&target), "failure", None).await;
+            Err(upstream_failure(error, &format!("cluster {id} in {zone}")))
+        }
+    }
+}
+
+/// Deletes a cluster once its name is typed back. With nodepools, `delete_nodepools` must be
+/// ticked: they are deleted first, then the cluster, in a task that outlives the request (the
+/// list shows the progress; failures land in the activity log).
+#[server(endpoint = "delete_cluster")]
+pub async fn delete_cluster(
+    zone: String,
+    id: String,
+    confirm_name: String,
+    #[server(default)] delete_nodepools: Option<String>,
+) -> Result<(), AppError> {
+    use crate::error::FieldError;
+    use crate::ssr::accounts::authz::Action;
+    use crate::ssr::auth::{audit, require};
+    use crate::ssr::orchestration::{cluster_scope, upstream_failure};
+
+    let caller = require(Action::Delete).await?;
+    let (org, _, _) = caller.org()?;
+    let state = crate::ssr::app_state()?;
+    let scope = cluster_scope(&state, org, &zone, &id).await?;
+    let what = format!("cluster {id} in {zone}");
+    let cluster = scope
+        .client
+        .get_sks_cluster(&scope.zone, scope.id)
+        .await
+        .map_err(|e| upstream_failure(e, &what))?;
+    let name = cluster.name.clone().unwrap_or_default();
+    let nodepools: Vec<uuid::Uuid> = cluster
+        .nodepools
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|p| p.id)
+        .collect();
+    let mut fields = Vec::new();
+    if confirm_name.trim() != name {
+        fields.push(FieldError::new(
+            "confirm_name",
+            format!("Type the cluster's name, {name}, exactly, to confirm."),
+        ));
+    }
+    if !nodepools.is_empty() && delete_nodepools.is_none() {
+        fields.push(FieldError::new(
+            "delete_nodepools",
+            format!(
+                "This cluster still has {} nodepool(s): tick the box to delete them first.",
+                nodepools.len()
+            ),
+        ));
+    }
+    if !fields.is_empty() {
+        return Err(AppError::Validation { fields });
+    }
+    let target = scope.target();
+    if nodepools.is_empty() {
+        let operation = scope
+            .client
+            .delete_sks_cluster(&scope.zone, scope.id)
+            .await
+            .map_err(|e| upstream_failure(e, &what))?;
+        let op = operation.id.map(|i| i.to_string());
+        audit(
+            &caller,
+            "cluster.delete",
+            Some(&target),
+            "success",
+            op.as_deref(),
+        )
+        .await;
+    } else {
+        audit(
+            &caller,
+            "cluster.delete",
+            Some(&format!(
+                "{target} (after its {} nodepools)",
+                nodepools.len()
+            )),
+            "started",
+            None,
+        )
+        .await;
+        tokio::spawn(delete_in_order(state.clone(), caller, scope, nodepools));
+    }
+    if crate::ssr::auth::plain_form_post() {
+        leptos_axum::redirect("/clusters");
+    }
+    Ok(())
+}
+
+/// Deletes each nodepool, waits for them to go, then deletes the cluster; every step and any
+/// failure is in the audit log.
+#[cfg(feature = "ssr")]
+async fn delete_in_order(
+    state: crate::ssr::AppState,
+    caller: crate::ssr::auth::Caller,
+    scope: crate::ssr::orchestration::ClusterScope,
+    nodepools: Vec<uuid::Uuid>,
+) {
+    let audit =
+        |action: &'static str, target: String, outcome: &'static str, op: Option<String>| {
+            let (state, caller) = (state.clone(), caller.clone());
+            async move {
+                crate::ssr::auth::audit_in(
+                    &state,
+                    &caller,
+                    action,
+                    Some(&target),
+                    outcome,
+                    op.as_deref(),
+                )
+                .await
+            }
+        };
+    let target = scope.target();
+    let options = crate::ssr::orchestration::background_wait();
+    for pool in nodepools {
+        let pool_target = format!("{target}/nodepool/{pool}");
+        let result = match scope
+            .client
+            .delete_sks_nodepool(&scope.zone, scope.id, pool)
+            .await
+        {
+            Ok(operation) => scope
+                .client
+                .wait(&scope.zone, &operation, &options)
+                .await
+                .map(|op| op.id.map(|i| i.to_string())),
+            Err(sks_api::client::Error::Api { status: 404, .. }) => Ok(None),
+            Err(error) => Err(error),
+        };
+        match result {
+            Ok(op) => audit("nodepool.delete", pool_target, "success", op).await,
+            Err(error) => {
+                tracing::warn!(%error, %pool, "cannot delete a nodepool before its cluster");
+                audit(
+                    "cluster.delete",
+                    format!("{target} (nodepool {pool}: {error})"),
+                    "failure",
+                    None,
+                )
+                .await;
+                return;
+            }
+        }
+    }
+    match scope.client.delete_sks_cluster(&scope.zone, scope.id).await {
+        Ok(operation) => {
+            let op = operation.id.map(|i| i.to_string());
+            audit("cluster.delete", target, "success", op).await;
+        }
+        Err(error) => {
+            tracing::warn!(%error, "cannot delete a cluster after its nodepools");
+            audit(
+                "cluster.delete",
+                format!("{target} ({error})"),
+                "failure",
+                None,
+            )
+            .await;
+        }
+    }
+}

@@ -1,0 +1,399 @@
+//! Upgrade plans: stored in the portal database, run by a background task per plan, resumed at
+//! start. Every step is idempotent and re-reads the cluster before acting, so a plan
+//! interrupted anywhere (a restart, a failed call) continues from what the cluster shows.
+//!
+//! A nodepool is cycled in rounds of at most [`MAX_SURGE`] nodes: grow the pool by the round's
+//! size (new nodes boot with the new version), wait until every node runs, then evict the
+//! round's old nodes (the pool shrinks back). Capacity never drops below the original size.
+//!
+//! Invariant: at most one running plan per cluster (a unique index in the store). One process
+//! runs a plan at a time; two replicas resuming at the same start could both run one (they
+//! would issue the same idempotent calls; a lease would make it one).
+
+use std::time::Duration;
+
+use sqlx::Row;
+
+use super::AppState;
+use super::auth::{Caller, audit_in, store_failure};
+use super::orchestration::client_for;
+use crate::error::AppError;
+use crate::server_fns::cluster_upgrade::{PlanStep, StepStatus, UpgradePlan};
+
+/// Old nodes replaced per round.
+pub const MAX_SURGE: usize = 2;
+/// Pause between two looks at the cluster while waiting.
+const TICK: Duration = Duration::from_secs(1);
+/// Failed calls in a row before the plan stops as failed (it can be resumed).
+const MAX_ERRORS: u32 = 8;
+
+fn db_failure(error: sqlx::Error) -> AppError {
+    store_failure(super::accounts::AccountError::from(error))
+}
+
+fn plan_from_row(row: &sqlx::any::AnyRow) -> Result<UpgradePlan, sqlx::Error> {
+    let steps: String = row.try_get("steps")?;
+    Ok(UpgradePlan {
+        id: row.try_get("id")?,
+        zone: row.try_get("zone")?,
+        cluster_id: row.try_get("cluster_id")?,
+        from_version: row.try_get("from_version")?,
+        to_version: row.try_get("to_version")?,
+        state: row.try_get("state")?,
+        message: row.try_get("message")?,
+        steps: serde_json::from_str(&steps).unwrap_or_default(),
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+/// The cluster's newest plan.
+pub async fn latest(
+    state: &AppState,
+    org: &str,
+    zone: &str,
+    cluster: &str,
+) -> Result<Option<UpgradePlan>, AppError> {
+    let row = sqlx::query(
+        "SELECT * FROM upgrade_plans WHERE org_id = $1 AND zone = $2 AND cluster_id = $3 \
+         ORDER BY created_at DESC LIMIT 1",
+    )
+    .bind(org)
+    .bind(zone)
+    .bind(cluster)
+    .fetch_optional(state.store.pool())
+    .await
+    .map_err(db_failure)?;
+    row.map(|r| plan_from_row(&r))
+        .transpose()
+        .map_err(db_failure)
+}
+
+/// Stores a new running plan; `Conflict` when the cluster already has one running.
+#[allow(clippy::too_many_arguments)]
+pub async fn create(
+    state: &AppState,
+    org: &str,
+    user: &str,
+    zone: &str,
+    cluster: &str,
+    from: &str,
+    to: &str,
+    steps: Vec<PlanStep>,
+) -> Result<UpgradePlan, AppError> {
+    let now = super::now_ms();
+    let plan = UpgradePlan {
+        id: uuid::Uuid::new_v4().to_string(),
+        zone: zone.to_owned(),
+        cluster_id: cluster.to_owned(),
+        from_version: from.to_owned(),
+        to_version: to.to_owned(),
+        state: "running".into(),
+        message: None,
+        steps,
+        created_at: now,
+        updated_at: now,
+    };
+    let steps = serde_json::to_string(&plan.steps).unwrap_or_else(|_| "[]".into());
+    let inserted = sqlx::query(
+        "INSERT INTO upgrade_plans (id, org_id, zone, cluster_id, from_version, to_version, \
+         state, message, steps, created_by, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'running', NULL, $7, $8, $9, $9)",
+    )
+    .bind(&plan.id)
+    .bind(org)
+    .bind(zone)
+    .bind(cluster)
+    .bind(from)
+    .bind(to)
+    .bind(&steps)
+    .bind(user)
+    .bind(now)
+    .execute(state.store.pool())
+    .await;
+    match inserted {
+        Ok(_) => Ok(plan),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(AppError::Conflict(
+            "an upgrade of this cluster is already running".into(),
+        )),
+        Err(other) => Err(db_failure(other)),
+    }
+}
+
+async fn save(state: &AppState, plan: &mut UpgradePlan) -> Result<(), AppError> {
+    plan.updated_at = super::now_ms();
+    let steps = serde_json::to_string(&plan.steps).unwrap_or_else(|_| "[]".into());
+    sqlx::query(
+        "UPDATE upgrade_plans SET state = $1, message = $2, steps = $3, updated_at = $4 \
+         WHERE id = $5",
+    )
+    .bind(&plan.state)
+    .bind(&plan.message)
+    .bind(&steps)
+    .bind(plan.updated_at)
+    .bind(&plan.id)
+    .execute(state.store.pool())
+    .await
+    .map_err(db_failure)?;
+    Ok(())
+}
+
+/// Marks a failed plan running again (its failed step restarts from what the cluster shows).
+pub async fn resume_failed(state: &AppState, plan: &mut UpgradePlan) -> Result<(), AppError> {
+    plan.state = "running".into();
+    plan.message = None;
+    for step in &mut plan.steps {
+        if step.status == StepStatus::Failed {
+            step.status = StepStatus::Running;
+        }
+    }
+    save(state, plan)
+        .await
+        .map_err(|_| AppError::Conflict("another upgrade of this cluster started meanwhile".into()))
+}
+
+/// Runs `plan` in the background.
+pub fn spawn(state: AppState, org: String, caller: Caller, plan: UpgradePlan) {
+    tokio::spawn(async move {
+        let id = plan.id.clone();
+        run(state, org, Some(caller), plan).await;
+        tracing::info!(plan = %id, "upgrade plan task ended");
+    });
+}
+
+/// Resumes every running plan (at start, after a restart or a crash).
+pub async fn resume_all(state: &AppState) -> Result<usize, AppError> {
+    let rows = sqlx::query("SELECT * FROM upgrade_plans WHERE state = 'running'")
+        .fetch_all(state.store.pool())
+        .await
+        .map_err(db_failure)?;
+    let mut resumed = 0;
+    for row in rows {
+        let org: String = row.try_get("org_id").map_err(db_failure)?;
+        let plan = plan_from_row(&row).map_err(db_failure)?;
+        tracing::info!(plan = %plan.id, cluster = %plan.cluster_id, "resuming an upgrade plan");
+        let state = state.clone();
+        tokio::spawn(run(state, org, None, plan));
+        resumed += 1;
+    }
+    Ok(resumed)
+}
+
+/// What one look at the cluster decided.
+enum Progress {
+    /// Keep waiting (the step's record may have changed: save it).
+    Wait,
+    Done,
+}
+
+async fn run(state: AppState, org: String, caller: Option<Caller>, mut plan: UpgradePlan) {
+    let mut errors = 0;
+    for index in 0..plan.steps.len() {
+        if matches!(
+            plan.steps[index].status,
+            StepStatus::Done | StepStatus::Skipped
+        ) {
+            continue;
+        }
+        plan.steps[index].status = StepStatus::Running;
+        let _ = save(&state, &mut plan).await;
+        loop {
+            let result = advance(&state, &org, &plan.clone(), &mut plan.steps[index]).await;
+            match result {
+                Ok(Progress::Done) => {
+                    if plan.steps[index].status == StepStatus::Running {
+                        plan.steps[index].status = StepStatus::Done;
+                    }
+                    errors = 0;
+                    let _ = save(&state, &mut plan).await;
+                    break;
+                }
+                Ok(Progress::Wait) => {
+                    errors = 0;
+                    let _ = save(&state, &mut plan).await;
+                }
+                Err(message) => {
+                    errors += 1;
+                    tracing::warn!(plan = %plan.id, %message, errors, "upgrade step failed");
+                    if errors >= MAX_ERRORS {
+                        plan.steps[index].status = StepStatus::Failed;
+                        plan.steps[index].detail = message.clone();
+                        plan.state = "failed".into();
+                        plan.message = Some(message);
+                        let _ = save(&state, &mut plan).await;
+                        finish(&state, caller.as_ref(), &plan, "failure").await;
+                        return;
+                    }
+                }
+            }
+            tokio::time::sleep(TICK * errors.max(1)).await;
+        }
+    }
+    plan.state = "done".into();
+    let _ = save(&state, &mut plan).await;
+    finish(&state, caller.as_ref(), &plan, "success").await;
+}
+
+async fn finish(state: &AppState, caller: Option<&Caller>, plan: &UpgradePlan, outcome: &str) {
+    if let Some(caller) = caller {
+        let target = format!(
+            "{} ({} → {})",
+            super::orchestration::cluster_target(&plan.zone, &plan.cluster_id),
+            plan.from_version,
+            plan.to_version
+        );
+        audit_in(
+            state,
+            caller,
+            "cluster.upgrade",
+            Some(&target),
+            outcome,
+            None,
+        )
+        .await;
+    }
+}
+
+/// One look at the cluster and, if due, one action for `step`.
+async fn advance(
+    state: &AppState,
+    org: &str,
+    plan: &UpgradePlan,
+    step: &mut PlanStep,
+) -> Result<Progress, String> {
+    use sks_api::client::Error;
+    use sks_api::{ClusterState, InstanceState, NodepoolState};
+
+    let (client, _) = client_for(state, org).await.map_err(|e| e.to_string())?;
+    let zone = sks_api::ZoneName::from_wire(&plan.zone);
+    let cluster_id: uuid::Uuid = plan.cluster_id.parse().map_err(|_| "bad cluster id")?;
+    let cluster = client
+        .get_sks_cluster(&zone, cluster_id)
+        .await
+        .map_err(|e| e.to_string())?;
+    let busy = |e: &Error| matches!(e, Error::Api { status: 409, .. });
+
+    let Some(pool_id) = step.nodepool.clone() else {
+        // The control plane.
+        let version = cluster.version.clone().unwrap_or_default();
+        let running = cluster.state == Some(ClusterState::Running);
+        if version == plan.to_version && running {
+            step.detail = format!("Kubernetes {version}");
+            return Ok(Progress::Done);
+        }
+        if running {
+            match client
+                .upgrade_sks_cluster(
+                    &zone,
+                    cluster_id,
+                    &sks_api::UpgradeSksClusterRequest {
+                        version: plan.to_version.clone(),
+                    },
+                )
+                .await
+            {
+                Ok(_) => step.detail = format!("upgrading from {version}"),
+                Err(e) if busy(&e) => {}
+                Err(e) => return Err(e.to_string()),
+            }
+        }
+        return Ok(Progress::Wait);
+    };
+
+    let Some(pool) = cluster
+        .nodepools
+        .unwrap_or_default()
+        .into_iter()
+        .find(|p| p.id.map(|i| i.to_string()).as_deref() == Some(pool_id.as_str()))
+    else {
+        step.status = StepStatus::Skipped;
+        step.detail = "the nodepool was deleted".into();
+        return Ok(Progress::Done);
+    };
+    let pool_uuid = pool.id.unwrap_or_default();
+    let instances = match pool.instance_pool {
+        Some(reference) => client
+            .get_instance_pool(&zone, reference.id)
+            .await
+            .map_err(|e| e.to_string())?
+            .instances
+            .unwrap_or_default(),
+        None => vec![],
+    };
+    let ids: Vec<String> = instances.iter().map(|i| i.id.to_string()).collect();
+    let all_running = instances
+        .iter()
+        .all(|i| i.state == Some(InstanceState::Running));
+    let pool_idle = pool.state == Some(NodepoolState::Running);
+    let size = pool.size.unwrap_or_default();
+
+    let original = match step.original_size {
+        Some(original) => original,
+        None => {
+            step.original_size = Some(size);
+            step.old_instances = ids.clone();
+            size
+        }
+    };
+    let remaining: Vec<String> = step
+        .old_instances
+        .iter()
+        .filter(|i| ids.contains(i))
+        .cloned()
+        .collect();
+    let total = step.old_instances.len();
+    step.detail = format!("{} of {total} nodes replaced", total - remaining.len());
+    if step.batch.is_empty() {
+        if remaining.is_empty() {
+            if total == 0 {
+                step.status = StepStatus::Skipped;
+                step.detail = "no nodes to replace".into();
+            }
+            return Ok(Progress::Done);
+        }
+        step.batch = remaining.iter().take(MAX_SURGE).cloned().collect();
+        step.evicting = false;
+    }
+    if !step.evicting {
+        let wanted = original + step.batch.len() as i64;
+        if size < wanted {
+            if pool_idle {
+                match client
+                    .scale_sks_nodepool(&zone, cluster_id, pool_uuid, wanted)
+                    .await
+                {
+                    Ok(_) | Err(Error::Api { status: 409, .. }) => {}
+                    Err(e) => return Err(e.to_string()),
+                }
+            }
+            return Ok(Progress::Wait);
+        }
+        if pool_idle && all_running && instances.len() as i64 >= wanted {
+            step.evicting = true;
+        }
+        return Ok(Progress::Wait);
+    }
+    let present: Vec<uuid::Uuid> = step
+        .batch
+        .iter()
+        .filter(|i| ids.contains(i))
+        .filter_map(|i| i.parse().ok())
+        .collect();
+    if !present.is_empty() {
+        if pool_idle {
+            match client
+                .evict_sks_nodepool_members(&zone, cluster_id, pool_uuid, present)
+                .await
+            {
+                Ok(_) | Err(Error::Api { status: 409, .. }) => {}
+                Err(e) => return Err(e.to_string()),
+            }
+        }
+        return Ok(Progress::Wait);
+    }
+    if pool_idle && all_running {
+        step.batch.clear();
+        step.evicting = false;
+    }
+    Ok(Progress::Wait)
+}

@@ -1,0 +1,414 @@
+//! Changing clusters over HTTP, as the browser does (JSON-speaking calls and plain form posts):
+//! kubeconfigs, scaling with a chosen instance, settings, deletion with its nodepools, and an
+//! upgrade plan that replaces every node. Each refusal names its field and changes nothing;
+//! each change is in the audit log under the cluster.
+
+mod support;
+
+use std::time::Duration;
+
+use app::ssr::accounts::{Accounts, AuditFilter};
+use axum::body::Body;
+use http::{Request, StatusCode, header};
+use sks_api::client::{Client, WaitOptions};
+use sks_api::{CreateSksClusterRequest, CreateSksNodepoolRequest, InstanceState, Level, ZoneName};
+use support::*;
+use uuid::Uuid;
+
+const ZONE: ZoneName = ZoneName::ChGva2;
+
+/// A server function call as the hydrated app makes it.
+fn call(path: &str, body: &str, cookie: &str) -> Request<Body> {
+    Request::post(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ORIGIN, ORIGIN)
+        .header(header::COOKIE, cookie)
+        .body(Body::from(body.to_owned()))
+        .unwrap()
+}
+
+fn quick() -> WaitOptions {
+    WaitOptions {
+        cadence: 0.02,
+        deadline: Some(Duration::from_secs(60)),
+        ..WaitOptions::default()
+    }
+}
+
+/// Polls `check` every 100 ms until it holds (at most 60 s).
+async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..600 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("timed out waiting for: {what}");
+}
+
+/// Instance ids and states of the cluster's first nodepool.
+async fn instances(client: &Client, cluster: Uuid) -> Vec<(String, Option<InstanceState>)> {
+    let cluster = client.get_sks_cluster(&ZONE, cluster).await.unwrap();
+    let pool = cluster.nodepools.unwrap_or_default().remove(0);
+    client
+        .get_instance_pool(&ZONE, pool.instance_pool.unwrap().id)
+        .await
+        .unwrap()
+        .instances
+        .unwrap_or_default()
+        .into_iter()
+        .map(|i| (i.id.to_string(), i.state))
+        .collect()
+}
+
+fn all_running(instances: &[(String, Option<InstanceState>)]) -> bool {
+    instances
+        .iter()
+        .all(|(_, s)| *s == Some(InstanceState::Running))
+}
+
+struct Setup {
+    h: Harness,
+    email: String,
+    cookie: String,
+    client: Client,
+    cluster: Uuid,
+    nodepool: Uuid,
+}
+
+/// A signed-up owner with a running `version` cluster and a running two-node pool.
+async fn setup(email: &str, version: &str) -> Setup {
+    let h = harness_at(100.0).await;
+    let cookie = sign_up(&h.router, email).await;
+    let client = org_client(&h, email).await;
+    let op = client
+        .create_sks_cluster(
+            &ZONE,
+            &CreateSksClusterRequest::new("shop", Level::Pro, version),
+        )
+        .await
+        .unwrap();
+    let op = client.wait(&ZONE, &op, &quick()).await.unwrap();
+    let cluster = op.reference.unwrap().id.unwrap();
+    let small = client
+        .list_instance_types(&ZONE)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.display_name().as_deref() == Some("standard.small"))
+        .and_then(|t| t.id)
+        .unwrap();
+    let op = client
+        .create_sks_nodepool(
+            &ZONE,
+            cluster,
+            &CreateSksNodepoolRequest::new("workers", 2, 50, small),
+        )
+        .await
+        .unwrap();
+    let op = client.wait(&ZONE, &op, &quick()).await.unwrap();
+    let nodepool = op.reference.unwrap().id.unwrap();
+    let s = Setup {
+        h,
+        email: email.to_owned(),
+        cookie,
+        client,
+        cluster,
+        nodepool,
+    };
+    eventually("two running nodes", || async {
+        let nodes = instances(&s.client, s.cluster).await;
+        nodes.len() == 2 && all_running(&nodes)
+    })
+    .await;
+    s
+}
+
+impl Setup {
+    /// `zone=…&id=…` of the cluster, for server function bodies.
+    fn base(&self) -> String {
+        format!("zone={}&id={}", ZONE.as_str(), self.cluster)
+    }
+
+    async fn call(&self, function: &str, body: &str) -> (StatusCode, String) {
+        let (status, _, body) = send(
+            &self.h.router,
+            call(&format!("/api/{function}"), body, &self.cookie),
+        )
+        .await;
+        (status, body)
+    }
+
+    /// (action, outcome, target) of the audit entries under this cluster, newest first.
+    async fn audit(&self) -> Vec<(String, String, String)> {
+        let accounts = Accounts::new(self.h.store.clone());
+        let user = accounts.user_by_email(&self.email).await.unwrap().unwrap();
+        let org = accounts.memberships(&user.id).await.unwrap()[0]
+            .org_id
+            .clone();
+        let filter = AuditFilter {
+            target: Some(format!("cluster/{}/{}", ZONE.as_str(), self.cluster)),
+            ..AuditFilter::default()
+        };
+        accounts
+            .audit(&org, &filter, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.action, e.outcome, e.target.unwrap_or_default()))
+            .collect()
+    }
+}
+
+fn field_of(body: &str) -> Vec<String> {
+    let error: app::error::AppError = serde_json::from_str(body).expect(body);
+    match error {
+        app::error::AppError::Validation { fields } => {
+            fields.into_iter().map(|f| f.field).collect()
+        }
+        other => panic!("not a validation error: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_kubeconfig_is_issued_for_the_user_and_groups_and_only_its_issue_is_audited() {
+    let s = setup("kube@example.com", "1.36.3").await;
+    let (status, body) = s
+        .call(
+            "issue_kubeconfig",
+            &format!("{}&user=alice&groups=devs%2C+ops&ttl_hours=24", s.base()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let issued: app::server_fns::cluster_access::IssuedKubeconfig =
+        serde_json::from_str(&body).unwrap();
+    assert_eq!(issued.file_name, "shop-alice.kubeconfig");
+    assert_eq!(issued.groups, ["devs", "ops"]);
+    assert!(
+        issued.content.contains("client-key-data"),
+        "{}",
+        issued.content
+    );
+    assert!(issued.content.contains("certificate-authority-data"));
+
+    // kubectl reads it.
+    let file = s.h.data_dir().join(&issued.file_name);
+    std::fs::write(&file, &issued.content).unwrap();
+    let view = std::process::Command::new("kubectl")
+        .args(["config", "view", "-o", "jsonpath={.clusters[0].cluster.server}"])
+        .env("KUBECONFIG", &file)
+        .output()
+        .expect("kubectl is installed");
+    assert!(view.status.success(), "{view:?}");
+    let server = String::from_utf8_lossy(&view.stdout);
+    assert!(server.starts_with("https://"), "{server}");
+
+    let (status, body) = s
+        .call(
+            "issue_kubeconfig",
+            &format!("{}&user=&groups=&ttl_hours=0", s.base()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields = field_of(&body);
+    assert!(fields.contains(&"user".to_owned()), "{fields:?}");
+    assert!(fields.contains(&"ttl_hours".to_owned()), "{fields:?}");
+
+    let audit = s.audit().await;
+    assert_eq!(audit.len(), 1, "{audit:?}");
+    assert_eq!(audit[0].0, "kubeconfig.issue");
+    assert!(audit[0].2.contains("user alice, groups [devs, ops], 24 h"));
+    assert!(!audit[0].2.contains("BEGIN"), "no key material in the log");
+}
+
+#[tokio::test]
+async fn scaling_down_removes_the_chosen_instance_and_up_adds_nodes() {
+    let s = setup("scale@example.com", "1.36.3").await;
+    let before = instances(&s.client, s.cluster).await;
+    let (leaving, staying) = (before[0].0.clone(), before[1].0.clone());
+    let scale = |body: String| {
+        let request = browser_post("/api/scale_nodepool", &body, Some(&s.cookie));
+        send(&s.h.router, request)
+    };
+
+    // Two chosen for a drop of one: refused, nothing changes.
+    let (status, _, body) = send(
+        &s.h.router,
+        call(
+            "/api/scale_nodepool",
+            &format!(
+                "{}&nodepool={}&size=1&evict%5B%5D={leaving}&evict%5B%5D={staying}",
+                s.base(),
+                s.nodepool
+            ),
+            &s.cookie,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(field_of(&body), ["evict"]);
+    assert_eq!(instances(&s.client, s.cluster).await.len(), 2);
+
+    // Without JavaScript: the form posts, the browser goes back to the cluster.
+    let (status, headers, body) = scale(format!(
+        "{}&nodepool={}&size=1&evict%5B%5D={leaving}",
+        s.base(),
+        s.nodepool
+    ))
+    .await;
+    assert!(status.is_redirection(), "{status} {body}");
+    assert_eq!(
+        headers[header::LOCATION],
+        format!("/clusters/{}/{}", ZONE.as_str(), s.cluster)
+    );
+    eventually("the chosen instance gone", || async {
+        let now = instances(&s.client, s.cluster).await;
+        now.len() == 1 && now[0].0 == staying
+    })
+    .await;
+
+    let (status, _, body) = scale(format!("{}&nodepool={}&size=3", s.base(), s.nodepool)).await;
+    assert!(status.is_redirection(), "{status} {body}");
+    eventually("three running nodes", || async {
+        let now = instances(&s.client, s.cluster).await;
+        now.len() == 3 && all_running(&now)
+    })
+    .await;
+
+    let actions: Vec<String> = s.audit().await.into_iter().map(|a| a.0).collect();
+    assert_eq!(actions, ["nodepool.scale", "nodepool.evict"]);
+}
+
+#[tokio::test]
+async fn deleting_needs_the_name_typed_and_takes_the_nodepools_first() {
+    let s = setup("delete@example.com", "1.36.3").await;
+    let (status, body) = s
+        .call(
+            "delete_cluster",
+            &format!("{}&confirm_name=shop-typo", s.base()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(field_of(&body), ["confirm_name", "delete_nodepools"]);
+    assert!(s.client.get_sks_cluster(&ZONE, s.cluster).await.is_ok());
+
+    let (status, body) = s
+        .call(
+            "delete_cluster",
+            &format!("{}&confirm_name=shop&delete_nodepools=on", s.base()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    eventually("the cluster gone", || async {
+        matches!(
+            s.client.get_sks_cluster(&ZONE, s.cluster).await,
+            Err(sks_api::client::Error::Api { status: 404, .. })
+        )
+    })
+    .await;
+    let audit = s.audit().await;
+    let actions: Vec<(&str, &str)> = audit
+        .iter()
+        .map(|(a, o, _)| (a.as_str(), o.as_str()))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("cluster.delete", "success"),
+            ("nodepool.delete", "success"),
+            ("cluster.delete", "started"),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn settings_are_saved_and_bad_labels_are_refused_naming_the_field() {
+    let s = setup("settings@example.com", "1.36.3").await;
+    let (status, body) = s
+        .call(
+            "update_cluster",
+            &format!(
+                "{}&name=shop&description=&labels=team%3Dweb%0Abad+key%3Dx",
+                s.base()
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(field_of(&body), ["labels"]);
+
+    let (status, body) = s
+        .call(
+            "update_cluster",
+            &format!(
+                "{}&name=shop-2&description=The+shop&labels=team%3Dweb&auto_upgrade=on",
+                s.base()
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let cluster = s.client.get_sks_cluster(&ZONE, s.cluster).await.unwrap();
+    assert_eq!(cluster.name.as_deref(), Some("shop-2"));
+    assert_eq!(cluster.auto_upgrade, Some(true));
+    assert_eq!(cluster.labels.unwrap()["team"], "web");
+}
+
+#[tokio::test]
+async fn an_upgrade_plan_upgrades_the_control_plane_then_replaces_every_node() {
+    let s = setup("upgrade@example.com", "1.35.6").await;
+    let old: Vec<String> = instances(&s.client, s.cluster)
+        .await
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+
+    // Two minors at once is not offered.
+    let (status, body) = s
+        .call("start_upgrade", &format!("{}&version=1.37.0", s.base()))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(field_of(&body), ["version"]);
+
+    let (status, body) = s
+        .call("start_upgrade", &format!("{}&version=1.36.3", s.base()))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // A second start while it runs is a conflict, not a second plan.
+    let (status, _) = s
+        .call("start_upgrade", &format!("{}&version=1.36.3", s.base()))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    eventually("the plan done", || async {
+        let (_, body) = s.call("get_upgrade_plan", &s.base()).await;
+        let plan: Option<app::server_fns::cluster_upgrade::UpgradePlan> =
+            serde_json::from_str(&body).unwrap();
+        let plan = plan.unwrap();
+        assert_ne!(plan.state, "failed", "{plan:?}");
+        plan.state == "done"
+    })
+    .await;
+    let cluster = s.client.get_sks_cluster(&ZONE, s.cluster).await.unwrap();
+    assert_eq!(cluster.version.as_deref(), Some("1.36.3"));
+    let now = instances(&s.client, s.cluster).await;
+    assert_eq!(now.len(), 2, "the pool is back to its size");
+    assert!(all_running(&now));
+    assert!(
+        now.iter().all(|(id, _)| !old.contains(id)),
+        "every node was replaced: {old:?} → {now:?}"
+    );
+    let audit = s.audit().await;
+    assert_eq!(
+        audit
+            .iter()
+            .map(|a| (a.0.as_str(), a.1.as_str()))
+            .collect::<Vec<_>>(),
+        [
+            ("cluster.upgrade", "success"),
+            ("cluster.upgrade", "started")
+        ]
+    );
+}

@@ -199,7 +199,12 @@ async fn a_kubeconfig_is_issued_for_the_user_and_groups_and_only_its_issue_is_au
     let file = s.h.data_dir().join(&issued.file_name);
     std::fs::write(&file, &issued.content).unwrap();
     let view = std::process::Command::new("kubectl")
-        .args(["config", "view", "-o", "jsonpath={.clusters[0].cluster.server}"])
+        .args([
+            "config",
+            "view",
+            "-o",
+            "jsonpath={.clusters[0].cluster.server}",
+        ])
         .env("KUBECONFIG", &file)
         .output()
         .expect("kubectl is installed");

@@ -96,6 +96,11 @@ pub const ROTATIONS: [(&str, &str, Option<&str>); 4] = [
     ("karpenter", "Karpenter credentials", Some("karpenter")),
 ];
 
+/// The audit target prefix of a cluster (its own entries and its nodepools').
+pub fn audit_target(zone: &str, id: &str) -> String {
+    format!("cluster/{zone}/{id}")
+}
+
 /// The Access tab's data: authorities, and which rotations apply.
 #[server(endpoint = "get_cluster_access")]
 pub async fn get_cluster_access(zone: String, id: String) -> Result<ClusterAccess, AppError> {
@@ -347,9 +352,4 @@ mod tests {
             "web-prod-ann-example-com.kubeconfig"
         );
     }
-}
-
-/// The audit target prefix of a cluster (its own entries and its nodepools').
-pub fn audit_target(zone: &str, id: &str) -> String {
-    format!("cluster/{zone}/{id}")
 }

@@ -137,7 +137,7 @@ pub fn allowed_upgrades(current: &str, offered: &[String]) -> Vec<String> {
         .iter()
         .filter_map(|v| parse_version(v).map(|p| (p, v)))
         .collect();
-    versions.sort_by(|a, b| b.0.cmp(&a.0));
+    versions.sort_by_key(|(parsed, _)| std::cmp::Reverse(*parsed));
     let patches: Vec<String> = versions
         .iter()
         .filter(|((ma, mi, pa), _)| *ma == major && *mi == minor && *pa > patch)

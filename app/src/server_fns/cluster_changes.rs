@@ -81,9 +81,8 @@ pub async fn get_cluster_settings(zone: String, id: String) -> Result<ClusterSet
 }
 
 /// Saves the cluster's name, description, labels, auto-upgrade and the add-ons that can be
-/// turned on later (`csi`, `karpenter` checkboxes: present means on).
+/// turned on later (`addons[]` checkboxes among [`LATE_ADDONS`]: present means on).
 #[server(endpoint = "update_cluster")]
-#[allow(clippy::too_many_arguments)]
 pub async fn update_cluster(
     zone: String,
     id: String,
@@ -91,8 +90,7 @@ pub async fn update_cluster(
     description: String,
     labels: String,
     #[server(default)] auto_upgrade: Option<String>,
-    #[server(default)] csi: Option<String>,
-    #[server(default)] karpenter: Option<String>,
+    #[server(default)] addons: Option<Vec<String>>,
 ) -> Result<(), AppError> {
     use crate::error::FieldError;
     use crate::ssr::accounts::authz::Action;
@@ -120,14 +118,25 @@ pub async fn update_cluster(
             None
         }
     };
+    let wanted = addons.unwrap_or_default();
+    if let Some(unknown) = wanted
+        .iter()
+        .find(|a| !LATE_ADDONS.iter().any(|(name, _, _)| name == a))
+    {
+        fields.push(FieldError::new(
+            "addons",
+            format!(
+                "{unknown:?} cannot be turned on here; choose among: {}.",
+                LATE_ADDONS.map(|(name, _, _)| name).join(", ")
+            ),
+        ));
+    }
     let mut addons = cluster.addons.clone().unwrap_or_default();
-    for (wanted, addon) in [
-        (
-            csi.is_some(),
-            ClusterAddon::ExoscaleContainerStorageInterface,
-        ),
-        (karpenter.is_some(), ClusterAddon::Karpenter),
+    for addon in [
+        ClusterAddon::ExoscaleContainerStorageInterface,
+        ClusterAddon::Karpenter,
     ] {
+        let wanted = wanted.iter().any(|a| a == addon.as_str());
         match (wanted, addons.contains(&addon)) {
             (true, false) => addons.push(addon),
             (false, true) => addons.retain(|a| *a != addon),
@@ -139,19 +148,19 @@ pub async fn update_cluster(
         && !has(&ClusterAddon::ExoscaleCloudController)
     {
         fields.push(FieldError::new(
-            "csi",
+            "addons",
             "Storage needs the cloud controller, which can only be chosen when a cluster is created.",
         ));
     }
     if has(&ClusterAddon::Karpenter) {
         if cluster.level != Some(sks_api::Level::Pro) {
             fields.push(FieldError::new(
-                "karpenter",
+                "addons",
                 "Karpenter needs the pro level: upgrade the service level first.",
             ));
         } else if !has(&ClusterAddon::ExoscaleCloudController) {
             fields.push(FieldError::new(
-                "karpenter",
+                "addons",
                 "Karpenter needs the cloud controller, which can only be chosen when a cluster is created.",
             ));
         }

@@ -108,17 +108,13 @@ fn Settings(
                             {(!fixed.is_empty()).then(|| view! {
                                 <p class="text-xs text-slate-500 dark:text-slate-400">{format!("Chosen at creation and kept: {}.", fixed.join(", "))}</p>
                             })}
-                            {LATE_ADDONS.iter().map(|(addon, label, needs)| {
-                                let name = if *addon == "karpenter" { "karpenter" } else { "csi" };
-                                let error_id = format!("cs-{name}-error");
-                                view! {
-                                    <label class="flex items-start gap-2 text-sm">
-                                        <input type="checkbox" name=name value="on" checked=has(addon) class="mt-1" aria-describedby=error_id.clone()/>
-                                        <span>{*label}<span class="block text-xs text-slate-500 dark:text-slate-400">{format!("It {needs}.")}</span></span>
-                                    </label>
-                                    <FieldMessage id=error_id message=field(name)/>
-                                }
+                            {LATE_ADDONS.iter().map(|(addon, label, needs)| view! {
+                                <label class="flex items-start gap-2 text-sm">
+                                    <input type="checkbox" name="addons[]" value=*addon checked=has(addon) class="mt-1" aria-describedby="cs-addons-error"/>
+                                    <span>{*label}<span class="block text-xs text-slate-500 dark:text-slate-400">{format!("It {needs}.")}</span></span>
+                                </label>
                             }).collect_view()}
+                            <FieldMessage id="cs-addons-error".into() message=field("addons")/>
                         </fieldset>
                         <button type="submit" class=BUTTON disabled=move || update.pending().get()>"Save changes"</button>
                     </fieldset>

@@ -417,3 +417,55 @@ async fn an_upgrade_plan_upgrades_the_control_plane_then_replaces_every_node() {
         ]
     );
 }
+
+#[tokio::test]
+async fn a_plan_left_running_by_a_stopped_portal_is_resumed_from_what_the_cluster_shows() {
+    use app::server_fns::cluster_upgrade::PlanStep;
+    let s = setup("resume@example.com", "1.35.6").await;
+    let accounts = Accounts::new(s.h.store.clone());
+    let user = accounts.user_by_email(&s.email).await.unwrap().unwrap();
+    let org = accounts.memberships(&user.id).await.unwrap()[0]
+        .org_id
+        .clone();
+    // The portal stopped after the control plane was upgraded but before it recorded so.
+    let op = s
+        .client
+        .upgrade_sks_cluster(
+            &ZONE,
+            s.cluster,
+            &sks_api::UpgradeSksClusterRequest {
+                version: "1.36.3".into(),
+            },
+        )
+        .await
+        .unwrap();
+    s.client.wait(&ZONE, &op, &quick()).await.unwrap();
+    app::ssr::upgrades::create(
+        &s.h.state,
+        &org,
+        &user.id,
+        ZONE.as_str(),
+        &s.cluster.to_string(),
+        "1.35.6",
+        "1.36.3",
+        vec![
+            PlanStep::control_plane("1.36.3"),
+            PlanStep::nodepool(&s.nodepool.to_string(), "workers"),
+        ],
+    )
+    .await
+    .unwrap();
+
+    // The next start picks it up.
+    assert_eq!(app::ssr::upgrades::resume_all(&s.h.state).await.unwrap(), 1);
+    eventually("the resumed plan done", || async {
+        let (_, body) = s.call("get_upgrade_plan", &s.base()).await;
+        let plan: Option<app::server_fns::cluster_upgrade::UpgradePlan> =
+            serde_json::from_str(&body).unwrap();
+        plan.unwrap().state == "done"
+    })
+    .await;
+    let now = instances(&s.client, s.cluster).await;
+    assert_eq!(now.len(), 2);
+    assert!(all_running(&now));
+}

@@ -18,6 +18,8 @@ use tower::ServiceExt;
 pub struct Harness {
     pub router: Router,
     pub store: Store,
+    /// The state behind the router (for tasks a test drives directly, e.g. resuming plans).
+    pub state: app::ssr::AppState,
     pub embedded: server::embedded::Embedded,
     _dir: tempfile::TempDir,
 }
@@ -57,7 +59,7 @@ pub async fn harness_at(speed: f64) -> Harness {
     let store = Store::connect(&config.database_url(), 2).await.unwrap();
     let state = server::app_state(&config, store.clone(), &embedded).unwrap();
     let router = server::build_router(
-        state,
+        state.clone(),
         Arc::new(HttpMetrics::default()),
         &config.public_url(),
     )
@@ -65,6 +67,7 @@ pub async fn harness_at(speed: f64) -> Harness {
     Harness {
         router,
         store,
+        state,
         embedded,
         _dir: dir,
     }

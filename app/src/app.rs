@@ -13,6 +13,7 @@ use crate::pages::activity::ActivityPage;
 use crate::pages::auth::{SignInPage, SignUpPage};
 use crate::pages::catalog::CatalogPage;
 use crate::pages::cluster_detail::ClusterDetailPage;
+use crate::pages::cluster_new::ClusterNewPage;
 use crate::pages::clusters::ClustersPage;
 use crate::pages::invite::InvitePage;
 use crate::pages::not_found::NotFoundPage;
@@ -118,6 +119,7 @@ pub fn App() -> impl IntoView {
                     <Routes fallback=NotFoundPage>
                         <Route path=path!("/") view=ClustersPage ssr=SsrMode::Async/>
                         <Route path=path!("/clusters") view=ClustersPage ssr=SsrMode::Async/>
+                        <Route path=path!("/clusters/new") view=ClusterNewPage ssr=SsrMode::Async/>
                         <Route path=path!("/clusters/:zone/:id") view=ClusterDetailPage ssr=SsrMode::Async/>
                         <Route path=path!("/catalog") view=CatalogPage ssr=SsrMode::Async/>
                         <Route path=path!("/activity") view=ActivityPage ssr=SsrMode::Async/>

@@ -321,6 +321,16 @@ const TABLE: &[(&str, Access, &str)] = &[
         Access::AtLeast(Role::Viewer),
         "zone=ch-gva-2&id=nope",
     ),
+    (
+        "/api/wizard_options",
+        Access::AtLeast(Role::Admin),
+        "zone=ch-gva-2",
+    ),
+    (
+        "/api/create_cluster",
+        Access::AtLeast(Role::Admin),
+        "form[name]=",
+    ),
 ];
 
 #[test]

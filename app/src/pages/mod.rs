@@ -5,6 +5,7 @@ pub mod activity;
 pub mod auth;
 pub mod catalog;
 pub mod cluster_detail;
+pub mod cluster_new;
 pub mod clusters;
 pub mod invite;
 pub mod not_found;

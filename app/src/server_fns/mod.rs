@@ -4,6 +4,7 @@
 pub mod activity;
 pub mod auth;
 pub mod clusters;
+pub mod create_cluster;
 pub mod credentials;
 pub mod members;
 pub mod portal;

@@ -178,7 +178,10 @@ mod tests {
         assert!(estimate.incomplete);
         let expected = 60.0 + 2.0 * (0.0192 * 730.0 + 2.0);
         assert!((estimate.total - expected).abs() < 1e-9);
-        assert_eq!(estimate.lines[1].label, "Nodepool a: 2 × standard.small, 20 GiB disk");
+        assert_eq!(
+            estimate.lines[1].label,
+            "Nodepool a: 2 × standard.small, 20 GiB disk"
+        );
     }
 
     #[test]

@@ -29,7 +29,11 @@ async fn one_submit_wins_a_token_and_the_others_find_its_cluster() {
             outcomes.push(joined.unwrap().unwrap());
         }
         assert_eq!(outcomes.iter().filter(|c| **c == Claim::Won).count(), 1);
-        assert!(outcomes.iter().all(|c| matches!(c, Claim::Won | Claim::InProgress)));
+        assert!(
+            outcomes
+                .iter()
+                .all(|c| matches!(c, Claim::Won | Claim::InProgress))
+        );
 
         complete(&store, "tok-1", "cluster-a").await.unwrap();
         assert_eq!(
@@ -40,7 +44,9 @@ async fn one_submit_wins_a_token_and_the_others_find_its_cluster() {
             }
         );
         assert_eq!(
-            claim(&store, "tok-1", &other, "ch-gva-2", now).await.unwrap(),
+            claim(&store, "tok-1", &other, "ch-gva-2", now)
+                .await
+                .unwrap(),
             Claim::Foreign
         );
         // A completed claim is never released.
@@ -51,18 +57,33 @@ async fn one_submit_wins_a_token_and_the_others_find_its_cluster() {
         ));
 
         // A create that failed gives its token back.
-        assert_eq!(claim(&store, "tok-2", &org, "ch-gva-2", now).await.unwrap(), Claim::Won);
+        assert_eq!(
+            claim(&store, "tok-2", &org, "ch-gva-2", now).await.unwrap(),
+            Claim::Won
+        );
         release(&store, "tok-2").await.unwrap();
-        assert_eq!(claim(&store, "tok-2", &org, "ch-gva-2", now).await.unwrap(), Claim::Won);
+        assert_eq!(
+            claim(&store, "tok-2", &org, "ch-gva-2", now).await.unwrap(),
+            Claim::Won
+        );
         // One left midway is taken over once it is old enough, by one submit only.
         let later = now + ABANDONED_AFTER_MS + 1;
         assert_eq!(
-            claim(&store, "tok-2", &org, "ch-gva-2", now + 10).await.unwrap(),
+            claim(&store, "tok-2", &org, "ch-gva-2", now + 10)
+                .await
+                .unwrap(),
             Claim::InProgress
         );
-        assert_eq!(claim(&store, "tok-2", &org, "ch-gva-2", later).await.unwrap(), Claim::Won);
         assert_eq!(
-            claim(&store, "tok-2", &org, "ch-gva-2", later).await.unwrap(),
+            claim(&store, "tok-2", &org, "ch-gva-2", later)
+                .await
+                .unwrap(),
+            Claim::Won
+        );
+        assert_eq!(
+            claim(&store, "tok-2", &org, "ch-gva-2", later)
+                .await
+                .unwrap(),
             Claim::InProgress
         );
         store.close().await;

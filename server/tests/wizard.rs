@@ -115,7 +115,12 @@ async fn a_valid_form_creates_the_cluster_and_its_nodepools() {
     let cookie = sign_up(&h.router, "maker@example.com").await;
     let choices = choices(&h, &cookie).await;
     assert_eq!(choices.versions.first().map(String::as_str), Some("1.36.3"));
-    assert!(choices.instance_types.iter().any(|t| t.name == "standard.medium"));
+    assert!(
+        choices
+            .instance_types
+            .iter()
+            .any(|t| t.name == "standard.medium")
+    );
     assert_eq!(choices.zones.len(), 8);
 
     let form = two_pools("web prod", &choices);
@@ -147,29 +152,35 @@ async fn a_valid_form_creates_the_cluster_and_its_nodepools() {
         .map(|p| (p.name.unwrap(), p.size.unwrap(), p.disk_size.unwrap()))
         .collect();
     pools.sort();
-    assert_eq!(
-        pools,
-        [("batch".into(), 1, 80), ("workers".into(), 3, 50)]
-    );
+    assert_eq!(pools, [("batch".into(), 1, 80), ("workers".into(), 3, 50)]);
 
     // The list shows it with both pools, and the detail page opens.
     let (_, _, list) = send(&h.router, get_with("/clusters", &cookie)).await;
-    assert!(list.contains("web prod") && list.contains("0 / 4"), "{list}");
+    assert!(
+        list.contains("web prod") && list.contains("0 / 4"),
+        "{list}"
+    );
     let (status, _, _) = send(&h.router, get_with(&path, &cookie)).await;
     assert_eq!(status, StatusCode::OK);
     // And the activity log says who created it.
     let accounts = Accounts::new(h.store.clone());
-    let user = accounts.user_by_email("maker@example.com").await.unwrap().unwrap();
-    let org = accounts.memberships(&user.id).await.unwrap()[0].org_id.clone();
-    let log = accounts
-        .audit(&org, &Default::default(), 50)
+    let user = accounts
+        .user_by_email("maker@example.com")
         .await
+        .unwrap()
         .unwrap();
+    let org = accounts.memberships(&user.id).await.unwrap()[0]
+        .org_id
+        .clone();
+    let log = accounts.audit(&org, &Default::default(), 50).await.unwrap();
     let actions: Vec<(&str, &str)> = log
         .iter()
         .map(|e| (e.action.as_str(), e.outcome.as_str()))
         .collect();
-    assert!(actions.contains(&("cluster.create", "success")), "{actions:?}");
+    assert!(
+        actions.contains(&("cluster.create", "success")),
+        "{actions:?}"
+    );
     assert_eq!(
         actions
             .iter()
@@ -208,7 +219,10 @@ async fn an_invalid_form_is_refused_field_by_field_and_creates_nothing() {
     }
     let client = org_client(&h, "typo@example.com").await;
     for zone in ZoneName::ALL {
-        assert!(client.list_sks_clusters(zone).await.unwrap().is_empty(), "{zone}");
+        assert!(
+            client.list_sks_clusters(zone).await.unwrap().is_empty(),
+            "{zone}"
+        );
     }
 }
 
@@ -222,7 +236,11 @@ async fn the_same_form_sent_twice_at_once_creates_one_cluster() {
         send(&h.router, call("/api/create_cluster", &body, &cookie)),
         send(&h.router, call("/api/create_cluster", &body, &cookie)),
     );
-    assert_eq!((first.0, second.0), (StatusCode::OK, StatusCode::OK), "{first:?} {second:?}");
+    assert_eq!(
+        (first.0, second.0),
+        (StatusCode::OK, StatusCode::OK),
+        "{first:?} {second:?}"
+    );
     assert_eq!(first.2, second.2, "both land on the same cluster");
     // And later, once more (a resent form).
     let (status, _, third) = send(&h.router, call("/api/create_cluster", &body, &cookie)).await;
@@ -271,12 +289,25 @@ async fn without_javascript_the_form_redirects_to_the_cluster_or_back_with_what_
     assert!(location.contains("__err="), "{location}");
     let (status, _, page) = send(&h.router, get_with(&location, &cookie)).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(page.contains(r#"value="typed name""#), "the typed name is kept");
-    assert!(page.contains("must be a whole number of nodes"), "the message is shown");
-    assert!(page.contains(r##"href="#field-nodepools-1-size""##), "the summary links to the field");
+    assert!(
+        page.contains(r#"value="typed name""#),
+        "the typed name is kept"
+    );
+    assert!(
+        page.contains("must be a whole number of nodes"),
+        "the message is shown"
+    );
+    assert!(
+        page.contains(r##"href="#field-nodepools-1-size""##),
+        "the summary links to the field"
+    );
     let client = org_client(&h, "nojs@example.com").await;
     assert_eq!(
-        client.list_sks_clusters(&ZoneName::ChGva2).await.unwrap().len(),
+        client
+            .list_sks_clusters(&ZoneName::ChGva2)
+            .await
+            .unwrap()
+            .len(),
         1,
         "only the first form created a cluster"
     );
@@ -287,10 +318,20 @@ async fn a_viewer_may_not_create() {
     let h = harness().await;
     let owner = sign_up(&h.router, "lead@example.com").await;
     let accounts = Accounts::new(h.store.clone());
-    let lead = accounts.user_by_email("lead@example.com").await.unwrap().unwrap();
-    let org = accounts.memberships(&lead.id).await.unwrap()[0].org_id.clone();
+    let lead = accounts
+        .user_by_email("lead@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    let org = accounts.memberships(&lead.id).await.unwrap()[0]
+        .org_id
+        .clone();
     sign_up(&h.router, "watcher@example.com").await;
-    let watcher = accounts.user_by_email("watcher@example.com").await.unwrap().unwrap();
+    let watcher = accounts
+        .user_by_email("watcher@example.com")
+        .await
+        .unwrap()
+        .unwrap();
     accounts
         .add_member(&org, &watcher.id, Role::Viewer, 0)
         .await
@@ -313,5 +354,11 @@ async fn a_viewer_may_not_create() {
     let (_, _, ours) = send(&h.router, get_with("/clusters", &owner)).await;
     assert!(ours.contains(r#"href="/clusters/new""#));
     let client = org_client(&h, "lead@example.com").await;
-    assert!(client.list_sks_clusters(&ZoneName::ChGva2).await.unwrap().is_empty());
+    assert!(
+        client
+            .list_sks_clusters(&ZoneName::ChGva2)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }

@@ -27,7 +27,8 @@ use crate::wizard::{ClusterForm, NodepoolForm, Step, WizardChoices, field_label,
 const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-sky-500 focus:outline-2 focus:outline-sky-500 aria-[invalid=true]:border-red-500 dark:border-slate-700 dark:bg-slate-950";
 const PRIMARY: &str = "rounded-md bg-sky-600 px-4 py-2 text-sm font-medium text-white hover:bg-sky-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500 disabled:opacity-60";
 const SECONDARY: &str = "rounded-md border border-slate-300 px-4 py-2 text-sm font-medium hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-sky-500 dark:border-slate-700 dark:hover:bg-slate-800";
-const SECTION: &str = "rounded-lg border border-slate-200 bg-white p-6 dark:border-slate-800 dark:bg-slate-900";
+const SECTION: &str =
+    "rounded-lg border border-slate-200 bg-white p-6 dark:border-slate-800 dark:bg-slate-900";
 const HINT: &str = "mt-1 text-xs text-slate-500 dark:text-slate-400";
 const ERROR: &str = "mt-1 text-sm text-red-600 dark:text-red-400";
 
@@ -260,7 +261,9 @@ fn next(wizard: Wizard, choices: StoredValue<WizardChoices>) {
     };
     if errors.is_empty() {
         wizard.local.set(None);
-        wizard.step.update(|s| *s = (*s + 1).min(Step::ALL.len() - 1));
+        wizard
+            .step
+            .update(|s| *s = (*s + 1).min(Step::ALL.len() - 1));
     } else {
         wizard.show(errors);
     }
@@ -484,7 +487,11 @@ fn Basics(
         .iter()
         .enumerate()
         .map(|(i, v)| {
-            let text = if i == 0 { format!("{v} (latest)") } else { v.clone() };
+            let text = if i == 0 {
+                format!("{v} (latest)")
+            } else {
+                v.clone()
+            };
             (v.clone(), text)
         })
         .collect();
@@ -584,7 +591,9 @@ fn Nodepools(wizard: Wizard, choices: StoredValue<WizardChoices>) -> impl IntoVi
     let count = Memo::new(move |_| wizard.form.with(|f| f.nodepools.len()));
     let add = move |ev: leptos::ev::MouseEvent| {
         ev.prevent_default();
-        wizard.form.update(|f| f.nodepools.push(NodepoolForm::default()));
+        wizard
+            .form
+            .update(|f| f.nodepools.push(NodepoolForm::default()));
         choices.with_value(|c| wizard.form.update(|f| f.fill_defaults(c)));
     };
     section(
@@ -686,7 +695,9 @@ fn NodepoolFields(
     };
     let (security, networks, anti) = choices.with_value(|c| {
         let list = |l: &[crate::wizard::NamedChoice]| {
-            l.iter().map(|n| (n.id.clone(), n.name.clone())).collect::<Vec<_>>()
+            l.iter()
+                .map(|n| (n.id.clone(), n.name.clone()))
+                .collect::<Vec<_>>()
         };
         (
             list(&c.security_groups),
@@ -871,7 +882,10 @@ mod tests {
     fn field_names_and_ids_follow_the_form_paths() {
         assert_eq!(html_name("name"), "form[name]");
         assert_eq!(html_name("nodepools[1].size"), "form[nodepools][1][size]");
-        assert_eq!(field_id("nodepools[1].disk_size"), "field-nodepools-1-disk_size");
+        assert_eq!(
+            field_id("nodepools[1].disk_size"),
+            "field-nodepools-1-disk_size"
+        );
         assert_eq!(field_id("name"), "field-name");
     }
 

@@ -58,7 +58,7 @@ mod backend {
     use super::CreateCluster;
     use crate::error::{AppError, FieldError};
     use crate::ssr::accounts::authz::Action;
-    use crate::ssr::accounts::{AuditEntry, Accounts};
+    use crate::ssr::accounts::{Accounts, AuditEntry};
     use crate::ssr::auth::{Caller, audit, plain_form_post, require};
     use crate::ssr::create_requests::{self, Claim};
     use crate::ssr::{AppState, app_state, now_ms};
@@ -133,7 +133,14 @@ mod backend {
                 })
             })
             .collect();
-        instance_types.sort_by(|a, b| (a.gpus, a.cpus, a.memory_bytes, &a.name).cmp(&(b.gpus, b.cpus, b.memory_bytes, &b.name)));
+        instance_types.sort_by(|a, b| {
+            (a.gpus, a.cpus, a.memory_bytes, &a.name).cmp(&(
+                b.gpus,
+                b.cpus,
+                b.memory_bytes,
+                &b.name,
+            ))
+        });
         // Groups and networks are optional extras: a zone that cannot list them still offers
         // the rest of the form.
         let optional = |what: &str, result: Result<Vec<NamedChoice>, ClientError>| {
@@ -150,7 +157,8 @@ mod backend {
             instance_types,
             security_groups: optional(
                 "security groups",
-                security_groups.map(|l| l.into_iter().filter_map(|g| named(g.id, g.name)).collect()),
+                security_groups
+                    .map(|l| l.into_iter().filter_map(|g| named(g.id, g.name)).collect()),
             ),
             anti_affinity_groups: optional(
                 "anti-affinity groups",
@@ -159,7 +167,8 @@ mod backend {
             ),
             private_networks: optional(
                 "private networks",
-                private_networks.map(|l| l.into_iter().filter_map(|n| named(n.id, n.name)).collect()),
+                private_networks
+                    .map(|l| l.into_iter().filter_map(|n| named(n.id, n.name)).collect()),
             ),
         })
     }
@@ -200,16 +209,25 @@ mod backend {
                     .map(|e| FieldError::new(e.field, e.message))
                     .collect(),
             },
-            ClientError::Api { status: 400, message } => AppError::Validation {
+            ClientError::Api {
+                status: 400,
+                message,
+            } => AppError::Validation {
                 fields: vec![FieldError::new(
                     "request",
                     format!("the orchestration API refused the request: {message}"),
                 )],
             },
-            ClientError::Api { status: 403, message } => AppError::Forbidden(format!(
+            ClientError::Api {
+                status: 403,
+                message,
+            } => AppError::Forbidden(format!(
                 "create this cluster with the organization's credentials ({message})"
             )),
-            ClientError::Api { status: 409, message } => AppError::Conflict(message),
+            ClientError::Api {
+                status: 409,
+                message,
+            } => AppError::Conflict(message),
             other => unavailable(other),
         }
     }
@@ -296,7 +314,9 @@ mod backend {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(500)).await;
-            let id = current.id.ok_or_else(|| unavailable("an operation without an id"))?;
+            let id = current
+                .id
+                .ok_or_else(|| unavailable("an operation without an id"))?;
             current = client.get_operation(zone, id).await.map_err(unavailable)?;
         }
         Err(unavailable(format!(
@@ -353,7 +373,16 @@ mod backend {
                     tracing::info!(%error, cluster = %id, "nodepools wait for the cluster");
                     let rest: Vec<CreateSksNodepoolRequest> =
                         std::iter::once(pool).chain(pools).cloned().collect();
-                    later(state, caller, client, zone.clone(), operation, id, rest, target);
+                    later(
+                        state,
+                        caller,
+                        client,
+                        zone.clone(),
+                        operation,
+                        id,
+                        rest,
+                        target,
+                    );
                     break;
                 }
             }

@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use sks_api::validate::{Check, Validate};
 use sks_api::{
-    Cni, ClusterAddon, CreateSksClusterRequest, CreateSksNodepoolRequest, Labels, Level, Ref,
+    ClusterAddon, Cni, CreateSksClusterRequest, CreateSksNodepoolRequest, Labels, Level, Ref,
     SksNodepoolTaint, SksNodepoolTaints, TaintEffect,
 };
 use uuid::Uuid;
@@ -305,24 +305,24 @@ impl Step {
 pub fn field_label(field: &str) -> String {
     fn label(name: &str) -> &str {
         match name {
-        "name" => "name",
-        "description" => "description",
-        "zone" => "zone",
-        "version" => "Kubernetes version",
-        "level" => "service level",
-        "cni" => "CNI",
-        "kube_proxy" => "kube-proxy",
-        "karpenter" => "Karpenter",
-        "cloud_controller" => "cloud controller",
-        "instance_type" => "instance type",
-        "size" => "size",
-        "disk_size" => "disk size",
-        "labels" => "labels",
-        "taints" => "taints",
-        "security_groups" => "security groups",
-        "private_networks" => "private networks",
-        "anti_affinity_groups" => "anti-affinity groups",
-        other => other,
+            "name" => "name",
+            "description" => "description",
+            "zone" => "zone",
+            "version" => "Kubernetes version",
+            "level" => "service level",
+            "cni" => "CNI",
+            "kube_proxy" => "kube-proxy",
+            "karpenter" => "Karpenter",
+            "cloud_controller" => "cloud controller",
+            "instance_type" => "instance type",
+            "size" => "size",
+            "disk_size" => "disk size",
+            "labels" => "labels",
+            "taints" => "taints",
+            "security_groups" => "security groups",
+            "private_networks" => "private networks",
+            "anti_affinity_groups" => "anti-affinity groups",
+            other => other,
         }
     }
     if let Some(rest) = field.strip_prefix("nodepools[")
@@ -366,7 +366,10 @@ fn parse_labels(text: &str, field: &str, errors: &mut Vec<FieldError>) -> Labels
         match line.split_once('=') {
             Some((key, value)) if !key.trim().is_empty() => {
                 let key = key.trim().to_owned();
-                if labels.insert(key.clone(), value.trim().to_owned()).is_some() {
+                if labels
+                    .insert(key.clone(), value.trim().to_owned())
+                    .is_some()
+                {
                     errors.push(FieldError::new(
                         field,
                         format!("line {}: the key {key:?} is given twice", number + 1),
@@ -468,7 +471,9 @@ pub fn plan(form: &ClusterForm, choices: &WizardChoices) -> Result<CreatePlan, V
         ));
     }
     let version = form.version.trim();
-    if !version.is_empty() && !choices.versions.is_empty() && !choices.versions.iter().any(|v| v == version)
+    if !version.is_empty()
+        && !choices.versions.is_empty()
+        && !choices.versions.iter().any(|v| v == version)
     {
         errors.push(FieldError::new(
             "version",
@@ -599,9 +604,7 @@ pub fn plan(form: &ClusterForm, choices: &WizardChoices) -> Result<CreatePlan, V
             let refused: BTreeSet<String> = errors[before..]
                 .iter()
                 .map(|e| e.field.clone())
-                .filter(|f| {
-                    [field("size"), field("disk_size"), field("instance_type")].contains(f)
-                })
+                .filter(|f| [field("size"), field("disk_size"), field("instance_type")].contains(f))
                 .collect();
             errors.extend(
                 invalid
@@ -874,7 +877,10 @@ pub(crate) mod tests {
             fields(&errors_of_step(&errors, Step::Nodepools)),
             ["nodepools[1].disk_size"]
         );
-        assert_eq!(field_label("nodepools[1].disk_size"), "Nodepool 2: disk size");
+        assert_eq!(
+            field_label("nodepools[1].disk_size"),
+            "Nodepool 2: disk size"
+        );
         assert_eq!(field_label("name"), "Name");
         assert_eq!(field_label("version"), "Kubernetes version");
     }

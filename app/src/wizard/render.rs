@@ -106,10 +106,7 @@ fn type_name(pool: &CreateSksNodepoolRequest, choices: &WizardChoices) -> String
 }
 
 fn ids(refs: &Option<Vec<Ref>>) -> Vec<String> {
-    refs.iter()
-        .flatten()
-        .map(|r| r.id.to_string())
-        .collect()
+    refs.iter().flatten().map(|r| r.id.to_string()).collect()
 }
 
 /// The `exo compute sks create` and `exo compute sks nodepool add` commands that make the same
@@ -167,7 +164,10 @@ pub fn exo_commands(plan: &CreatePlan, choices: &WizardChoices) -> String {
             add.push(format!("--description {}", shell_quote(description)));
         }
         for (key, value) in pool.labels.iter().flatten() {
-            add.push(format!("--label {}", shell_quote(&format!("{key}={value}"))));
+            add.push(format!(
+                "--label {}",
+                shell_quote(&format!("{key}={value}"))
+            ));
         }
         for (key, taint) in pool.taints.iter().flatten() {
             let text = format!("{key}={}:{}", taint.value, taint.effect);

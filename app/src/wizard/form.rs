@@ -314,6 +314,7 @@ pub fn field_label(field: &str) -> String {
             "kube_proxy" => "kube-proxy",
             "karpenter" => "Karpenter",
             "cloud_controller" => "cloud controller",
+            "csi" => "block storage (CSI)",
             "instance_type" => "instance type",
             "size" => "size",
             "disk_size" => "disk size",
@@ -498,6 +499,13 @@ pub fn plan(form: &ClusterForm, choices: &WizardChoices) -> Result<CreatePlan, V
     cluster.enable_kube_proxy = Some(form.kube_proxy);
     cluster.auto_upgrade = Some(form.auto_upgrade);
     cluster.addons = Some(form.addons());
+    if form.csi && !form.cloud_controller {
+        // A service rule the CLI states (the contract's schema does not).
+        errors.push(FieldError::new(
+            "csi",
+            "block storage (CSI) needs the Exoscale cloud controller: turn both on, or neither",
+        ));
+    }
     let mut check = Check::default();
     cluster.check(&mut check, "");
     if let Err(invalid) = check.finish() {
@@ -845,7 +853,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn karpenter_needs_pro_and_the_cloud_controller() {
+    fn karpenter_and_block_storage_need_the_cloud_controller() {
         let mut form = valid_form();
         form.level = "starter".into();
         form.karpenter = true;
@@ -854,6 +862,11 @@ pub(crate) mod tests {
         assert_eq!(fields(&errors), ["karpenter", "karpenter"]);
         assert!(errors.iter().any(|e| e.message.contains("pro level")));
         assert_eq!(Step::of_field("karpenter"), Step::Addons);
+        form.karpenter = false;
+        form.csi = true;
+        let errors = plan(&form, &choices()).unwrap_err();
+        assert_eq!(fields(&errors), ["csi"]);
+        assert_eq!(Step::of_field("csi"), Step::Addons);
     }
 
     #[test]

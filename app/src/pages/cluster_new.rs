@@ -87,7 +87,7 @@ fn field_id(field: &str) -> String {
 #[derive(Clone, Copy)]
 struct Wizard {
     form: RwSignal<ClusterForm>,
-    /// The errors the browser found (Next, or submit), until the next submit.
+    /// The errors the wizard shows: its own checks (Next, submit) or the server's refusal.
     local: RwSignal<Option<Vec<FieldError>>>,
     action: ServerAction<CreateCluster>,
     step: RwSignal<usize>,
@@ -97,10 +97,12 @@ struct Wizard {
 }
 
 impl Wizard {
-    /// The field errors to show: the browser's own, else the server's last refusal.
+    /// The field errors to show. In the wizard these are the ones last shown (its own checks,
+    /// or the server's refusal, moved there when it arrives); in the plain form, the refusal
+    /// the address carries.
     fn errors(&self) -> Vec<FieldError> {
-        if let Some(local) = self.local.get() {
-            return local;
+        if self.stepped.get() {
+            return self.local.get().unwrap_or_default();
         }
         match self.action.value().get() {
             Some(Err(AppError::Validation { fields })) => fields,
@@ -155,6 +157,12 @@ pub fn ClusterNewPage() -> impl IntoView {
     };
     // Effects run only in the browser, once hydrated: from then on the form is a wizard.
     Effect::new(move |_| wizard.stepped.set(true));
+    // A refusal from the server opens the step of its first field, with the summary focused.
+    Effect::new(move |_| {
+        if let Some(Err(AppError::Validation { fields })) = wizard.action.value().get() {
+            wizard.show(fields);
+        }
+    });
     let choices = Resource::new(move || zone_asked.get(), |zone| wizard_options(Some(zone)));
     view! {
         <Title text="Create a cluster · Capstan"/>

@@ -222,6 +222,9 @@ fn WizardForm(
             on:submit=on_submit
         >
             <input type="hidden" name="form[token]" prop:value=move || wizard.form.with(|f| f.token.clone()) value=wizard.form.with_untracked(|f| f.token.clone())/>
+            // The default button (Enter in a field): without it, Enter would press "Add a
+            // nodepool", the first submit button of the form.
+            <button type="submit" class="sr-only" tabindex="-1" aria-hidden="true">"Create cluster"</button>
             <Summary wizard/>
             <Basics wizard choices zone_asked/>
             <Networking wizard/>

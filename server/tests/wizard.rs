@@ -301,6 +301,37 @@ async fn without_javascript_the_form_redirects_to_the_cluster_or_back_with_what_
         page.contains(r##"href="#field-nodepools-1-size""##),
         "the summary links to the field"
     );
+    // "Add a nodepool" and "Remove" re-open the page with the form in the address.
+    let (_, _, page) = send(
+        &h.router,
+        get_with(
+            &format!("/clusters/new?{}&add_nodepool=1", encode(&form)),
+            &cookie,
+        ),
+    )
+    .await;
+    assert!(
+        page.contains(r#"name="form[nodepools][2][size]""#),
+        "a third pool"
+    );
+    assert!(page.contains(r#"value="typed name""#));
+    let (_, _, page) = send(
+        &h.router,
+        get_with(
+            &format!("/clusters/new?{}&remove_nodepool=0", encode(&form)),
+            &cookie,
+        ),
+    )
+    .await;
+    assert!(
+        !page.contains(r#"name="form[nodepools][1][size]""#),
+        "one pool left"
+    );
+    assert!(
+        page.contains(r#"value="batch""#),
+        "the second pool is now the first"
+    );
+
     let client = org_client(&h, "nojs@example.com").await;
     assert_eq!(
         client

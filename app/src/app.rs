@@ -19,6 +19,7 @@ use crate::pages::cluster::scale::NodepoolScalePage;
 use crate::pages::cluster::settings::ClusterSettingsPage;
 use crate::pages::cluster::upgrade::ClusterUpgradePage;
 use crate::pages::cluster_detail::ClusterDetailPage;
+use crate::pages::cluster_new::ClusterNewPage;
 use crate::pages::clusters::ClustersPage;
 use crate::pages::invite::InvitePage;
 use crate::pages::not_found::NotFoundPage;
@@ -124,6 +125,7 @@ pub fn App() -> impl IntoView {
                     <Routes fallback=NotFoundPage>
                         <Route path=path!("/") view=ClustersPage ssr=SsrMode::Async/>
                         <Route path=path!("/clusters") view=ClustersPage ssr=SsrMode::Async/>
+                        <Route path=path!("/clusters/new") view=ClusterNewPage ssr=SsrMode::Async/>
                         <Route path=path!("/clusters/:zone/:id") view=ClusterDetailPage ssr=SsrMode::Async/>
                         <Route path=path!("/clusters/:zone/:id/access") view=ClusterAccessPage ssr=SsrMode::Async/>
                         <Route path=path!("/clusters/:zone/:id/activity") view=ClusterActivityPage ssr=SsrMode::Async/>

@@ -11,10 +11,12 @@ pub mod components;
 pub mod error;
 pub mod labels;
 pub mod pages;
+pub mod pricing;
 pub mod roles;
 pub mod server_fns;
 pub mod theme;
 pub mod url;
+pub mod wizard;
 
 #[cfg(feature = "ssr")]
 pub mod ssr;

@@ -386,6 +386,16 @@ const TABLE: &[(&str, Access, &str)] = &[
         Access::AtLeast(Role::Admin),
         "zone=ch-gva-2&id=nope&nodepool=nope",
     ),
+    (
+        "/api/wizard_options",
+        Access::AtLeast(Role::Admin),
+        "zone=ch-gva-2",
+    ),
+    (
+        "/api/create_cluster",
+        Access::AtLeast(Role::Admin),
+        "form[name]=",
+    ),
 ];
 
 #[test]

@@ -9,6 +9,7 @@ use leptos_router::hooks::use_query_map;
 use crate::components::error_view::ErrorView;
 use crate::components::page::PageHeader;
 use crate::components::status_badge::StatusBadge;
+use crate::pages::cluster_new::CreateClusterLink;
 use crate::server_fns::clusters::{ClusterList, ClusterQuery, ClusterRow, list_clusters};
 
 const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950";
@@ -59,7 +60,9 @@ pub fn ClustersPage() -> impl IntoView {
         <PageHeader
             title="Clusters"
             description="Your Kubernetes clusters and their nodepools, across every zone."
-        />
+        >
+            <CreateClusterLink/>
+        </PageHeader>
         <Transition fallback=|| view! { <p class="text-sm text-slate-500">"Loading clusters…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorView errors/> }>
                 {move || Suspend::new(async move {
@@ -89,8 +92,9 @@ fn ClusterListView(list: ClusterList, query: ClusterQuery) -> impl IntoView {
             <section class="rounded-lg border border-dashed border-slate-300 bg-white p-8 text-center dark:border-slate-700 dark:bg-slate-900">
                 <h2 class="text-base font-semibold">"No clusters yet"</h2>
                 <p class="mx-auto mt-2 max-w-lg text-sm text-slate-600 dark:text-slate-400">
-                    "Clusters of this organization, in every zone it uses, appear here with their state as they change. The create wizard is being built; meanwhile any Exoscale client (CLI, Terraform, Python) can create one with this organization's credentials."
+                    "Clusters of this organization, in every zone it uses, appear here with their state as they change. Create one with the wizard, or with any Exoscale client (CLI, Terraform, Python) and this organization's credentials."
                 </p>
+                <div class="mt-4 flex justify-center"><CreateClusterLink/></div>
             </section>
         }
         .into_any();

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod catalog;
 pub mod cluster;
 pub mod cluster_detail;
+pub mod cluster_new;
 pub mod clusters;
 pub mod invite;
 pub mod not_found;

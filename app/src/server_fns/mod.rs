@@ -7,6 +7,7 @@ pub mod cluster_access;
 pub mod cluster_changes;
 pub mod cluster_upgrade;
 pub mod clusters;
+pub mod create_cluster;
 pub mod credentials;
 pub mod members;
 pub mod nodepool_changes;

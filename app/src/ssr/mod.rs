@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod create_requests;
 pub mod orchestration;
 pub mod store;
 pub mod upgrades;

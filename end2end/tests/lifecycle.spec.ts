@@ -46,6 +46,7 @@ test('create, watch, scale, upgrade, get a kubeconfig and delete a cluster', asy
   await expect(page.getByRole('heading', { name: 'Scale nodepool workers' })).toBeVisible();
   await page.getByLabel('New size (nodes)').fill('3');
   await expect(page.getByText('Adds 1 node(s): 2 → 3.')).toBeVisible();
+  await expect(page.getByTestId('scale-cost')).toContainText('+€');
   await page.getByRole('button', { name: 'Scale', exact: true }).click();
   await expect(page).toHaveURL(detail);
   await expect(pool(page, 'workers')).toContainText('3 of 3 instances running', { timeout: 60_000 });

@@ -26,6 +26,8 @@ pub struct NodepoolScaleInfo {
     pub size: i64,
     /// `family.size` of the instance type.
     pub instance_type: String,
+    /// GiB per node (it counts in the cost).
+    pub disk_size: i64,
     pub instances: Vec<ScaleInstance>,
     pub may_scale: bool,
     pub may_delete: bool,
@@ -172,6 +174,7 @@ pub async fn get_nodepool_scale_info(
         state: pool.state.map(|s| s.to_string()).unwrap_or_default(),
         size: pool.size.unwrap_or_default(),
         instance_type,
+        disk_size: pool.disk_size.unwrap_or_default(),
         instances,
         may_scale: permits(role, Action::Scale),
         may_delete: permits(role, Action::Delete),

@@ -89,6 +89,19 @@ fn Scale(zone: String, id: String, nodepool: String, info: NodepoolScaleInfo) ->
         }
         None => format!("Enter a whole number from 0 to {MAX_SIZE}."),
     };
+    let (instance_type, disk) = (info.instance_type.clone(), info.disk_size);
+    let cost = move || {
+        let new = current + change()?;
+        let monthly = |n| crate::pricing::instances_monthly(&instance_type, n, disk);
+        let difference = monthly(new)? - monthly(current)?;
+        let sign = if difference >= 0.0 { "+" } else { "−" };
+        Some(format!(
+            "{sign}{} per month, {} in all (estimate from list prices as of {})",
+            crate::pricing::format_eur(difference.abs()),
+            crate::pricing::format_eur(monthly(new)?),
+            crate::pricing::PRICES_AS_OF
+        ))
+    };
     let title = format!("Scale {} · Capstan", info.nodepool_name);
     let delete_fields = (zone.clone(), id.clone(), nodepool.clone());
     view! {
@@ -116,6 +129,7 @@ fn Scale(zone: String, id: String, nodepool: String, info: NodepoolScaleInfo) ->
                                 aria-invalid=move || field("size").get().is_some().to_string()
                                 on:input=move |ev| size.set(event_target_value(&ev))/>
                             <p id="sc-size-summary" role="status" class="mt-1 text-sm">{summary}</p>
+                            <p data-testid="scale-cost" class="text-sm text-slate-600 dark:text-slate-400">{cost}</p>
                             <FieldMessage id="sc-size-error".into() message=field("size")/>
                         </div>
                         <fieldset aria-describedby="sc-evict-help sc-evict-error">

@@ -4,6 +4,8 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod clusters;
+pub mod live;
 pub mod orchestration;
 pub mod store;
 
@@ -37,6 +39,8 @@ pub struct AppState {
     pub orchestration: Orchestration,
     /// Endpoint template of Exoscale's API (for organizations that bring a key).
     pub exoscale_endpoint: String,
+    /// Watchers of clusters and their subscribers (the live pages).
+    pub live: live::Hub,
 }
 
 impl std::fmt::Debug for AppState {

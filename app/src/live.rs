@@ -98,7 +98,10 @@ pub struct Work {
 /// The work under way on `cluster`, or `None` when everything is where it should be.
 pub fn work(cluster: &ClusterDetail) -> Option<Work> {
     let running = |pool: &crate::server_fns::clusters::NodepoolDetail| {
-        pool.instances.iter().filter(|i| i.state == "running").count() as i64
+        pool.instances
+            .iter()
+            .filter(|i| i.state == "running")
+            .count() as i64
     };
     let control_plane_pending = is_transitional(&cluster.state);
     let busy_pool = cluster.nodepools.iter().find(|p| {
@@ -111,10 +114,7 @@ pub fn work(cluster: &ClusterDetail) -> Option<Work> {
         return None;
     }
     let (operation, state) = match busy_pool {
-        _ if control_plane_pending => (
-            format!("cluster {}", cluster.state),
-            cluster.state.clone(),
-        ),
+        _ if control_plane_pending => (format!("cluster {}", cluster.state), cluster.state.clone()),
         Some(pool) if is_transitional(&pool.state) => (
             format!("nodepool {} {}", pool.name, pool.state),
             pool.state.clone(),
@@ -201,8 +201,15 @@ pub(crate) mod tests {
 
     #[test]
     fn stable_clusters_have_no_work() {
-        assert_eq!(work(&cluster("running", vec![pool("a", "running", 2, 2)])), None);
-        assert_eq!(work(&cluster("error", vec![])), None, "error is where it stays");
+        assert_eq!(
+            work(&cluster("running", vec![pool("a", "running", 2, 2)])),
+            None
+        );
+        assert_eq!(
+            work(&cluster("error", vec![])),
+            None,
+            "error is where it stays"
+        );
     }
 
     #[test]

@@ -62,10 +62,7 @@ async fn stream(
     let subscription = async {
         let caller = authorize(&state, parts, Action::Read).await?;
         let (org, _, _) = caller.org()?;
-        state
-            .live
-            .open(&state, topic(org)?, last_event_id)
-            .await
+        state.live.open(&state, topic(org)?, last_event_id).await
     };
     let subscription = match subscription.await {
         Ok(subscription) => subscription,

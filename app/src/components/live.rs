@@ -100,8 +100,8 @@ mod browser {
     use gloo_net::eventsource::State;
     use gloo_net::eventsource::futures::EventSource;
     use leptos::prelude::*;
-    use serde::de::DeserializeOwned;
     use send_wrapper::SendWrapper;
+    use serde::de::DeserializeOwned;
 
     use super::{Connection, Live};
     use crate::live::{CHANGE, ChangeLine, GONE, SNAPSHOT, UPSTREAM, Upstream};
@@ -193,7 +193,8 @@ mod browser {
                         }
                     }
                     GONE => {
-                        live.gone.try_set(parse::<String>(message.data().as_string()));
+                        live.gone
+                            .try_set(parse::<String>(message.data().as_string()));
                     }
                     _ => {}
                 }

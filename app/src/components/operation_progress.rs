@@ -9,7 +9,10 @@ use crate::live::{ChangeLine, Progress, duration_text};
 
 /// "2 of 4 steps done · 42 s elapsed · about 1 min 10 s left" (the parts that are known).
 pub fn summary(progress: &Progress, now_ms: Option<i64>) -> String {
-    let mut parts = vec![format!("{} of {} steps done", progress.done, progress.total)];
+    let mut parts = vec![format!(
+        "{} of {} steps done",
+        progress.done, progress.total
+    )];
     if let Some(now) = now_ms {
         if let Some(started) = progress.started_ms {
             parts.push(format!("{} elapsed", duration_text(now - started)));
@@ -108,9 +111,6 @@ mod tests {
             summary(&progress(Some(0), Some(100_000)), Some(130_000)),
             "1 of 4 steps done · 2 min 10 s elapsed · should finish any moment"
         );
-        assert_eq!(
-            summary(&progress(None, None), Some(1)),
-            "1 of 4 steps done"
-        );
+        assert_eq!(summary(&progress(None, None), Some(1)), "1 of 4 steps done");
     }
 }

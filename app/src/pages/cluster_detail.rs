@@ -82,7 +82,8 @@ fn facts(cluster: &ClusterDetail) -> Vec<(&'static str, String)> {
 fn Detail(cluster: ClusterDetail) -> impl IntoView {
     let title = format!("{} · Clusters · Capstan", cluster.name);
     let name = cluster.name.clone();
-    let live = use_live::<ClusterSnapshot>(format!("/live/clusters/{}/{}", cluster.zone, cluster.id));
+    let live =
+        use_live::<ClusterSnapshot>(format!("/live/clusters/{}/{}", cluster.zone, cluster.id));
     let rendered = cluster;
     let current = Signal::derive({
         let rendered = rendered.clone();

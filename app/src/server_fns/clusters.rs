@@ -65,29 +65,29 @@ pub struct ClusterList {
     pub versions: Vec<String>,
 }
 
+/// Whether `row` passes the query's search words and filters (paging and sorting aside).
+pub fn matches(row: &ClusterRow, query: &ClusterQuery) -> bool {
+    let wanted = |value: &Option<String>, actual: &str| {
+        value.as_deref().is_none_or(|v| v.is_empty() || v == actual)
+    };
+    let haystack = format!("{} {} {} {}", row.name, row.zone, row.version, row.id).to_lowercase();
+    query
+        .q
+        .as_deref()
+        .unwrap_or_default()
+        .split_whitespace()
+        .all(|w| haystack.contains(&w.to_lowercase()))
+        && wanted(&query.state, &row.state)
+        && wanted(&query.zone, &row.zone)
+        && wanted(&query.version, &row.version)
+}
+
 /// Filters, sorts and pages `rows` (pure: the page and its tests share it).
 pub fn select(
     mut rows: Vec<ClusterRow>,
     query: &ClusterQuery,
 ) -> (Vec<ClusterRow>, usize, usize, usize) {
-    let words: Vec<String> = query
-        .q
-        .as_deref()
-        .unwrap_or_default()
-        .split_whitespace()
-        .map(str::to_lowercase)
-        .collect();
-    let wanted = |value: &Option<String>, actual: &str| {
-        value.as_deref().is_none_or(|v| v.is_empty() || v == actual)
-    };
-    rows.retain(|row| {
-        let haystack =
-            format!("{} {} {} {}", row.name, row.zone, row.version, row.id).to_lowercase();
-        words.iter().all(|w| haystack.contains(w))
-            && wanted(&query.state, &row.state)
-            && wanted(&query.zone, &row.zone)
-            && wanted(&query.version, &row.version)
-    });
+    rows.retain(|row| matches(row, query));
     let sort = query.sort.as_deref().unwrap_or("name");
     let (descending, key) = match sort.strip_prefix('-') {
         Some(key) => (true, key),

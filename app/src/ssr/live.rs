@@ -277,7 +277,13 @@ impl Watch {
                 if self.list.as_ref() != Some(&list) {
                     if let Some(previous) = &self.list {
                         for text in list_changes(&previous.rows, &list.rows) {
-                            events.push((Kind::Change, json(&ChangeLine { at_ms: now_ms, text })));
+                            events.push((
+                                Kind::Change,
+                                json(&ChangeLine {
+                                    at_ms: now_ms,
+                                    text,
+                                }),
+                            ));
                         }
                     }
                     events.push((Kind::Snapshot, json(&list)));
@@ -291,11 +297,23 @@ impl Watch {
                 if changed {
                     if let Some(previous) = &self.cluster {
                         for text in cluster_changes(previous, &cluster) {
-                            events.push((Kind::Change, json(&ChangeLine { at_ms: now_ms, text })));
+                            events.push((
+                                Kind::Change,
+                                json(&ChangeLine {
+                                    at_ms: now_ms,
+                                    text,
+                                }),
+                            ));
                         }
                     }
                     let progress = self.progress(&cluster, now_ms);
-                    events.push((Kind::Snapshot, json(&ClusterSnapshot { cluster: cluster.clone(), progress })));
+                    events.push((
+                        Kind::Snapshot,
+                        json(&ClusterSnapshot {
+                            cluster: cluster.clone(),
+                            progress,
+                        }),
+                    ));
                     self.cluster = Some(cluster);
                 }
             }
@@ -389,12 +407,8 @@ fn unix_ms(rfc3339: &str) -> Option<i64> {
 /// Puts back the last known rows of the zones that failed this time.
 fn keep_failed_zones(list: &mut ClusterListSnapshot, previous: &[ClusterRow]) {
     for failure in &list.failures {
-        list.rows.extend(
-            previous
-                .iter()
-                .filter(|r| r.zone == failure.zone)
-                .cloned(),
-        );
+        list.rows
+            .extend(previous.iter().filter(|r| r.zone == failure.zone).cloned());
     }
 }
 
@@ -445,7 +459,10 @@ pub fn cluster_changes(old: &ClusterDetail, new: &ClusterDetail) -> Vec<String> 
         lines.push(format!("cluster state {} → {}", old.state, new.state));
     }
     if old.version != new.version {
-        lines.push(format!("Kubernetes version {} → {}", old.version, new.version));
+        lines.push(format!(
+            "Kubernetes version {} → {}",
+            old.version, new.version
+        ));
     }
     if old.endpoint.is_none()
         && let Some(endpoint) = &new.endpoint
@@ -618,10 +635,18 @@ impl Hub {
     ) -> Result<Subscription, AppError> {
         let mut subscription = self.subscribe(state, topic, last_event_id);
         if subscription.replay.is_empty() {
-            let first = tokio::time::timeout(Duration::from_secs(30), subscription.recv()).await;
-            if let Ok(Some(event)) = first {
-                subscription.replay.push_back(event);
-            }
+            // Change lines may come first; what decides is the first snapshot, upstream
+            // failure or "gone".
+            let first_answer = async {
+                while let Some(event) = subscription.recv().await {
+                    let decisive = event.kind != Kind::Change;
+                    subscription.replay.push_back(event);
+                    if decisive {
+                        break;
+                    }
+                }
+            };
+            let _ = tokio::time::timeout(Duration::from_secs(30), first_answer).await;
         }
         let gone = subscription
             .replay
@@ -837,7 +862,11 @@ mod tests {
             ring.push(event(id, kind));
         }
         assert_eq!(ids(&ring.replay(Some(102))), [103, 104]);
-        assert_eq!(ids(&ring.replay(Some(100))), [101, 102, 103, 104], "from the start");
+        assert_eq!(
+            ids(&ring.replay(Some(100))),
+            [101, 102, 103, 104],
+            "from the start"
+        );
         assert!(ring.replay(Some(104)).is_empty(), "up to date");
     }
 
@@ -856,7 +885,11 @@ mod tests {
         // 1 and 2 were forgotten: 1 can no longer be answered exactly.
         let fresh = [4, 5];
         assert_eq!(ids(&ring.replay(Some(1))), fresh);
-        assert_eq!(ids(&ring.replay(Some(2))), fresh, "2 is the floor: all after it kept");
+        assert_eq!(
+            ids(&ring.replay(Some(2))),
+            [3, 4, 5],
+            "2 is the floor: everything after it is kept"
+        );
         assert_eq!(ids(&ring.replay(Some(99))), fresh, "an id from the future");
         assert_eq!(ids(&ring.replay(None)), fresh);
     }
@@ -948,7 +981,11 @@ mod tests {
         let mut watch = Watch::default();
         let creating = cluster("creating", vec![pool("web", "creating", 2, 0)]);
         let (events, fast) = watch.observe(Ok(Polled::Cluster(creating.clone())), 1_000);
-        assert_eq!(kinds(&events), [Kind::Snapshot], "the first look: a snapshot");
+        assert_eq!(
+            kinds(&events),
+            [Kind::Snapshot],
+            "the first look: a snapshot"
+        );
         assert!(fast);
         let (events, _) = watch.observe(Ok(Polled::Cluster(creating)), 2_000);
         assert!(events.is_empty(), "nothing changed, nothing sent");
@@ -983,9 +1020,12 @@ mod tests {
         );
         assert!(watch.observe(Err(down()), 3_000).0.is_empty(), "said once");
         let (events, _) = watch.observe(Ok(Polled::Cluster(running)), 4_000);
-        assert_eq!(kinds(&events), [Kind::Upstream], "recovered; data unchanged");
-        let (events, _) =
-            watch.observe(Err(AppError::NotFound("cluster c1".into())), 5_000);
+        assert_eq!(
+            kinds(&events),
+            [Kind::Upstream],
+            "recovered; data unchanged"
+        );
+        let (events, _) = watch.observe(Err(AppError::NotFound("cluster c1".into())), 5_000);
         assert_eq!(kinds(&events), [Kind::Change, Kind::Gone]);
     }
 
@@ -1031,7 +1071,10 @@ mod tests {
         assert_eq!(progress.ends_ms, Some(created + 10_000 + 12_000));
         assert_eq!(progress.started_ms, Some(created), "one operation");
         assert_eq!(
-            watch.progress(&cluster("running", vec![pool("web", "running", 2, 2)]), created + 30_000),
+            watch.progress(
+                &cluster("running", vec![pool("web", "running", 2, 2)]),
+                created + 30_000
+            ),
             None
         );
     }

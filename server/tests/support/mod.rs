@@ -33,12 +33,22 @@ impl Harness {
 pub const ORIGIN: &str = "http://127.0.0.1:3000";
 
 pub async fn harness() -> Harness {
+    harness_with(1.0, &[], |router| router).await
+}
+
+/// A harness whose orchestrator simulates at `speed`, with more server flags, and `wrap`
+/// applied to the orchestrator's router.
+pub async fn harness_with(
+    speed: f64,
+    flags: &[&str],
+    wrap: impl FnOnce(Router) -> Router,
+) -> Harness {
     let dir = tempfile::tempdir().unwrap();
-    let embedded = server::embedded::Embedded::start(dir.path(), 1.0, 0.0)
+    let embedded = server::embedded::Embedded::start_with(dir.path(), speed, 0.0, wrap)
         .await
         .unwrap();
     // "Exoscale" is the embedded orchestrator here: it speaks the same signed API.
-    let config = Config::try_parse_from([
+    let mut args = vec![
         "capstan",
         "--listen",
         "127.0.0.1:3000",
@@ -46,8 +56,9 @@ pub async fn harness() -> Harness {
         dir.path().to_str().unwrap(),
         "--exoscale-endpoint",
         &embedded.orchestration.endpoint,
-    ])
-    .unwrap();
+    ];
+    args.extend_from_slice(flags);
+    let config = Config::try_parse_from(args).unwrap();
     let store = Store::connect(&config.database_url(), 2).await.unwrap();
     let state = server::app_state(&config, store.clone(), &embedded).unwrap();
     let router = server::build_router(

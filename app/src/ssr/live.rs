@@ -178,7 +178,7 @@ impl Ring {
 #[derive(Debug, Clone)]
 pub enum Polled {
     List(ClusterListSnapshot),
-    Cluster(ClusterDetail),
+    Cluster(Box<ClusterDetail>),
 }
 
 /// An operation being timed by a watcher.
@@ -291,6 +291,7 @@ impl Watch {
                 }
             }
             Ok(Polled::Cluster(cluster)) => {
+                let cluster = *cluster;
                 self.recovered(now_ms, &mut events);
                 self.gone = false;
                 let changed = self.cluster.as_ref() != Some(&cluster);
@@ -805,7 +806,7 @@ async fn poll(state: &AppState, topic: &Topic) -> Result<Polled, AppError> {
             let (client, zones) = super::orchestration::client_for(state, org).await?;
             super::clusters::cluster_detail(&client, &zones, zone, id)
                 .await
-                .map(Polled::Cluster)
+                .map(|c| Polled::Cluster(Box::new(c)))
         }
     }
 }
@@ -980,17 +981,17 @@ mod tests {
     fn a_watch_publishes_changes_only_and_polls_fast_in_transition() {
         let mut watch = Watch::default();
         let creating = cluster("creating", vec![pool("web", "creating", 2, 0)]);
-        let (events, fast) = watch.observe(Ok(Polled::Cluster(creating.clone())), 1_000);
+        let (events, fast) = watch.observe(Ok(Polled::Cluster(Box::new(creating.clone()))), 1_000);
         assert_eq!(
             kinds(&events),
             [Kind::Snapshot],
             "the first look: a snapshot"
         );
         assert!(fast);
-        let (events, _) = watch.observe(Ok(Polled::Cluster(creating)), 2_000);
+        let (events, _) = watch.observe(Ok(Polled::Cluster(Box::new(creating))), 2_000);
         assert!(events.is_empty(), "nothing changed, nothing sent");
         let running = cluster("running", vec![pool("web", "running", 2, 2)]);
-        let (events, fast) = watch.observe(Ok(Polled::Cluster(running)), 3_000);
+        let (events, fast) = watch.observe(Ok(Polled::Cluster(Box::new(running))), 3_000);
         assert_eq!(
             kinds(&events),
             [Kind::Change, Kind::Change, Kind::Change, Kind::Snapshot]
@@ -1002,7 +1003,7 @@ mod tests {
     fn upstream_failures_are_announced_once_and_so_is_recovery() {
         let mut watch = Watch::default();
         let running = cluster("running", vec![]);
-        watch.observe(Ok(Polled::Cluster(running.clone())), 1_000);
+        watch.observe(Ok(Polled::Cluster(Box::new(running.clone()))), 1_000);
         let down = || AppError::Unavailable {
             service: "The orchestration API".into(),
             message: "connection refused".into(),
@@ -1019,7 +1020,7 @@ mod tests {
             }
         );
         assert!(watch.observe(Err(down()), 3_000).0.is_empty(), "said once");
-        let (events, _) = watch.observe(Ok(Polled::Cluster(running)), 4_000);
+        let (events, _) = watch.observe(Ok(Polled::Cluster(Box::new(running))), 4_000);
         assert_eq!(
             kinds(&events),
             [Kind::Upstream],

@@ -215,13 +215,17 @@ async fn twenty_viewers_cost_the_orchestration_api_what_one_does() {
     let alone = calls_during(&calls, window).await;
     drop(one);
 
+    // The window includes the twenty arriving: arrivals must not cause polls either.
+    let started = Instant::now();
+    let before = calls.load(Ordering::SeqCst);
     let mut many = Vec::new();
     for _ in 0..20 {
         let mut stream = open(&h, &path, &cookie, None).await;
         stream.until(|e| e.event == "snapshot").await;
         many.push(stream);
     }
-    let together = calls_during(&calls, window).await;
+    tokio::time::sleep(window.saturating_sub(started.elapsed())).await;
+    let together = calls.load(Ordering::SeqCst) - before;
     eprintln!(
         "upstream calls in {window:?}: 1 subscriber {alone}, 20 subscribers {together} (poll every 100 ms)"
     );
@@ -359,4 +363,9 @@ async fn streams_need_a_session_and_stay_within_the_organization() {
     let mut theirs = open(&h, "/live/clusters", &other, None).await;
     let first = theirs.until(|e| e.event == "snapshot").await;
     assert!(!first.last().unwrap().data.contains("private"));
+
+    // Two lists open (one watcher each); the metrics say so.
+    let (_, _, metrics) = send(&h.router, get("/metrics")).await;
+    assert!(metrics.contains("capstan_live_subscribers 2"), "{metrics}");
+    assert!(metrics.contains("capstan_live_upstream_polls_total"));
 }

@@ -606,8 +606,11 @@ impl Hub {
                 ));
                 channel
             });
-            channel.subscribers.fetch_add(1, Ordering::SeqCst);
-            channel.wake.notify_one();
+            // Only a watcher at rest is woken: a subscriber joining a polling watcher must not
+            // cause an extra poll (upstream calls would grow with arrivals).
+            if channel.subscribers.fetch_add(1, Ordering::SeqCst) == 0 {
+                channel.wake.notify_one();
+            }
             Arc::clone(channel)
         };
         let (replay, receiver) = {
@@ -659,6 +662,26 @@ impl Hub {
             return Err(AppError::NotFound("this cluster".into()));
         }
         Ok(subscription)
+    }
+
+    /// Makes the watchers of this cluster and of its organization's list poll now, if they
+    /// run (after the portal itself changed the cluster, so viewers see it at once rather
+    /// than at the next slow poll).
+    pub fn poke(&self, org: &str, zone: &str, id: &str) {
+        let topics = lock(&self.inner.topics);
+        let cluster = Topic::Cluster {
+            org: org.to_owned(),
+            zone: zone.to_owned(),
+            id: id.to_owned(),
+        };
+        let list = Topic::Clusters {
+            org: org.to_owned(),
+        };
+        for topic in [cluster, list] {
+            if let Some(channel) = topics.get(&topic) {
+                channel.wake.notify_one();
+            }
+        }
     }
 
     fn next_id(&self) -> u64 {

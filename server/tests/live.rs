@@ -57,6 +57,25 @@ fn counting(calls: Arc<AtomicU64>) -> impl FnOnce(Router) -> Router {
     }
 }
 
+/// Answers 503 to every request while `down` is set (an orchestration API that fails).
+fn failing_when(down: Arc<std::sync::atomic::AtomicBool>) -> impl FnOnce(Router) -> Router {
+    move |router| {
+        router.layer(axum::middleware::from_fn(
+            move |request: axum::extract::Request, next: axum::middleware::Next| {
+                let down = down.load(Ordering::SeqCst);
+                async move {
+                    if down {
+                        use axum::response::IntoResponse as _;
+                        return (StatusCode::SERVICE_UNAVAILABLE, "down for the test")
+                            .into_response();
+                    }
+                    next.run(request).await
+                }
+            },
+        ))
+    }
+}
+
 /// A cluster in Geneva with a nodepool of `size`; its id and the nodepool's.
 async fn cluster_with_nodepool(client: &Client, name: &str, size: i64) -> (Uuid, Uuid) {
     let zone = ZoneName::ChGva2;
@@ -231,8 +250,10 @@ async fn twenty_viewers_cost_the_orchestration_api_what_one_does() {
     );
     assert!(alone >= 5, "the watcher polls: {alone}");
     let (alone, together) = (alone as f64, together as f64);
+    // Equal up to the noise of poll durations on a busy machine; were each viewer polling,
+    // it would be twenty times as many.
     assert!(
-        (together - alone).abs() <= alone * 0.3 + 3.0,
+        (together - alone).abs() <= alone * 0.4 + 3.0,
         "the same rate with 20 viewers as with one: {alone} vs {together}"
     );
 }
@@ -368,4 +389,29 @@ async fn streams_need_a_session_and_stay_within_the_organization() {
     let (_, _, metrics) = send(&h.router, get("/metrics")).await;
     assert!(metrics.contains("capstan_live_subscribers 2"), "{metrics}");
     assert!(metrics.contains("capstan_live_upstream_polls_total"));
+}
+
+#[tokio::test]
+async fn a_failing_api_is_announced_once_and_the_last_data_kept() {
+    let down = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let h = harness_with(SPEED, FAST, failing_when(Arc::clone(&down))).await;
+    let cookie = sign_up(&h.router, "degraded@example.com").await;
+    let client = org_client(&h, "degraded@example.com").await;
+    let (id, _) = cluster_with_nodepool(&client, "sturdy", 1).await;
+    let mut stream = open(&h, &format!("/live/clusters/ch-gva-2/{id}"), &cookie, None).await;
+    stream.until(settled(1)).await;
+
+    down.store(true, Ordering::SeqCst);
+    let failing = stream.next().await;
+    assert_eq!(failing.event, "upstream", "{failing:?}");
+    let upstream: app::live::Upstream = serde_json::from_str(&failing.data).unwrap();
+    assert!(upstream.degraded && upstream.since_ms > 0);
+    assert!(!upstream.message.is_empty());
+
+    // Nothing else while it fails (no empty snapshot replacing the data), then recovery.
+    down.store(false, Ordering::SeqCst);
+    let back = stream.next().await;
+    assert_eq!(back.event, "upstream", "{back:?}");
+    let upstream: app::live::Upstream = serde_json::from_str(&back.data).unwrap();
+    assert!(!upstream.degraded);
 }

@@ -181,6 +181,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     .await?;
 
     let state = app_state(&config, store.clone(), &embedded)?;
+    let hub = state.live.clone();
     let router = build_router(
         state,
         Arc::new(HttpMetrics::default()),
@@ -191,7 +192,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {}", config.listen))?;
     tracing::info!(address = %listener.local_addr()?, "serving the portal on http://{}", listener.local_addr()?);
-    serve(listener, router, shutdown_signal()).await?;
+    // Live streams never end by themselves: close them, or the drain would wait for browsers.
+    serve(listener, router, async move {
+        shutdown_signal().await;
+        hub.close();
+    })
+    .await?;
 
     embedded.stop().await?;
     store.close().await;

@@ -415,3 +415,41 @@ async fn a_failing_api_is_announced_once_and_the_last_data_kept() {
     let upstream: app::live::Upstream = serde_json::from_str(&back.data).unwrap();
     assert!(!upstream.degraded);
 }
+
+#[tokio::test]
+async fn open_streams_do_not_hold_up_a_shutdown() {
+    let h = harness_with(SPEED, FAST, |router| router).await;
+    let cookie = sign_up(&h.router, "leaving@example.com").await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let hub = h.hub.clone();
+    let server = tokio::spawn(server::serve(listener, h.router.clone(), async move {
+        let _ = stopped.await;
+        hub.close();
+    }));
+
+    // A real browser-like stream over a socket: events arrive as they are written.
+    let mut response = reqwest::Client::new()
+        .get(format!("http://{address}/live/clusters"))
+        .header(header::COOKIE, &cookie)
+        .header(header::ACCEPT_ENCODING, "gzip, br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), reqwest::StatusCode::OK);
+    assert!(response.headers().get(header::CONTENT_ENCODING).is_none());
+    let first = tokio::time::timeout(Duration::from_secs(30), response.chunk())
+        .await
+        .expect("the first event is flushed at once")
+        .unwrap()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&first).contains("event: snapshot"));
+
+    stop.send(()).unwrap();
+    tokio::time::timeout(Duration::from_secs(10), server)
+        .await
+        .expect("the shutdown does not wait for open streams")
+        .unwrap()
+        .expect("a clean shutdown");
+}

@@ -521,6 +521,8 @@ struct Inner {
     topics: Mutex<HashMap<Topic, Arc<Channel>>>,
     ids: AtomicU64,
     polls: AtomicU64,
+    /// Set at shutdown: every subscription ends.
+    closed: tokio::sync::watch::Sender<bool>,
 }
 
 /// A topic's fan-out: the ring, the broadcast of new events, its subscribers.
@@ -563,6 +565,7 @@ impl Hub {
                 topics: Mutex::new(HashMap::new()),
                 ids: AtomicU64::new(seed),
                 polls: AtomicU64::new(0),
+                closed: tokio::sync::watch::channel(false).0,
             }),
         }
     }
@@ -618,6 +621,7 @@ impl Hub {
             (ring.replay(last_event_id), channel.sender.subscribe())
         };
         Subscription {
+            closed: self.inner.closed.subscribe(),
             last: replay.last().map_or(0, |e| e.id),
             replay: replay.into(),
             receiver,
@@ -664,6 +668,11 @@ impl Hub {
         Ok(subscription)
     }
 
+    /// Ends every subscription (at shutdown, so open streams do not hold the server up).
+    pub fn close(&self) {
+        self.inner.closed.send_replace(true);
+    }
+
     /// Makes the watchers of this cluster and of its organization's list poll now, if they
     /// run (after the portal itself changed the cluster, so viewers see it at once rather
     /// than at the next slow poll).
@@ -695,6 +704,7 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 /// One subscriber's view of a topic: its replay, then live events.
 pub struct Subscription {
+    closed: tokio::sync::watch::Receiver<bool>,
     replay: VecDeque<Event>,
     receiver: broadcast::Receiver<Event>,
     /// The id of the last event handed out.
@@ -710,7 +720,13 @@ impl Subscription {
                 self.last = self.last.max(event.id);
                 Some(event)
             }
-            None => self.recv().await,
+            None => {
+                let mut closed = self.closed.clone();
+                tokio::select! {
+                    event = self.recv() => event,
+                    _ = closed.wait_for(|closed| *closed) => None,
+                }
+            }
         }
     }
 

@@ -17,6 +17,8 @@ use tower::ServiceExt;
 
 pub struct Harness {
     pub router: Router,
+    /// The live hub behind the router.
+    pub hub: app::ssr::live::Hub,
     pub store: Store,
     pub embedded: server::embedded::Embedded,
     _dir: tempfile::TempDir,
@@ -61,6 +63,7 @@ pub async fn harness_with(
     let config = Config::try_parse_from(args).unwrap();
     let store = Store::connect(&config.database_url(), 2).await.unwrap();
     let state = server::app_state(&config, store.clone(), &embedded).unwrap();
+    let hub = state.live.clone();
     let router = server::build_router(
         state,
         Arc::new(HttpMetrics::default()),
@@ -69,6 +72,7 @@ pub async fn harness_with(
     .unwrap();
     Harness {
         router,
+        hub,
         store,
         embedded,
         _dir: dir,

@@ -313,6 +313,21 @@ async fn a_state_change_in_the_orchestrator_reaches_a_subscriber() {
         .await
         .unwrap();
     let id = op.reference.as_ref().unwrap().id.unwrap();
+    // Without JavaScript the page is complete: the operation, and a word that it is not live.
+    let (status, _, page) = send(
+        &h.router,
+        get_with(&format!("/clusters/ch-gva-2/{id}"), &cookie),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    for expected in [
+        "Current operation",
+        "cluster creating",
+        "0 of 1 steps done",
+        "Not live: reload for the latest",
+    ] {
+        assert!(page.contains(expected), "{expected} missing");
+    }
     let mut stream = open(&h, &format!("/live/clusters/ch-gva-2/{id}"), &cookie, None).await;
     let first = stream.until(|e| e.event == "snapshot").await;
     assert_eq!(

@@ -10,6 +10,7 @@ pub mod app;
 pub mod components;
 pub mod error;
 pub mod labels;
+pub mod live;
 pub mod pages;
 pub mod pricing;
 pub mod roles;

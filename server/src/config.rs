@@ -79,6 +79,15 @@ pub struct Config {
     #[arg(long, env = "CAPSTAN_ORCHESTRATOR_FAIL_RATE", default_value_t = 0.0)]
     pub orchestrator_fail_rate: f64,
 
+    /// How often (milliseconds) the live pages' watchers poll the orchestration API while a
+    /// watched cluster is in transition.
+    #[arg(long, env = "CAPSTAN_LIVE_FAST_POLL_MS", default_value_t = 1_000, value_parser = clap::value_parser!(u64).range(50..))]
+    pub live_fast_poll_ms: u64,
+
+    /// How often (milliseconds) they poll while everything watched is stable.
+    #[arg(long, env = "CAPSTAN_LIVE_SLOW_POLL_MS", default_value_t = 15_000, value_parser = clap::value_parser!(u64).range(50..))]
+    pub live_slow_poll_ms: u64,
+
     /// Log format.
     #[arg(long, env = "CAPSTAN_LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
@@ -122,6 +131,8 @@ impl std::fmt::Debug for Config {
             .field("exoscale_endpoint", &self.exoscale_endpoint)
             .field("orchestrator_speed", &self.orchestrator_speed)
             .field("orchestrator_fail_rate", &self.orchestrator_fail_rate)
+            .field("live_fast_poll_ms", &self.live_fast_poll_ms)
+            .field("live_slow_poll_ms", &self.live_slow_poll_ms)
             .field("log_format", &self.log_format)
             .field("log_filter", &self.log_filter)
             .finish()

@@ -30,6 +30,17 @@ pub struct Embedded {
 impl Embedded {
     /// Opens the orchestrator's database in `data_dir` and serves it on a free loopback port.
     pub async fn start(data_dir: &Path, speed: f64, fail_rate: f64) -> anyhow::Result<Embedded> {
+        Embedded::start_with(data_dir, speed, fail_rate, |router| router).await
+    }
+
+    /// Like [`Embedded::start`], with `wrap` applied to the orchestrator's router (tests use it
+    /// to count the requests that reach the orchestration API).
+    pub async fn start_with(
+        data_dir: &Path,
+        speed: f64,
+        fail_rate: f64,
+        wrap: impl FnOnce(axum::Router) -> axum::Router,
+    ) -> anyhow::Result<Embedded> {
         if !speed.is_finite() || speed <= 0.0 {
             anyhow::bail!("--orchestrator-speed must be above 0, not {speed}");
         }
@@ -50,7 +61,7 @@ impl Embedded {
         let key = orchestrator.rotate_key("default", PORTAL_KEY).await?;
         let running = orchestrator
             .clone()
-            .spawn(([127, 0, 0, 1], 0).into())
+            .spawn_with(([127, 0, 0, 1], 0).into(), wrap)
             .await
             .context("starting the embedded orchestrator")?;
         let endpoint = running.endpoint();

@@ -6,18 +6,21 @@
 pub mod config;
 pub mod embedded;
 pub mod health;
+pub mod live;
 pub mod metrics;
 pub mod security;
 pub mod telemetry;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use app::ssr::AppState;
 use app::ssr::accounts::secrets::Sealer;
 use app::ssr::accounts::{Accounts, SessionPolicy};
 use app::ssr::auth::{AuthConfig, SignupPolicy};
+use app::ssr::live::{Cadence, Hub};
 use app::ssr::store::Store;
 use app::{App, shell};
 use axum::Router;
@@ -73,6 +76,11 @@ pub fn app_state(config: &Config, store: Store, embedded: &Embedded) -> anyhow::
         minter: embedded.minter(),
         orchestration: embedded.orchestration.clone(),
         exoscale_endpoint: config.exoscale_endpoint.clone(),
+        live: Hub::new(Cadence {
+            fast: Duration::from_millis(config.live_fast_poll_ms),
+            slow: Duration::from_millis(config.live_slow_poll_ms),
+            ..Cadence::default()
+        }),
     })
 }
 
@@ -90,8 +98,10 @@ pub fn build_router(
         .route("/readyz", get(health::readyz))
         .route(
             "/metrics",
-            get(metrics::handler).with_state(Arc::clone(&metrics)),
+            get(metrics::handler).with_state((Arc::clone(&metrics), state.live.clone())),
         )
+        .route("/live/clusters", get(live::clusters))
+        .route("/live/clusters/{zone}/{id}", get(live::cluster))
         .leptos_routes(&state, routes, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
@@ -177,6 +187,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         Ok(resumed) => tracing::info!(resumed, "resumed upgrade plans"),
         Err(error) => tracing::error!(%error, "cannot resume upgrade plans"),
     }
+    let hub = state.live.clone();
     let router = build_router(
         state,
         Arc::new(HttpMetrics::default()),
@@ -187,7 +198,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {}", config.listen))?;
     tracing::info!(address = %listener.local_addr()?, "serving the portal on http://{}", listener.local_addr()?);
-    serve(listener, router, shutdown_signal()).await?;
+    // Live streams never end by themselves: close them, or the drain would wait for browsers.
+    serve(listener, router, async move {
+        shutdown_signal().await;
+        hub.close();
+    })
+    .await?;
 
     embedded.stop().await?;
     store.close().await;

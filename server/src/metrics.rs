@@ -170,11 +170,15 @@ pub async fn track(
     response
 }
 
-/// `GET /metrics`.
-pub async fn handler(State(metrics): State<Arc<HttpMetrics>>) -> impl IntoResponse {
+/// `GET /metrics`: the request metrics and the live hub's.
+pub async fn handler(
+    State((metrics, hub)): State<(Arc<HttpMetrics>, app::ssr::live::Hub)>,
+) -> impl IntoResponse {
+    let mut text = metrics.render();
+    text.push_str(&crate::live::render_metrics(&hub.stats()));
     (
         [(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
-        metrics.render(),
+        text,
     )
 }
 

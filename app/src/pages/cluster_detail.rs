@@ -1,11 +1,15 @@
-//! One cluster: its overview and its nodepools with their instances.
+//! One cluster: its overview and its nodepools with their instances, kept current by the
+//! cluster's live stream (the rendered page is complete without it).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::components::error_view::ErrorView;
+use crate::components::live::{DegradedBanner, LiveIndicator, use_live};
+use crate::components::operation_progress::OperationProgress;
 use crate::components::status_badge::StatusBadge;
+use crate::live::{ClusterSnapshot, Progress, work};
 use crate::server_fns::clusters::{ClusterDetail, NodepoolDetail, get_cluster};
 
 /// `/clusters/{zone}/{id}`.
@@ -31,9 +35,8 @@ pub fn ClusterDetailPage() -> impl IntoView {
     }
 }
 
-#[component]
-fn Detail(cluster: ClusterDetail) -> impl IntoView {
-    let title = format!("{} · Clusters · Capstan", cluster.name);
+/// The overview's rows.
+fn facts(cluster: &ClusterDetail) -> Vec<(&'static str, String)> {
     let labels = if cluster.labels.is_empty() {
         "none".to_owned()
     } else {
@@ -49,7 +52,7 @@ fn Detail(cluster: ClusterDetail) -> impl IntoView {
     } else {
         cluster.addons.join(", ")
     };
-    let facts = [
+    vec![
         ("Zone", cluster.zone.clone()),
         ("Kubernetes version", cluster.version.clone()),
         ("Level", cluster.level.clone()),
@@ -70,23 +73,61 @@ fn Detail(cluster: ClusterDetail) -> impl IntoView {
         ),
         ("Created", cluster.created_at.clone()),
         ("Id", cluster.id.clone()),
-    ];
+    ]
+}
+
+/// The cluster as rendered, then as the live stream updates it: overview, operation under
+/// way, nodepools.
+#[component]
+fn Detail(cluster: ClusterDetail) -> impl IntoView {
+    let title = format!("{} · Clusters · Capstan", cluster.name);
+    let name = cluster.name.clone();
+    let live =
+        use_live::<ClusterSnapshot>(format!("/live/clusters/{}/{}", cluster.zone, cluster.id));
+    let rendered = cluster;
+    let current = Signal::derive({
+        let rendered = rendered.clone();
+        move || {
+            live.snapshot
+                .with(|s| s.as_ref().map(|s| s.cluster.clone()))
+                .unwrap_or_else(|| rendered.clone())
+        }
+    });
+    // Before the first snapshot: what the rendered state says, untimed.
+    let progress = Signal::derive(move || match live.snapshot.get() {
+        Some(snapshot) => snapshot.progress,
+        None => work(&rendered).map(|w| Progress {
+            operation: w.operation,
+            state: w.state,
+            done: w.done,
+            total: w.total,
+            started_ms: None,
+            ends_ms: None,
+        }),
+    });
     view! {
         <Title text=title/>
         <nav aria-label="Breadcrumb" class="mb-2 text-sm">
             <a href="/clusters" class="text-sky-700 hover:underline dark:text-sky-400">"Clusters"</a>
             <span aria-hidden="true">" / "</span>
-            <span>{cluster.name.clone()}</span>
+            <span>{name.clone()}</span>
         </nav>
         <div class="mb-6 flex flex-wrap items-center gap-3">
-            <h1 class="text-2xl font-semibold tracking-tight">{cluster.name.clone()}</h1>
-            <StatusBadge state=cluster.state.clone()/>
+            <h1 class="text-2xl font-semibold tracking-tight">{name}</h1>
+            {move || view! { <StatusBadge state=current.read().state.clone()/> }}
+            <LiveIndicator connection=live.connection/>
         </div>
-        {cluster.description.clone().map(|d| view! { <p class="-mt-4 mb-6 text-sm text-slate-600 dark:text-slate-400">{d}</p> })}
+        {move || current.read().description.clone().map(|d| view! { <p class="-mt-4 mb-6 text-sm text-slate-600 dark:text-slate-400">{d}</p> })}
+        <DegradedBanner upstream=live.upstream/>
+        {move || live.gone.get().map(|_| view! {
+            <div role="alert" class="mb-4 rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100">
+                "This cluster no longer exists. " <a class="font-medium underline" href="/clusters">"Back to the list"</a>
+            </div>
+        })}
         <section aria-labelledby="overview-title" class="mb-6 rounded-lg border border-slate-200 bg-white p-6 dark:border-slate-800 dark:bg-slate-900">
             <h2 id="overview-title" class="text-base font-semibold">"Overview"</h2>
             <dl class="mt-3 grid gap-x-8 gap-y-2 text-sm sm:grid-cols-2">
-                {facts.into_iter().map(|(term, value)| view! {
+                {move || facts(&current.read()).into_iter().map(|(term, value)| view! {
                     <div class="flex justify-between gap-4 border-b border-slate-100 py-1 dark:border-slate-800">
                         <dt class="shrink-0 text-slate-500 dark:text-slate-400">{term}</dt>
                         <dd class="min-w-0 break-all text-right font-medium">{value}</dd>
@@ -94,12 +135,16 @@ fn Detail(cluster: ClusterDetail) -> impl IntoView {
                 }).collect_view()}
             </dl>
         </section>
+        <OperationProgress progress now_ms=live.now_ms log=live.log/>
         <section aria-labelledby="nodepools-title">
             <h2 id="nodepools-title" class="mb-3 text-base font-semibold">"Nodepools"</h2>
-            {if cluster.nodepools.is_empty() {
-                view! { <p class="rounded-lg border border-dashed border-slate-300 p-6 text-sm dark:border-slate-700">"This cluster has no nodepools: nothing runs workloads yet."</p> }.into_any()
-            } else {
-                cluster.nodepools.into_iter().map(|pool| view! { <Nodepool pool/> }).collect_view().into_any()
+            {move || {
+                let nodepools = current.read().nodepools.clone();
+                if nodepools.is_empty() {
+                    view! { <p class="rounded-lg border border-dashed border-slate-300 p-6 text-sm dark:border-slate-700">"This cluster has no nodepools: nothing runs workloads yet."</p> }.into_any()
+                } else {
+                    nodepools.into_iter().map(|pool| view! { <Nodepool pool/> }).collect_view().into_any()
+                }
             }}
         </section>
     }

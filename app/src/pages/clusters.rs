@@ -1,16 +1,19 @@
 //! The cluster list, home of the portal: every cluster of the organization across its zones,
 //! with search, filters, sorting and paging in the address (so links share a view and the page
-//! works without JavaScript).
+//! works without JavaScript). The live stream updates the rows in place: the order stays the
+//! one rendered, so nothing moves under the reader's eyes.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::error_view::ErrorView;
+use crate::components::live::{DegradedBanner, LiveIndicator, use_live};
 use crate::components::page::PageHeader;
 use crate::components::status_badge::StatusBadge;
+use crate::live::ClusterListSnapshot;
 use crate::pages::cluster_new::CreateClusterLink;
-use crate::server_fns::clusters::{ClusterList, ClusterQuery, ClusterRow, list_clusters};
+use crate::server_fns::clusters::{ClusterList, ClusterQuery, ClusterRow, list_clusters, matches};
 
 const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950";
 
@@ -49,6 +52,61 @@ fn href(query: &ClusterQuery) -> String {
     }
 }
 
+/// A row as shown: its latest data, and whether the cluster has vanished since.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShownRow {
+    pub row: ClusterRow,
+    pub deleted: bool,
+}
+
+/// The rows to show: the rendered ones in their rendered order with their latest data (or
+/// marked deleted), then, on the last page, clusters that appeared since and match the query.
+fn live_rows(
+    rendered: &[ClusterRow],
+    latest: Option<&[ClusterRow]>,
+    query: &ClusterQuery,
+    last_page: bool,
+) -> Vec<ShownRow> {
+    let Some(latest) = latest else {
+        return rendered
+            .iter()
+            .map(|row| ShownRow {
+                row: row.clone(),
+                deleted: false,
+            })
+            .collect();
+    };
+    let mut shown: Vec<ShownRow> = rendered
+        .iter()
+        .map(|row| match latest.iter().find(|r| r.id == row.id) {
+            Some(now) => ShownRow {
+                row: now.clone(),
+                deleted: false,
+            },
+            None => ShownRow {
+                row: row.clone(),
+                deleted: true,
+            },
+        })
+        .collect();
+    if last_page {
+        let mut new: Vec<&ClusterRow> = latest
+            .iter()
+            .filter(|r| !rendered.iter().any(|s| s.id == r.id) && matches(r, query))
+            .collect();
+        new.sort_by(|a, b| {
+            a.created_at
+                .cmp(&b.created_at)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        shown.extend(new.into_iter().map(|row| ShownRow {
+            row: row.clone(),
+            deleted: false,
+        }));
+    }
+    shown
+}
+
 /// The clusters of the organization across its zones.
 #[component]
 pub fn ClustersPage() -> impl IntoView {
@@ -76,6 +134,25 @@ pub fn ClustersPage() -> impl IntoView {
 
 #[component]
 fn ClusterListView(list: ClusterList, query: ClusterQuery) -> impl IntoView {
+    let live = use_live::<ClusterListSnapshot>("/live/clusters".into());
+    let shown = Signal::derive({
+        let (rendered, query, last_page) =
+            (list.rows.clone(), query.clone(), list.page == list.pages);
+        move || {
+            live.snapshot.with(|s| {
+                live_rows(
+                    &rendered,
+                    s.as_ref().map(|s| s.rows.as_slice()),
+                    &query,
+                    last_page,
+                )
+            })
+        }
+    });
+    let status = view! {
+        <div class="mb-2 flex justify-end"><LiveIndicator connection=live.connection/></div>
+        <DegradedBanner upstream=live.upstream/>
+    };
     let failures = (!list.failures.is_empty()).then(|| {
         view! {
             <div role="alert" class="mb-4 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
@@ -88,6 +165,7 @@ fn ClusterListView(list: ClusterList, query: ClusterQuery) -> impl IntoView {
     });
     if list.total == 0 && list.failures.is_empty() {
         return view! {
+            {status}
             {failures}
             <section class="rounded-lg border border-dashed border-slate-300 bg-white p-8 text-center dark:border-slate-700 dark:bg-slate-900">
                 <h2 class="text-base font-semibold">"No clusters yet"</h2>
@@ -96,10 +174,14 @@ fn ClusterListView(list: ClusterList, query: ClusterQuery) -> impl IntoView {
                 </p>
                 <div class="mt-4 flex justify-center"><CreateClusterLink/></div>
             </section>
+            {move || shown.with(|rows| !rows.is_empty()).then(|| view! {
+                <div class="mt-4"><ClusterTable rows=shown query=query.clone()/></div>
+            })}
         }
         .into_any();
     }
     view! {
+        {status}
         {failures}
         <Filters list=list.clone() query=query.clone()/>
         <p class="mb-2 text-sm text-slate-600 dark:text-slate-400" role="status">
@@ -112,7 +194,7 @@ fn ClusterListView(list: ClusterList, query: ClusterQuery) -> impl IntoView {
                 </p>
             }.into_any()
         } else {
-            view! { <ClusterTable rows=list.rows.clone() query=query.clone()/> }.into_any()
+            view! { <ClusterTable rows=shown query=query.clone()/> }.into_any()
         }}
         <Pager page=list.page pages=list.pages query/>
     }
@@ -186,8 +268,9 @@ fn SortHeader(label: &'static str, key: &'static str, query: ClusterQuery) -> im
     }
 }
 
+/// The table of clusters; rows marked deleted stay, struck through, until the next load.
 #[component]
-fn ClusterTable(rows: Vec<ClusterRow>, query: ClusterQuery) -> impl IntoView {
+fn ClusterTable(#[prop(into)] rows: Signal<Vec<ShownRow>>, query: ClusterQuery) -> impl IntoView {
     view! {
         <div class="overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-800">
             <table class="min-w-full divide-y divide-slate-200 text-sm dark:divide-slate-800">
@@ -205,15 +288,15 @@ fn ClusterTable(rows: Vec<ClusterRow>, query: ClusterQuery) -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody class="divide-y divide-slate-100 bg-white dark:divide-slate-800 dark:bg-slate-950">
-                    {rows.into_iter().map(|r| view! {
-                        <tr>
+                    {move || rows.get().into_iter().map(|ShownRow { row: r, deleted }| view! {
+                        <tr class=deleted.then_some("text-slate-400 line-through")>
                             <th scope="row" class="px-3 py-2 text-left font-medium">
                                 <a class="text-sky-700 hover:underline dark:text-sky-400" href=format!("/clusters/{}/{}", r.zone, r.id)>{r.name}</a>
                             </th>
                             <td class="px-3 py-2">{r.zone}</td>
                             <td class="px-3 py-2 font-mono text-xs">{r.version}</td>
                             <td class="px-3 py-2">{r.level}</td>
-                            <td class="px-3 py-2"><StatusBadge state=r.state/></td>
+                            <td class="px-3 py-2"><StatusBadge state=if deleted { "deleted".to_owned() } else { r.state }/></td>
                             <td class="px-3 py-2">{r.nodepools}</td>
                             <td class="px-3 py-2">{format!("{} / {}", r.nodes_running, r.nodes_desired)}</td>
                             <td class="whitespace-nowrap px-3 py-2 font-mono text-xs">{r.created_at}</td>
@@ -247,6 +330,69 @@ fn Pager(page: usize, pages: usize, query: ClusterQuery) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn row(id: &str, state: &str, zone: &str) -> ClusterRow {
+        ClusterRow {
+            id: id.into(),
+            name: format!("c-{id}"),
+            zone: zone.into(),
+            version: "1.36.3".into(),
+            level: "pro".into(),
+            state: state.into(),
+            nodepools: 1,
+            nodes_running: 0,
+            nodes_desired: 1,
+            created_at: format!("2026-01-01T00:00:0{id}Z"),
+        }
+    }
+
+    fn summary(rows: &[ShownRow]) -> Vec<(String, String, bool)> {
+        rows.iter()
+            .map(|r| (r.row.id.clone(), r.row.state.clone(), r.deleted))
+            .collect()
+    }
+
+    #[test]
+    fn live_rows_update_in_place_without_reordering() {
+        // Rendered sorted by state: 2 (creating) before 1 (running).
+        let rendered = [
+            row("2", "creating", "ch-gva-2"),
+            row("1", "running", "ch-gva-2"),
+        ];
+        let latest = [
+            row("1", "upgrading", "ch-gva-2"),
+            row("2", "running", "ch-gva-2"),
+            row("4", "creating", "de-fra-1"),
+            row("3", "creating", "ch-gva-2"),
+        ];
+        let query = ClusterQuery {
+            zone: Some("ch-gva-2".into()),
+            sort: Some("state".into()),
+            ..ClusterQuery::default()
+        };
+        let shown = live_rows(&rendered, Some(&latest), &query, true);
+        let own = |id: &str, state: &str, deleted| (id.to_owned(), state.to_owned(), deleted);
+        assert_eq!(
+            summary(&shown),
+            [
+                own("2", "running", false),
+                own("1", "upgrading", false),
+                own("3", "creating", false),
+            ],
+            "same order; the new matching cluster at the end; 4 is another zone"
+        );
+        let vanished = live_rows(&rendered, Some(&latest[1..2]), &query, false);
+        assert_eq!(
+            summary(&vanished),
+            [own("2", "running", false), own("1", "running", true)],
+            "gone: marked, not removed; not the last page: nothing appended"
+        );
+        assert_eq!(
+            summary(&live_rows(&rendered, None, &query, true)),
+            [own("2", "creating", false), own("1", "running", false)],
+            "before the first snapshot: as rendered"
+        );
+    }
 
     #[test]
     fn addresses_round_trip_the_query() {

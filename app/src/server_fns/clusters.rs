@@ -65,29 +65,29 @@ pub struct ClusterList {
     pub versions: Vec<String>,
 }
 
+/// Whether `row` passes the query's search words and filters (paging and sorting aside).
+pub fn matches(row: &ClusterRow, query: &ClusterQuery) -> bool {
+    let wanted = |value: &Option<String>, actual: &str| {
+        value.as_deref().is_none_or(|v| v.is_empty() || v == actual)
+    };
+    let haystack = format!("{} {} {} {}", row.name, row.zone, row.version, row.id).to_lowercase();
+    query
+        .q
+        .as_deref()
+        .unwrap_or_default()
+        .split_whitespace()
+        .all(|w| haystack.contains(&w.to_lowercase()))
+        && wanted(&query.state, &row.state)
+        && wanted(&query.zone, &row.zone)
+        && wanted(&query.version, &row.version)
+}
+
 /// Filters, sorts and pages `rows` (pure: the page and its tests share it).
 pub fn select(
     mut rows: Vec<ClusterRow>,
     query: &ClusterQuery,
 ) -> (Vec<ClusterRow>, usize, usize, usize) {
-    let words: Vec<String> = query
-        .q
-        .as_deref()
-        .unwrap_or_default()
-        .split_whitespace()
-        .map(str::to_lowercase)
-        .collect();
-    let wanted = |value: &Option<String>, actual: &str| {
-        value.as_deref().is_none_or(|v| v.is_empty() || v == actual)
-    };
-    rows.retain(|row| {
-        let haystack =
-            format!("{} {} {} {}", row.name, row.zone, row.version, row.id).to_lowercase();
-        words.iter().all(|w| haystack.contains(w))
-            && wanted(&query.state, &row.state)
-            && wanted(&query.zone, &row.zone)
-            && wanted(&query.version, &row.version)
-    });
+    rows.retain(|row| matches(row, query));
     let sort = query.sort.as_deref().unwrap_or("name");
     let (descending, key) = match sort.strip_prefix('-') {
         Some(key) => (true, key),
@@ -134,7 +134,7 @@ pub async fn list_clusters(query: ClusterQuery) -> Result<ClusterList, AppError>
     let (org, _, _) = caller.org()?;
     let state = crate::ssr::app_state()?;
     let (client, zones) = crate::ssr::orchestration::client_for(&state, org).await?;
-    let (all, failures) = fetch(&client, &zones).await;
+    let (all, failures) = crate::ssr::clusters::list_rows(&client, &zones).await;
 
     let facet = |f: fn(&ClusterRow) -> &String| {
         let mut values: Vec<String> = all.iter().map(|r| f(r).clone()).collect();
@@ -161,76 +161,6 @@ pub async fn list_clusters(query: ClusterQuery) -> Result<ClusterList, AppError>
         zones: zone_names,
         versions,
     })
-}
-
-/// Every zone's clusters, with node counts from their instance pools; zones at once.
-#[cfg(feature = "ssr")]
-async fn fetch(
-    client: &sks_api::client::Client,
-    zones: &[sks_api::ZoneName],
-) -> (Vec<ClusterRow>, Vec<ZoneFailure>) {
-    let mut tasks = tokio::task::JoinSet::new();
-    for zone in zones {
-        let (client, zone) = (client.clone(), zone.clone());
-        tasks.spawn(async move {
-            let clusters = client.list_sks_clusters(&zone).await;
-            (zone, clusters)
-        });
-    }
-    let mut rows = Vec::new();
-    let mut failures = Vec::new();
-    while let Some(joined) = tasks.join_next().await {
-        let Ok((zone, result)) = joined else { continue };
-        match result {
-            Ok(clusters) => {
-                for cluster in clusters {
-                    rows.push(row(client, &zone, cluster).await);
-                }
-            }
-            Err(error) => {
-                tracing::warn!(%zone, %error, "cannot list clusters");
-                failures.push(ZoneFailure {
-                    zone: zone.to_string(),
-                    message: error.to_string(),
-                });
-            }
-        }
-    }
-    failures.sort_by(|a, b| a.zone.cmp(&b.zone));
-    (rows, failures)
-}
-
-#[cfg(feature = "ssr")]
-async fn row(
-    client: &sks_api::client::Client,
-    zone: &sks_api::ZoneName,
-    cluster: sks_api::SksCluster,
-) -> ClusterRow {
-    let nodepools = cluster.nodepools.clone().unwrap_or_default();
-    let desired = nodepools.iter().filter_map(|n| n.size).sum();
-    let mut running = 0;
-    for pool in nodepools.iter().filter_map(|n| n.instance_pool) {
-        if let Ok(pool) = client.get_instance_pool(zone, pool.id).await {
-            running += pool
-                .instances
-                .unwrap_or_default()
-                .iter()
-                .filter(|i| i.state == Some(sks_api::InstanceState::Running))
-                .count() as i64;
-        }
-    }
-    ClusterRow {
-        id: cluster.id.map(|id| id.to_string()).unwrap_or_default(),
-        name: cluster.name.unwrap_or_default(),
-        zone: zone.to_string(),
-        version: cluster.version.unwrap_or_default(),
-        level: cluster.level.map(|l| l.to_string()).unwrap_or_default(),
-        state: cluster.state.map(|s| s.to_string()).unwrap_or_default(),
-        nodepools: nodepools.len(),
-        nodes_running: running,
-        nodes_desired: desired,
-        created_at: cluster.created_at.unwrap_or_default(),
-    }
 }
 
 #[cfg(test)]
@@ -383,88 +313,10 @@ pub struct ClusterDetail {
 pub async fn get_cluster(zone: String, id: String) -> Result<ClusterDetail, AppError> {
     use crate::ssr::accounts::authz::Action;
     use crate::ssr::auth::require;
-    use sks_api::client::Error as ClientError;
 
     let caller = require(Action::Read).await?;
     let (org, _, _) = caller.org()?;
     let state = crate::ssr::app_state()?;
     let (client, zones) = crate::ssr::orchestration::client_for(&state, org).await?;
-    let not_found = || AppError::NotFound(format!("cluster {id} in {zone}"));
-    let zone_name = sks_api::ZoneName::from_wire(&zone);
-    if !zones.contains(&zone_name) {
-        return Err(not_found());
-    }
-    let uuid = id.parse().map_err(|_| not_found())?;
-    let cluster = client
-        .get_sks_cluster(&zone_name, uuid)
-        .await
-        .map_err(|e| match e {
-            ClientError::Api { status: 404, .. } => not_found(),
-            other => AppError::Unavailable {
-                service: "The orchestration API".into(),
-                message: other.to_string(),
-            },
-        })?;
-    let types = client
-        .list_instance_types(&zone_name)
-        .await
-        .unwrap_or_default();
-    let type_name = |id: Option<uuid::Uuid>| -> String {
-        let Some(id) = id else { return String::new() };
-        types
-            .iter()
-            .find(|t| t.id == Some(id))
-            .and_then(|t| t.display_name())
-            .unwrap_or_else(|| id.to_string())
-    };
-    let mut nodepools = Vec::new();
-    for pool in cluster.nodepools.clone().unwrap_or_default() {
-        let instances = match pool.instance_pool {
-            Some(reference) => client
-                .get_instance_pool(&zone_name, reference.id)
-                .await
-                .ok()
-                .and_then(|p| p.instances)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|i| InstanceDetail {
-                    name: i.name.unwrap_or_else(|| i.id.to_string()),
-                    state: i.state.map(|s| s.to_string()).unwrap_or_default(),
-                    public_ip: i.public_ip,
-                })
-                .collect(),
-            None => vec![],
-        };
-        nodepools.push(NodepoolDetail {
-            id: pool.id.map(|i| i.to_string()).unwrap_or_default(),
-            name: pool.name.unwrap_or_default(),
-            state: pool.state.map(|s| s.to_string()).unwrap_or_default(),
-            size: pool.size.unwrap_or_default(),
-            instance_type: type_name(pool.instance_type.map(|r| r.id)),
-            disk_size: pool.disk_size.unwrap_or_default(),
-            version: pool.version.unwrap_or_default(),
-            instances,
-        });
-    }
-    Ok(ClusterDetail {
-        id: cluster.id.map(|i| i.to_string()).unwrap_or_default(),
-        name: cluster.name.unwrap_or_default(),
-        description: cluster.description.filter(|d| !d.is_empty()),
-        zone,
-        version: cluster.version.unwrap_or_default(),
-        level: cluster.level.map(|l| l.to_string()).unwrap_or_default(),
-        state: cluster.state.map(|s| s.to_string()).unwrap_or_default(),
-        endpoint: cluster.endpoint,
-        cni: cluster.cni.map(|c| c.to_string()),
-        addons: cluster
-            .addons
-            .unwrap_or_default()
-            .iter()
-            .map(|a| a.to_string())
-            .collect(),
-        labels: cluster.labels.unwrap_or_default().into_iter().collect(),
-        auto_upgrade: cluster.auto_upgrade.unwrap_or(false),
-        created_at: cluster.created_at.unwrap_or_default(),
-        nodepools,
-    })
+    crate::ssr::clusters::cluster_detail(&client, &zones, &zone, &id).await
 }

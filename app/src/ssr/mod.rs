@@ -4,7 +4,9 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod clusters;
 pub mod create_requests;
+pub mod live;
 pub mod orchestration;
 pub mod store;
 pub mod upgrades;
@@ -39,6 +41,8 @@ pub struct AppState {
     pub orchestration: Orchestration,
     /// Endpoint template of Exoscale's API (for organizations that bring a key).
     pub exoscale_endpoint: String,
+    /// Watchers of clusters and their subscribers (the live pages).
+    pub live: live::Hub,
 }
 
 impl std::fmt::Debug for AppState {

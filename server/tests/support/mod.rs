@@ -17,6 +17,8 @@ use tower::ServiceExt;
 
 pub struct Harness {
     pub router: Router,
+    /// The live hub behind the router.
+    pub hub: app::ssr::live::Hub,
     pub store: Store,
     /// The state behind the router (for tasks a test drives directly, e.g. resuming plans).
     pub state: app::ssr::AppState,
@@ -35,18 +37,28 @@ impl Harness {
 pub const ORIGIN: &str = "http://127.0.0.1:3000";
 
 pub async fn harness() -> Harness {
-    harness_at(1.0).await
+    harness_with(1.0, &[], |router| router).await
 }
 
 /// A harness whose orchestrator runs `speed` times faster than the service (for flows that
 /// wait for nodes: 100 boots a node in about a second).
 pub async fn harness_at(speed: f64) -> Harness {
+    harness_with(speed, &[], |router| router).await
+}
+
+/// A harness whose orchestrator simulates at `speed`, with more server flags, and `wrap`
+/// applied to the orchestrator's router.
+pub async fn harness_with(
+    speed: f64,
+    flags: &[&str],
+    wrap: impl FnOnce(Router) -> Router,
+) -> Harness {
     let dir = tempfile::tempdir().unwrap();
-    let embedded = server::embedded::Embedded::start(dir.path(), speed, 0.0)
+    let embedded = server::embedded::Embedded::start_with(dir.path(), speed, 0.0, wrap)
         .await
         .unwrap();
     // "Exoscale" is the embedded orchestrator here: it speaks the same signed API.
-    let config = Config::try_parse_from([
+    let mut args = vec![
         "capstan",
         "--listen",
         "127.0.0.1:3000",
@@ -54,10 +66,12 @@ pub async fn harness_at(speed: f64) -> Harness {
         dir.path().to_str().unwrap(),
         "--exoscale-endpoint",
         &embedded.orchestration.endpoint,
-    ])
-    .unwrap();
+    ];
+    args.extend_from_slice(flags);
+    let config = Config::try_parse_from(args).unwrap();
     let store = Store::connect(&config.database_url(), 2).await.unwrap();
     let state = server::app_state(&config, store.clone(), &embedded).unwrap();
+    let hub = state.live.clone();
     let router = server::build_router(
         state.clone(),
         Arc::new(HttpMetrics::default()),
@@ -66,6 +80,7 @@ pub async fn harness_at(speed: f64) -> Harness {
     .unwrap();
     Harness {
         router,
+        hub,
         store,
         state,
         embedded,

@@ -1,0 +1,163 @@
+//! Reading clusters from the orchestration API into the shapes the pages show.
+//!
+//! The server functions and the live hub's watchers both build their data here, so a page
+//! rendered on the server and a snapshot pushed over the live stream are the same data.
+
+use sks_api::ZoneName;
+use sks_api::client::{Client, Error as ClientError};
+
+use crate::error::AppError;
+use crate::server_fns::clusters::{
+    ClusterDetail, ClusterRow, InstanceDetail, NodepoolDetail, ZoneFailure,
+};
+
+/// Every zone's clusters, with node counts from their instance pools; zones at once. A zone that
+/// does not answer is reported in the failures, not fatal.
+pub async fn list_rows(client: &Client, zones: &[ZoneName]) -> (Vec<ClusterRow>, Vec<ZoneFailure>) {
+    let mut tasks = tokio::task::JoinSet::new();
+    for zone in zones {
+        let (client, zone) = (client.clone(), zone.clone());
+        tasks.spawn(async move {
+            let clusters = client.list_sks_clusters(&zone).await;
+            (zone, clusters)
+        });
+    }
+    let mut rows = Vec::new();
+    let mut failures = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        let Ok((zone, result)) = joined else { continue };
+        match result {
+            Ok(clusters) => {
+                for cluster in clusters {
+                    rows.push(row(client, &zone, cluster).await);
+                }
+            }
+            Err(error) => {
+                tracing::warn!(%zone, %error, "cannot list clusters");
+                failures.push(ZoneFailure {
+                    zone: zone.to_string(),
+                    message: error.to_string(),
+                });
+            }
+        }
+    }
+    failures.sort_by(|a, b| a.zone.cmp(&b.zone));
+    (rows, failures)
+}
+
+async fn row(client: &Client, zone: &ZoneName, cluster: sks_api::SksCluster) -> ClusterRow {
+    let nodepools = cluster.nodepools.clone().unwrap_or_default();
+    let desired = nodepools.iter().filter_map(|n| n.size).sum();
+    let mut running = 0;
+    for pool in nodepools.iter().filter_map(|n| n.instance_pool) {
+        if let Ok(pool) = client.get_instance_pool(zone, pool.id).await {
+            running += pool
+                .instances
+                .unwrap_or_default()
+                .iter()
+                .filter(|i| i.state == Some(sks_api::InstanceState::Running))
+                .count() as i64;
+        }
+    }
+    ClusterRow {
+        id: cluster.id.map(|id| id.to_string()).unwrap_or_default(),
+        name: cluster.name.unwrap_or_default(),
+        zone: zone.to_string(),
+        version: cluster.version.unwrap_or_default(),
+        level: cluster.level.map(|l| l.to_string()).unwrap_or_default(),
+        state: cluster.state.map(|s| s.to_string()).unwrap_or_default(),
+        nodepools: nodepools.len(),
+        nodes_running: running,
+        nodes_desired: desired,
+        created_at: cluster.created_at.unwrap_or_default(),
+    }
+}
+
+/// One cluster with its nodepools and their instances. `NotFound` when the zone is not one of
+/// `zones`, the id is not a cluster id, or the API does not know it (for these credentials:
+/// another organization's cluster is not found either); `Unavailable` when the API fails.
+pub async fn cluster_detail(
+    client: &Client,
+    zones: &[ZoneName],
+    zone: &str,
+    id: &str,
+) -> Result<ClusterDetail, AppError> {
+    let not_found = || AppError::NotFound(format!("cluster {id} in {zone}"));
+    let zone_name = ZoneName::from_wire(zone);
+    if !zones.contains(&zone_name) {
+        return Err(not_found());
+    }
+    let uuid = id.parse().map_err(|_| not_found())?;
+    let cluster = client
+        .get_sks_cluster(&zone_name, uuid)
+        .await
+        .map_err(|e| match e {
+            ClientError::Api { status: 404, .. } => not_found(),
+            other => AppError::Unavailable {
+                service: "The orchestration API".into(),
+                message: other.to_string(),
+            },
+        })?;
+    let types = client
+        .list_instance_types(&zone_name)
+        .await
+        .unwrap_or_default();
+    let type_name = |id: Option<uuid::Uuid>| -> String {
+        let Some(id) = id else { return String::new() };
+        types
+            .iter()
+            .find(|t| t.id == Some(id))
+            .and_then(|t| t.display_name())
+            .unwrap_or_else(|| id.to_string())
+    };
+    let mut nodepools = Vec::new();
+    for pool in cluster.nodepools.clone().unwrap_or_default() {
+        let instances = match pool.instance_pool {
+            Some(reference) => client
+                .get_instance_pool(&zone_name, reference.id)
+                .await
+                .ok()
+                .and_then(|p| p.instances)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|i| InstanceDetail {
+                    name: i.name.unwrap_or_else(|| i.id.to_string()),
+                    state: i.state.map(|s| s.to_string()).unwrap_or_default(),
+                    public_ip: i.public_ip,
+                })
+                .collect(),
+            None => vec![],
+        };
+        nodepools.push(NodepoolDetail {
+            id: pool.id.map(|i| i.to_string()).unwrap_or_default(),
+            name: pool.name.unwrap_or_default(),
+            state: pool.state.map(|s| s.to_string()).unwrap_or_default(),
+            size: pool.size.unwrap_or_default(),
+            instance_type: type_name(pool.instance_type.map(|r| r.id)),
+            disk_size: pool.disk_size.unwrap_or_default(),
+            version: pool.version.unwrap_or_default(),
+            instances,
+        });
+    }
+    Ok(ClusterDetail {
+        id: cluster.id.map(|i| i.to_string()).unwrap_or_default(),
+        name: cluster.name.unwrap_or_default(),
+        description: cluster.description.filter(|d| !d.is_empty()),
+        zone: zone.to_owned(),
+        version: cluster.version.unwrap_or_default(),
+        level: cluster.level.map(|l| l.to_string()).unwrap_or_default(),
+        state: cluster.state.map(|s| s.to_string()).unwrap_or_default(),
+        endpoint: cluster.endpoint,
+        cni: cluster.cni.map(|c| c.to_string()),
+        addons: cluster
+            .addons
+            .unwrap_or_default()
+            .iter()
+            .map(|a| a.to_string())
+            .collect(),
+        labels: cluster.labels.unwrap_or_default().into_iter().collect(),
+        auto_upgrade: cluster.auto_upgrade.unwrap_or(false),
+        created_at: cluster.created_at.unwrap_or_default(),
+        nodepools,
+    })
+}

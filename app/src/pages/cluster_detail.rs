@@ -10,6 +10,7 @@ use crate::components::live::{DegradedBanner, LiveIndicator, use_live};
 use crate::components::operation_progress::OperationProgress;
 use crate::components::status_badge::StatusBadge;
 use crate::live::{ClusterSnapshot, Progress, work};
+use crate::pages::cluster::ClusterTabs;
 use crate::server_fns::clusters::{ClusterDetail, NodepoolDetail, get_cluster};
 
 /// `/clusters/{zone}/{id}`.
@@ -82,6 +83,7 @@ fn facts(cluster: &ClusterDetail) -> Vec<(&'static str, String)> {
 fn Detail(cluster: ClusterDetail) -> impl IntoView {
     let title = format!("{} · Clusters · Capstan", cluster.name);
     let name = cluster.name.clone();
+    let base = format!("/clusters/{}/{}", cluster.zone, cluster.id);
     let live =
         use_live::<ClusterSnapshot>(format!("/live/clusters/{}/{}", cluster.zone, cluster.id));
     let rendered = cluster;
@@ -110,14 +112,16 @@ fn Detail(cluster: ClusterDetail) -> impl IntoView {
         <nav aria-label="Breadcrumb" class="mb-2 text-sm">
             <a href="/clusters" class="text-sky-700 hover:underline dark:text-sky-400">"Clusters"</a>
             <span aria-hidden="true">" / "</span>
-            <span>{name.clone()}</span>
+            <span aria-current="page">{name.clone()}</span>
         </nav>
-        <div class="mb-6 flex flex-wrap items-center gap-3">
+        <div class="mb-4 flex flex-wrap items-center gap-3">
             <h1 class="text-2xl font-semibold tracking-tight">{name}</h1>
-            {move || view! { <StatusBadge state=current.read().state.clone()/> }}
+            <span data-testid="cluster-state">{move || view! { <StatusBadge state=current.read().state.clone()/> }}</span>
             <LiveIndicator connection=live.connection/>
+            <a href=format!("{base}/upgrade") class="ml-auto rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800">"Upgrade…"</a>
         </div>
-        {move || current.read().description.clone().map(|d| view! { <p class="-mt-4 mb-6 text-sm text-slate-600 dark:text-slate-400">{d}</p> })}
+        <ClusterTabs base=base.clone() current="Overview"/>
+        {move || current.read().description.clone().map(|d| view! { <p class="mb-4 text-sm text-slate-600 dark:text-slate-400">{d}</p> })}
         <DegradedBanner upstream=live.upstream/>
         {move || live.gone.get().map(|_| view! {
             <div role="alert" class="mb-4 rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100">
@@ -143,7 +147,7 @@ fn Detail(cluster: ClusterDetail) -> impl IntoView {
                 if nodepools.is_empty() {
                     view! { <p class="rounded-lg border border-dashed border-slate-300 p-6 text-sm dark:border-slate-700">"This cluster has no nodepools: nothing runs workloads yet."</p> }.into_any()
                 } else {
-                    nodepools.into_iter().map(|pool| view! { <Nodepool pool/> }).collect_view().into_any()
+                    nodepools.into_iter().map(|pool| view! { <Nodepool pool base=base.clone()/> }).collect_view().into_any()
                 }
             }}
         </section>
@@ -151,7 +155,7 @@ fn Detail(cluster: ClusterDetail) -> impl IntoView {
 }
 
 #[component]
-fn Nodepool(pool: NodepoolDetail) -> impl IntoView {
+fn Nodepool(pool: NodepoolDetail, base: String) -> impl IntoView {
     let running = pool
         .instances
         .iter()
@@ -166,6 +170,8 @@ fn Nodepool(pool: NodepoolDetail) -> impl IntoView {
                 <span class="text-sm text-slate-600 dark:text-slate-400">
                     {format!("{running} of {} instances running · {} · {} GiB disk · Kubernetes {}", pool.size, pool.instance_type, pool.disk_size, pool.version)}
                 </span>
+                <a href=format!("{base}/nodepools/{}/scale", pool.id) aria-label=format!("Scale nodepool {}", pool.name)
+                    class="ml-auto rounded-md border border-slate-300 px-2 py-1 text-xs font-medium hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800">"Scale"</a>
             </div>
             {(!pool.instances.is_empty()).then(|| view! {
                 <table class="mt-3 min-w-full text-sm">

@@ -313,6 +313,8 @@ pub async fn rotate_credentials(zone: String, id: String, which: String) -> Resu
                 op.as_deref(),
             )
             .await;
+            // Viewers of this cluster and of the list see the change at once.
+            state.live.poke(org, &zone, &id);
             if crate::ssr::auth::plain_form_post() {
                 leptos_axum::redirect(&format!("/clusters/{zone}/{id}/access?rotated={which}"));
             }

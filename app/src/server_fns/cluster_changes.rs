@@ -202,6 +202,8 @@ pub async fn update_cluster(
                 op.as_deref(),
             )
             .await;
+            // Viewers of this cluster and of the list see the change at once.
+            state.live.poke(org, &zone, &id);
             if crate::ssr::auth::plain_form_post() {
                 leptos_axum::redirect(&format!("/clusters/{zone}/{id}/settings?saved=1"));
             }
@@ -241,6 +243,8 @@ pub async fn upgrade_service_level(zone: String, id: String) -> Result<(), AppEr
                 op.as_deref(),
             )
             .await;
+            // Viewers of this cluster and of the list see the change at once.
+            state.live.poke(org, &zone, &id);
             if crate::ssr::auth::plain_form_post() {
                 leptos_axum::redirect(&format!("/clusters/{zone}/{id}/settings"));
             }
@@ -332,8 +336,15 @@ pub async fn delete_cluster(
             None,
         )
         .await;
-        tokio::spawn(delete_in_order(state.clone(), caller, scope, nodepools));
+        tokio::spawn(delete_in_order(
+            state.clone(),
+            caller.clone(),
+            scope,
+            nodepools,
+        ));
     }
+    // Viewers of this cluster and of the list see the change at once.
+    state.live.poke(org, &zone, &id);
     if crate::ssr::auth::plain_form_post() {
         leptos_axum::redirect("/clusters");
     }

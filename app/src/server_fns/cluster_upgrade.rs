@@ -319,6 +319,8 @@ pub async fn start_upgrade(zone: String, id: String, version: String) -> Result<
     )
     .await;
     crate::ssr::upgrades::spawn(state.clone(), org.to_owned(), caller.clone(), plan);
+    // Viewers of this cluster and of the list see the change at once.
+    state.live.poke(org, &zone, &id);
     if crate::ssr::auth::plain_form_post() {
         leptos_axum::redirect(&format!("/clusters/{zone}/{id}/upgrade"));
     }

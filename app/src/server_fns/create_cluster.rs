@@ -344,7 +344,12 @@ mod backend {
         create_requests::complete(&state.store, token, &id.to_string())
             .await
             .map_err(store_failure)?;
-        let target = format!("{} ({}/{id})", plan.cluster.name, plan.zone);
+        // Under the cluster's audit target, so its Activity tab shows how it began.
+        let target = format!(
+            "{} ({})",
+            crate::ssr::orchestration::cluster_target(&plan.zone, &id.to_string()),
+            plan.cluster.name
+        );
         let operation_id = operation.id.map(|o| o.to_string());
         audit(
             caller,
@@ -363,7 +368,7 @@ mod backend {
                     audit(
                         caller,
                         "nodepool.create",
-                        Some(&format!("{} in {target}", pool.name)),
+                        Some(&format!("{target} nodepool {}", pool.name)),
                         "success",
                         op.as_deref(),
                     )
@@ -386,6 +391,10 @@ mod backend {
                     break;
                 }
             }
+        }
+        if let Ok((org, _, _)) = caller.org() {
+            // The organization's list shows the new cluster at once.
+            state.live.poke(org, &plan.zone, &id.to_string());
         }
         Ok(detail(&plan.zone, &id.to_string()))
     }
@@ -435,7 +444,7 @@ mod backend {
                 };
                 let entry = AuditEntry {
                     at: now_ms(),
-                    target: Some(format!("{} in {target}", pool.name)),
+                    target: Some(format!("{target} nodepool {}", pool.name)),
                     outcome: outcome.into(),
                     operation_id,
                     ..entry.clone()

@@ -241,6 +241,8 @@ pub async fn scale_nodepool(
                 op.as_deref(),
             )
             .await;
+            // Viewers of this cluster and of the list see the change at once.
+            state.live.poke(org, &zone, &id);
             if crate::ssr::auth::plain_form_post() {
                 leptos_axum::redirect(&format!("/clusters/{zone}/{id}"));
             }
@@ -282,6 +284,8 @@ pub async fn delete_nodepool(zone: String, id: String, nodepool: String) -> Resu
                 op.as_deref(),
             )
             .await;
+            // Viewers of this cluster and of the list see the change at once.
+            state.live.poke(org, &zone, &id);
             if crate::ssr::auth::plain_form_post() {
                 leptos_axum::redirect(&format!("/clusters/{zone}/{id}"));
             }

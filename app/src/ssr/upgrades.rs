@@ -198,7 +198,13 @@ async fn run(state: AppState, org: String, caller: Option<Caller>, mut plan: Upg
         plan.steps[index].status = StepStatus::Running;
         let _ = save(&state, &mut plan).await;
         loop {
+            let before = plan.steps[index].clone();
             let result = advance(&state, &org, &plan.clone(), &mut plan.steps[index]).await;
+            let moved = plan.steps[index] != before;
+            if moved {
+                // The plan moved on: viewers' watchers look now rather than at their next poll.
+                state.live.poke(&org, &plan.zone, &plan.cluster_id);
+            }
             match result {
                 Ok(Progress::Done) => {
                     if plan.steps[index].status == StepStatus::Running {
@@ -210,7 +216,9 @@ async fn run(state: AppState, org: String, caller: Option<Caller>, mut plan: Upg
                 }
                 Ok(Progress::Wait) => {
                     errors = 0;
-                    let _ = save(&state, &mut plan).await;
+                    if moved {
+                        let _ = save(&state, &mut plan).await;
+                    }
                 }
                 Err(message) => {
                     errors += 1;

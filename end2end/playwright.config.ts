@@ -39,7 +39,9 @@ export default defineConfig({
   webServer: external
     ? undefined
     : {
-        command: `target/release/capstan --listen 127.0.0.1:${port} --data-dir ${dataDir}`,
+        // The orchestrator runs fast (a node boots in about 2 s) so a cluster's whole life fits
+        // in a test.
+        command: `target/release/capstan --listen 127.0.0.1:${port} --data-dir ${dataDir} --orchestrator-speed 50`,
         cwd: '..',
         url: `${baseURL}/readyz`,
         timeout: 60_000,

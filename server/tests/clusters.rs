@@ -8,6 +8,25 @@ use sks_api::{CreateSksClusterRequest, CreateSksNodepoolRequest, Level, ZoneName
 use support::*;
 
 #[tokio::test]
+async fn the_list_answers_without_a_query_as_the_client_side_router_asks_for_it() {
+    let h = harness().await;
+    let cookie = sign_up(&h.router, "router@example.com").await;
+    // Navigating to /clusters in the hydrated app sends an empty body (no filters at all).
+    let request = http::Request::post("/api/list_clusters")
+        .header(
+            http::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        )
+        .header(http::header::ORIGIN, ORIGIN)
+        .header(http::header::COOKIE, &cookie)
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let (status, _, body) = send(&h.router, request).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("\"rows\":[]"), "{body}");
+}
+
+#[tokio::test]
 async fn the_list_shows_the_organizations_clusters_in_every_zone() {
     let h = harness().await;
     let cookie = sign_up(&h.router, "lister@example.com").await;

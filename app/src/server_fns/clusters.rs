@@ -126,7 +126,9 @@ fn version_key(version: &str) -> Vec<u64> {
 
 /// The organization's clusters in every zone it uses, filtered, sorted and paged.
 #[server(endpoint = "list_clusters")]
-pub async fn list_clusters(query: ClusterQuery) -> Result<ClusterList, AppError> {
+pub async fn list_clusters(
+    #[server(default)] query: ClusterQuery,
+) -> Result<ClusterList, AppError> {
     use crate::ssr::accounts::authz::Action;
     use crate::ssr::auth::require;
 

@@ -122,4 +122,12 @@ test('without JavaScript the whole form is one page and creates the cluster', as
   await expect(page.getByRole('heading', { level: 1, name: 'plain-form' })).toBeVisible();
   await expect(page.getByRole('region', { name: 'Nodepool workers' })).toBeVisible();
   await expect(page.getByRole('region', { name: 'Nodepool batch' })).toBeVisible();
+  await expect(page.getByText('Not live: reload for the latest').first()).toBeVisible();
+
+  // The list shows it too, and leads back to it.
+  await page.getByRole('navigation', { name: 'Primary' }).getByRole('link', { name: 'Clusters' }).click();
+  const row = page.getByRole('row', { name: /plain-form/ });
+  await expect(row).toContainText('ch-gva-2');
+  await row.getByRole('link', { name: 'plain-form' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'plain-form' })).toBeVisible();
 });

@@ -279,8 +279,8 @@ pub async fn issue_kubeconfig(
 pub async fn rotate_credentials(zone: String, id: String, which: String) -> Result<(), AppError> {
     use crate::error::FieldError;
     use crate::ssr::accounts::authz::Action;
-    use crate::ssr::auth::{audit, require};
-    use crate::ssr::orchestration::{cluster_scope, upstream_failure};
+    use crate::ssr::auth::require;
+    use crate::ssr::orchestration::{Change, cluster_scope, conclude};
 
     let caller = require(Action::Upgrade).await?;
     let (org, _, _) = caller.org()?;
@@ -301,37 +301,13 @@ pub async fn rotate_credentials(zone: String, id: String, which: String) -> Resu
             });
         }
     };
-    let target = scope.target();
-    match result {
-        Ok(operation) => {
-            let op = operation.id.map(|i| i.to_string());
-            audit(
-                &caller,
-                &format!("cluster.rotate-{which}"),
-                Some(&target),
-                "success",
-                op.as_deref(),
-            )
-            .await;
-            // Viewers of this cluster and of the list see the change at once.
-            state.live.poke(org, &zone, &id);
-            if crate::ssr::auth::plain_form_post() {
-                leptos_axum::redirect(&format!("/clusters/{zone}/{id}/access?rotated={which}"));
-            }
-            Ok(())
-        }
-        Err(error) => {
-            audit(
-                &caller,
-                &format!("cluster.rotate-{which}"),
-                Some(&target),
-                "failure",
-                None,
-            )
-            .await;
-            Err(upstream_failure(error, &format!("cluster {id} in {zone}")))
-        }
-    }
+    let change = Change {
+        action: &format!("cluster.rotate-{which}"),
+        target: scope.target(),
+        what: format!("cluster {id} in {zone}"),
+        then: format!("/clusters/{zone}/{id}/access?rotated={which}"),
+    };
+    conclude(&caller, &scope, change, result).await
 }
 
 #[cfg(test)]

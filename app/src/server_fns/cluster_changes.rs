@@ -94,8 +94,8 @@ pub async fn update_cluster(
 ) -> Result<(), AppError> {
     use crate::error::FieldError;
     use crate::ssr::accounts::authz::Action;
-    use crate::ssr::auth::{audit, require};
-    use crate::ssr::orchestration::{cluster_scope, upstream_failure};
+    use crate::ssr::auth::require;
+    use crate::ssr::orchestration::{Change, cluster_scope, conclude, upstream_failure};
     use sks_api::validate::Validate;
     use sks_api::{ClusterAddon, UpdateSksClusterRequest};
 
@@ -186,75 +186,41 @@ pub async fn update_cluster(
     if !fields.is_empty() {
         return Err(AppError::Validation { fields });
     }
-    let target = scope.target();
-    match scope
+    let result = scope
         .client
         .update_sks_cluster(&scope.zone, scope.id, &request)
-        .await
-    {
-        Ok(operation) => {
-            let op = operation.id.map(|i| i.to_string());
-            audit(
-                &caller,
-                "cluster.update",
-                Some(&target),
-                "success",
-                op.as_deref(),
-            )
-            .await;
-            // Viewers of this cluster and of the list see the change at once.
-            state.live.poke(org, &zone, &id);
-            if crate::ssr::auth::plain_form_post() {
-                leptos_axum::redirect(&format!("/clusters/{zone}/{id}/settings?saved=1"));
-            }
-            Ok(())
-        }
-        Err(error) => {
-            audit(&caller, "cluster.update", Some(&target), "failure", None).await;
-            Err(upstream_failure(error, &what))
-        }
-    }
+        .await;
+    let change = Change {
+        action: "cluster.update",
+        target: scope.target(),
+        what,
+        then: format!("/clusters/{zone}/{id}/settings?saved=1"),
+    };
+    conclude(&caller, &scope, change, result).await
 }
 
 /// Moves a starter cluster to the pro level (there is no way back).
 #[server(endpoint = "upgrade_service_level")]
 pub async fn upgrade_service_level(zone: String, id: String) -> Result<(), AppError> {
     use crate::ssr::accounts::authz::Action;
-    use crate::ssr::auth::{audit, require};
-    use crate::ssr::orchestration::{cluster_scope, upstream_failure};
+    use crate::ssr::auth::require;
+    use crate::ssr::orchestration::{Change, cluster_scope, conclude};
 
     let caller = require(Action::Upgrade).await?;
     let (org, _, _) = caller.org()?;
     let state = crate::ssr::app_state()?;
     let scope = cluster_scope(&state, org, &zone, &id).await?;
-    let target = scope.target();
-    match scope
+    let result = scope
         .client
         .upgrade_sks_cluster_service_level(&scope.zone, scope.id)
-        .await
-    {
-        Ok(operation) => {
-            let op = operation.id.map(|i| i.to_string());
-            audit(
-                &caller,
-                "cluster.level-pro",
-                Some(&target),
-                "success",
-                op.as_deref(),
-            )
-            .await;
-            // Viewers of this cluster and of the list see the change at once.
-            state.live.poke(org, &zone, &id);
-            if crate::ssr::auth::plain_form_post() {
-                leptos_axum::redirect(&format!("/clusters/{zone}/{id}/settings"));
-            }
-            Ok(())
-        }
-        Err(error) => {
-            audit(&caller, "cluster.level-pro", Some(&target), "failure", None).await;
-            Err(upstream_failure(error, &format!("cluster {id} in {zone}")))
-        }
-    }
+        .await;
+    let change = Change {
+        action: "cluster.level-pro",
+        target: scope.target(),
+        what: format!("cluster {id} in {zone}"),
+        then: format!("/clusters/{zone}/{id}/settings"),
+    };
+    conclude(&caller, &scope, change, result).await
 }
 
 /// Deletes a cluster once its name is typed back. With nodepools, `delete_nodepools` must be

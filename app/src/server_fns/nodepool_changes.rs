@@ -192,8 +192,8 @@ pub async fn scale_nodepool(
     #[server(default)] evict: Option<Vec<String>>,
 ) -> Result<(), AppError> {
     use crate::ssr::accounts::authz::Action;
-    use crate::ssr::auth::{audit, require};
-    use crate::ssr::orchestration::{cluster_scope, upstream_failure};
+    use crate::ssr::auth::require;
+    use crate::ssr::orchestration::{Change, cluster_scope, conclude};
 
     let caller = require(Action::Scale).await?;
     let (org, _, _) = caller.org()?;
@@ -208,11 +208,10 @@ pub async fn scale_nodepool(
     let plan = plan_scale(&size, &evict, pool.size.unwrap_or_default(), &instances)
         .map_err(|fields| AppError::Validation { fields })?;
     let pool_id = pool.id.unwrap_or_default();
-    let target = format!("{}/nodepool/{pool_id}", scope.target());
-    let what = format!("nodepool {nodepool}");
-    let (action, result) = match &plan {
+    let (action, detail, result) = match &plan {
         ScalePlan::Resize(size) => (
-            format!("nodepool.scale to {size}"),
+            "nodepool.scale",
+            format!("to {size}"),
             scope
                 .client
                 .scale_sks_nodepool(&scope.zone, scope.id, pool_id, *size)
@@ -221,7 +220,8 @@ pub async fn scale_nodepool(
         ScalePlan::Evict(ids) => {
             let ids: Vec<uuid::Uuid> = ids.iter().filter_map(|i| i.parse().ok()).collect();
             (
-                format!("nodepool.evict {}", ids.len()),
+                "nodepool.evict",
+                format!("{} chosen", ids.len()),
                 scope
                     .client
                     .evict_sks_nodepool_members(&scope.zone, scope.id, pool_id, ids)
@@ -229,38 +229,21 @@ pub async fn scale_nodepool(
             )
         }
     };
-    let (verb, _) = action.split_once(' ').unwrap_or((&action, ""));
-    match result {
-        Ok(operation) => {
-            let op = operation.id.map(|i| i.to_string());
-            audit(
-                &caller,
-                verb,
-                Some(&format!("{target} ({action})")),
-                "success",
-                op.as_deref(),
-            )
-            .await;
-            // Viewers of this cluster and of the list see the change at once.
-            state.live.poke(org, &zone, &id);
-            if crate::ssr::auth::plain_form_post() {
-                leptos_axum::redirect(&format!("/clusters/{zone}/{id}"));
-            }
-            Ok(())
-        }
-        Err(error) => {
-            audit(&caller, verb, Some(&target), "failure", None).await;
-            Err(upstream_failure(error, &what))
-        }
-    }
+    let change = Change {
+        action,
+        target: format!("{}/nodepool/{pool_id} ({detail})", scope.target()),
+        what: format!("nodepool {nodepool}"),
+        then: format!("/clusters/{zone}/{id}"),
+    };
+    conclude(&caller, &scope, change, result).await
 }
 
 /// Deletes a nodepool and its instances.
 #[server(endpoint = "delete_nodepool")]
 pub async fn delete_nodepool(zone: String, id: String, nodepool: String) -> Result<(), AppError> {
     use crate::ssr::accounts::authz::Action;
-    use crate::ssr::auth::{audit, require};
-    use crate::ssr::orchestration::{cluster_scope, upstream_failure};
+    use crate::ssr::auth::require;
+    use crate::ssr::orchestration::{Change, cluster_scope, conclude};
 
     let caller = require(Action::Delete).await?;
     let (org, _, _) = caller.org()?;
@@ -268,34 +251,17 @@ pub async fn delete_nodepool(zone: String, id: String, nodepool: String) -> Resu
     let scope = cluster_scope(&state, org, &zone, &id).await?;
     let (_, pool, _) = load(&scope, &nodepool).await?;
     let pool_id = pool.id.unwrap_or_default();
-    let target = format!("{}/nodepool/{pool_id}", scope.target());
-    match scope
+    let result = scope
         .client
         .delete_sks_nodepool(&scope.zone, scope.id, pool_id)
-        .await
-    {
-        Ok(operation) => {
-            let op = operation.id.map(|i| i.to_string());
-            audit(
-                &caller,
-                "nodepool.delete",
-                Some(&target),
-                "success",
-                op.as_deref(),
-            )
-            .await;
-            // Viewers of this cluster and of the list see the change at once.
-            state.live.poke(org, &zone, &id);
-            if crate::ssr::auth::plain_form_post() {
-                leptos_axum::redirect(&format!("/clusters/{zone}/{id}"));
-            }
-            Ok(())
-        }
-        Err(error) => {
-            audit(&caller, "nodepool.delete", Some(&target), "failure", None).await;
-            Err(upstream_failure(error, &format!("nodepool {nodepool}")))
-        }
-    }
+        .await;
+    let change = Change {
+        action: "nodepool.delete",
+        target: format!("{}/nodepool/{pool_id}", scope.target()),
+        what: format!("nodepool {nodepool}"),
+        then: format!("/clusters/{zone}/{id}"),
+    };
+    conclude(&caller, &scope, change, result).await
 }
 
 #[cfg(test)]

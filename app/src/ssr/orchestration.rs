@@ -156,3 +156,52 @@ pub fn background_wait() -> sks_api::client::WaitOptions {
         ..sks_api::client::WaitOptions::default()
     }
 }
+
+/// A change asked of the orchestration API, as the audit log and the browser see it.
+pub struct Change<'a> {
+    /// The audit action, e.g. `nodepool.scale`.
+    pub action: &'a str,
+    /// The audit target (under the cluster's, so its Activity tab lists it).
+    pub target: String,
+    /// What a 404 names.
+    pub what: String,
+    /// Where a browser without JavaScript goes on success.
+    pub then: String,
+}
+
+/// Ends a change the API answered: records the outcome (with the operation's id) in the audit
+/// log, has the live watchers of the cluster and its list look now, sends a plain form post on
+/// to `change.then`, and turns a refusal into what the person can act on.
+pub async fn conclude(
+    caller: &super::auth::Caller,
+    scope: &ClusterScope,
+    change: Change<'_>,
+    result: Result<sks_api::Operation, sks_api::client::Error>,
+) -> Result<(), AppError> {
+    use super::auth::{audit, plain_form_post};
+    let Change {
+        action,
+        target,
+        what,
+        then,
+    } = change;
+    match result {
+        Ok(operation) => {
+            let op = operation.id.map(|i| i.to_string());
+            audit(caller, action, Some(&target), "success", op.as_deref()).await;
+            if let (Ok((org, _, _)), Ok(state)) = (caller.org(), super::app_state()) {
+                state
+                    .live
+                    .poke(org, scope.zone.as_str(), &scope.id.to_string());
+            }
+            if plain_form_post() {
+                leptos_axum::redirect(&then);
+            }
+            Ok(())
+        }
+        Err(error) => {
+            audit(caller, action, Some(&target), "failure", None).await;
+            Err(upstream_failure(error, &what))
+        }
+    }
+}

@@ -58,7 +58,6 @@ mod backend {
     use super::CreateCluster;
     use crate::error::{AppError, FieldError};
     use crate::ssr::accounts::authz::Action;
-    use crate::ssr::accounts::{Accounts, AuditEntry};
     use crate::ssr::auth::{Caller, audit, plain_form_post, require};
     use crate::ssr::create_requests::{self, Claim};
     use crate::ssr::{AppState, app_state, now_ms};
@@ -412,16 +411,7 @@ mod backend {
         pools: Vec<CreateSksNodepoolRequest>,
         target: String,
     ) {
-        let accounts: Accounts = state.accounts.clone();
-        let client = client.clone();
-        let entry = AuditEntry {
-            org_id: caller.org.as_ref().map(|(id, _, _)| id.clone()),
-            user_id: Some(caller.user.id.clone()),
-            user_email: Some(caller.user.email.clone()),
-            action: "nodepool.create".into(),
-            client_address: caller.client_address.clone(),
-            ..AuditEntry::default()
-        };
+        let (state, caller, client) = (state.clone(), caller.clone(), client.clone());
         tokio::spawn(async move {
             let options = sks_api::client::WaitOptions {
                 deadline: Some(Duration::from_secs(60 * 60)),
@@ -432,7 +422,7 @@ mod backend {
                 let (outcome, operation_id) = match &ready {
                     Err(error) => {
                         tracing::warn!(%error, cluster = %id, "cluster create failed; nodepool not added");
-                        ("failure", None)
+                        ("failure", None::<String>)
                     }
                     Ok(_) => match client.create_sks_nodepool(&zone, id, &pool).await {
                         Ok(op) => ("success", op.id.map(|o| o.to_string())),
@@ -442,16 +432,15 @@ mod backend {
                         }
                     },
                 };
-                let entry = AuditEntry {
-                    at: now_ms(),
-                    target: Some(format!("{target} nodepool {}", pool.name)),
-                    outcome: outcome.into(),
-                    operation_id,
-                    ..entry.clone()
-                };
-                if let Err(error) = accounts.record(&entry).await {
-                    tracing::error!(%error, "cannot write the audit log");
-                }
+                crate::ssr::auth::audit_in(
+                    &state,
+                    &caller,
+                    "nodepool.create",
+                    Some(&format!("{target} nodepool {}", pool.name)),
+                    outcome,
+                    operation_id.as_deref(),
+                )
+                .await;
             }
         });
     }

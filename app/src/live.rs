@@ -196,6 +196,11 @@ pub(crate) mod tests {
                     public_ip: None,
                 })
                 .collect(),
+            labels: vec![],
+            taints: vec![],
+            security_groups: 1,
+            private_networks: 0,
+            anti_affinity_groups: 0,
         }
     }
 

@@ -63,7 +63,8 @@ test('the wizard walks through its steps and creates a cluster with two nodepool
   await expect(page).toHaveURL(/\/clusters\/ch-gva-2\/[0-9a-f-]{36}$/);
   await expect(page.getByRole('heading', { level: 1, name: 'wizard-e2e' })).toBeVisible();
   await expect(page.getByRole('region', { name: 'Nodepool workers' })).toBeVisible();
-  await expect(page.getByRole('region', { name: 'Nodepool batch' })).toBeVisible();
+  // Each pool's settings are on its card.
+  await expect(page.getByRole('region', { name: 'Nodepool batch' })).toContainText('Labels: team=batch');
 });
 
 test('invalid input shows the messages inline and in a summary, and creates nothing', async ({ page }, testInfo) => {

@@ -173,6 +173,7 @@ fn Nodepool(pool: NodepoolDetail, base: String) -> impl IntoView {
                 <a href=format!("{base}/nodepools/{}/scale", pool.id) aria-label=format!("Scale nodepool {}", pool.name)
                     class="ml-auto rounded-md border border-slate-300 px-2 py-1 text-xs font-medium hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800">"Scale"</a>
             </div>
+            <PoolSettings pool=pool.clone()/>
             {(!pool.instances.is_empty()).then(|| view! {
                 <table class="mt-3 min-w-full text-sm">
                     <caption class="sr-only">{format!("Instances of {}", pool.name)}</caption>
@@ -191,5 +192,42 @@ fn Nodepool(pool: NodepoolDetail, base: String) -> impl IntoView {
                 </table>
             })}
         </section>
+    }
+}
+
+/// A nodepool's settings beyond its size: node labels, taints, and the groups and networks its
+/// nodes join.
+#[component]
+fn PoolSettings(pool: NodepoolDetail) -> impl IntoView {
+    let or_none = |items: Vec<String>| {
+        if items.is_empty() {
+            "none".to_owned()
+        } else {
+            items.join(", ")
+        }
+    };
+    let labels = or_none(
+        pool.labels
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect(),
+    );
+    let taints = or_none(pool.taints.clone());
+    let count = |n: usize, one: &str| match n {
+        1 => format!("1 {one}"),
+        n => format!("{n} {one}s"),
+    };
+    let networking = format!(
+        "{} · {} · {}",
+        count(pool.security_groups, "security group"),
+        count(pool.private_networks, "private network"),
+        count(pool.anti_affinity_groups, "anti-affinity group")
+    );
+    view! {
+        <dl class="mt-2 grid gap-x-6 gap-y-1 text-xs sm:grid-cols-3">
+            <div><dt class="inline text-slate-500 dark:text-slate-400">"Labels: "</dt><dd class="inline font-mono">{labels}</dd></div>
+            <div><dt class="inline text-slate-500 dark:text-slate-400">"Taints: "</dt><dd class="inline font-mono">{taints}</dd></div>
+            <div><dt class="inline text-slate-500 dark:text-slate-400">"Networking: "</dt><dd class="inline">{networking}</dd></div>
+        </dl>
     }
 }

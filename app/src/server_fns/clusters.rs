@@ -289,6 +289,18 @@ pub struct NodepoolDetail {
     pub disk_size: i64,
     pub version: String,
     pub instances: Vec<InstanceDetail>,
+    /// Kubernetes labels of its nodes.
+    #[serde(default)]
+    pub labels: Vec<(String, String)>,
+    /// Taints of its nodes, as `key=value:Effect`.
+    #[serde(default)]
+    pub taints: Vec<String>,
+    #[serde(default)]
+    pub security_groups: usize,
+    #[serde(default)]
+    pub private_networks: usize,
+    #[serde(default)]
+    pub anti_affinity_groups: usize,
 }
 
 /// A cluster as its detail page shows it.

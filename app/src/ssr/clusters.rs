@@ -137,6 +137,16 @@ pub async fn cluster_detail(
             disk_size: pool.disk_size.unwrap_or_default(),
             version: pool.version.unwrap_or_default(),
             instances,
+            labels: pool.labels.unwrap_or_default().into_iter().collect(),
+            taints: pool
+                .taints
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(key, taint)| format!("{key}={}:{}", taint.value, taint.effect))
+                .collect(),
+            security_groups: pool.security_groups.map_or(0, |g| g.len()),
+            private_networks: pool.private_networks.map_or(0, |n| n.len()),
+            anti_affinity_groups: pool.anti_affinity_groups.map_or(0, |g| g.len()),
         });
     }
     Ok(ClusterDetail {

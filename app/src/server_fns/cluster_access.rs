@@ -106,19 +106,14 @@ pub fn audit_target(zone: &str, id: &str) -> String {
 pub async fn get_cluster_access(zone: String, id: String) -> Result<ClusterAccess, AppError> {
     use crate::ssr::accounts::authz::{Action, permits};
     use crate::ssr::auth::require;
-    use crate::ssr::orchestration::{cluster_scope, upstream_failure};
+    use crate::ssr::orchestration::cluster_scope;
     use sks_api::Authority;
 
     let caller = require(Action::Read).await?;
     let (org, _, role) = caller.org()?;
     let state = crate::ssr::app_state()?;
     let scope = cluster_scope(&state, org, &zone, &id).await?;
-    let what = format!("cluster {id} in {zone}");
-    let cluster = scope
-        .client
-        .get_sks_cluster(&scope.zone, scope.id)
-        .await
-        .map_err(|e| upstream_failure(e, &what))?;
+    let cluster = scope.cluster().await?;
     let addons: Vec<String> = cluster
         .addons
         .unwrap_or_default()
@@ -241,17 +236,12 @@ pub async fn issue_kubeconfig(
     if !fields.is_empty() {
         return Err(AppError::Validation { fields });
     }
-    let what = format!("cluster {id} in {zone}");
-    let cluster = scope
-        .client
-        .get_sks_cluster(&scope.zone, scope.id)
-        .await
-        .map_err(|e| upstream_failure(e, &what))?;
+    let cluster = scope.cluster().await?;
     let answer = scope
         .client
         .generate_sks_cluster_kubeconfig(&scope.zone, scope.id, &request)
         .await
-        .map_err(|e| upstream_failure(e, &what))?;
+        .map_err(|e| upstream_failure(e, &scope.what))?;
     let content = decode_base64(&answer.kubeconfig).ok_or_else(|| {
         AppError::Internal("the orchestration API sent a kubeconfig that is not base64".into())
     })?;
@@ -304,7 +294,7 @@ pub async fn rotate_credentials(zone: String, id: String, which: String) -> Resu
     let change = Change {
         action: &format!("cluster.rotate-{which}"),
         target: scope.target(),
-        what: format!("cluster {id} in {zone}"),
+        what: scope.what.clone(),
         then: format!("/clusters/{zone}/{id}/access?rotated={which}"),
     };
     conclude(&caller, &scope, change, result).await

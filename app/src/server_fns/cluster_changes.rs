@@ -95,7 +95,7 @@ pub async fn update_cluster(
     use crate::error::FieldError;
     use crate::ssr::accounts::authz::Action;
     use crate::ssr::auth::require;
-    use crate::ssr::orchestration::{Change, cluster_scope, conclude, upstream_failure};
+    use crate::ssr::orchestration::{Change, cluster_scope, conclude};
     use sks_api::validate::Validate;
     use sks_api::{ClusterAddon, UpdateSksClusterRequest};
 
@@ -103,12 +103,7 @@ pub async fn update_cluster(
     let (org, _, _) = caller.org()?;
     let state = crate::ssr::app_state()?;
     let scope = cluster_scope(&state, org, &zone, &id).await?;
-    let what = format!("cluster {id} in {zone}");
-    let cluster = scope
-        .client
-        .get_sks_cluster(&scope.zone, scope.id)
-        .await
-        .map_err(|e| upstream_failure(e, &what))?;
+    let cluster = scope.cluster().await?;
 
     let mut fields = Vec::new();
     let labels = match crate::labels::parse_labels(&labels) {
@@ -193,7 +188,7 @@ pub async fn update_cluster(
     let change = Change {
         action: "cluster.update",
         target: scope.target(),
-        what,
+        what: scope.what.clone(),
         then: format!("/clusters/{zone}/{id}/settings?saved=1"),
     };
     conclude(&caller, &scope, change, result).await
@@ -217,7 +212,7 @@ pub async fn upgrade_service_level(zone: String, id: String) -> Result<(), AppEr
     let change = Change {
         action: "cluster.level-pro",
         target: scope.target(),
-        what: format!("cluster {id} in {zone}"),
+        what: scope.what.clone(),
         then: format!("/clusters/{zone}/{id}/settings"),
     };
     conclude(&caller, &scope, change, result).await
@@ -242,12 +237,7 @@ pub async fn delete_cluster(
     let (org, _, _) = caller.org()?;
     let state = crate::ssr::app_state()?;
     let scope = cluster_scope(&state, org, &zone, &id).await?;
-    let what = format!("cluster {id} in {zone}");
-    let cluster = scope
-        .client
-        .get_sks_cluster(&scope.zone, scope.id)
-        .await
-        .map_err(|e| upstream_failure(e, &what))?;
+    let cluster = scope.cluster().await?;
     let name = cluster.name.clone().unwrap_or_default();
     let nodepools: Vec<uuid::Uuid> = cluster
         .nodepools
@@ -280,7 +270,7 @@ pub async fn delete_cluster(
             .client
             .delete_sks_cluster(&scope.zone, scope.id)
             .await
-            .map_err(|e| upstream_failure(e, &what))?;
+            .map_err(|e| upstream_failure(e, &scope.what))?;
         let op = operation.id.map(|i| i.to_string());
         audit(
             &caller,

@@ -164,12 +164,7 @@ pub async fn get_upgrade_options(zone: String, id: String) -> Result<UpgradeOpti
     let (org, _, role) = caller.org()?;
     let state = crate::ssr::app_state()?;
     let scope = cluster_scope(&state, org, &zone, &id).await?;
-    let what = format!("cluster {id} in {zone}");
-    let cluster = scope
-        .client
-        .get_sks_cluster(&scope.zone, scope.id)
-        .await
-        .map_err(|e| upstream_failure(e, &what))?;
+    let cluster = scope.cluster().await?;
     let offered = scope
         .client
         .list_sks_cluster_versions(&scope.zone, false)
@@ -179,7 +174,7 @@ pub async fn get_upgrade_options(zone: String, id: String) -> Result<UpgradeOpti
         .client
         .list_sks_cluster_deprecated_resources(&scope.zone, scope.id)
         .await
-        .map_err(|e| upstream_failure(e, &what))?
+        .map_err(|e| upstream_failure(e, &scope.what))?
         .into_iter()
         .map(|r| DeprecatedApi {
             api: format!(
@@ -244,7 +239,6 @@ pub async fn start_upgrade(zone: String, id: String, version: String) -> Result<
     let (org, _, _) = caller.org()?;
     let state = crate::ssr::app_state()?;
     let scope = cluster_scope(&state, org, &zone, &id).await?;
-    let what = format!("cluster {id} in {zone}");
     let latest = crate::ssr::upgrades::latest(&state, org, &zone, &id).await?;
     let plan = match latest {
         Some(plan) if plan.state == "running" => {
@@ -258,11 +252,7 @@ pub async fn start_upgrade(zone: String, id: String, version: String) -> Result<
             plan
         }
         _ => {
-            let cluster = scope
-                .client
-                .get_sks_cluster(&scope.zone, scope.id)
-                .await
-                .map_err(|e| upstream_failure(e, &what))?;
+            let cluster = scope.cluster().await?;
             let offered = scope
                 .client
                 .list_sks_cluster_versions(&scope.zone, false)

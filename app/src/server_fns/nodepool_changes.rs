@@ -110,11 +110,7 @@ async fn load(
     let id: uuid::Uuid = nodepool
         .parse()
         .map_err(|_| AppError::NotFound(what.clone()))?;
-    let cluster = scope
-        .client
-        .get_sks_cluster(&scope.zone, scope.id)
-        .await
-        .map_err(|e| upstream_failure(e, &format!("cluster {}", scope.id)))?;
+    let cluster = scope.cluster().await?;
     let pool = cluster
         .nodepools
         .unwrap_or_default()

@@ -85,9 +85,19 @@ pub struct ClusterScope {
     pub client: sks_api::client::Client,
     pub zone: ZoneName,
     pub id: uuid::Uuid,
+    /// `cluster {id} in {zone}` as asked for: what a 404 names.
+    pub what: String,
 }
 
 impl ClusterScope {
+    /// The cluster as the API shows it now; `NotFound` naming it when it is gone.
+    pub async fn cluster(&self) -> Result<sks_api::SksCluster, AppError> {
+        self.client
+            .get_sks_cluster(&self.zone, self.id)
+            .await
+            .map_err(|e| upstream_failure(e, &self.what))
+    }
+
     /// `cluster/{zone}/{id}`: how audit entries name the cluster (the Activity tab filters on it).
     pub fn target(&self) -> String {
         cluster_target(self.zone.as_str(), &self.id.to_string())
@@ -108,13 +118,19 @@ pub async fn cluster_scope(
     id: &str,
 ) -> Result<ClusterScope, AppError> {
     let (client, zones) = client_for(state, org).await?;
-    let not_found = || AppError::NotFound(format!("cluster {id} in {zone}"));
+    let what = format!("cluster {id} in {zone}");
+    let not_found = || AppError::NotFound(what.clone());
     let zone = ZoneName::from_wire(zone);
     if !zones.contains(&zone) {
         return Err(not_found());
     }
     let id = id.parse().map_err(|_| not_found())?;
-    Ok(ClusterScope { client, zone, id })
+    Ok(ClusterScope {
+        client,
+        zone,
+        id,
+        what,
+    })
 }
 
 /// What an orchestration API failure means for the person who asked; `what` names the

@@ -7,6 +7,7 @@
 #![recursion_limit = "256"]
 
 pub mod app;
+pub mod catalog;
 pub mod components;
 pub mod error;
 pub mod labels;

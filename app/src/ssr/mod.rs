@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod catalog;
 pub mod clusters;
 pub mod create_requests;
 pub mod live;

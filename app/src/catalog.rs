@@ -108,8 +108,6 @@ pub struct ParamSpec {
     pub kind: ParamKind,
     /// The default as form text: `true`/`false` for booleans, one item per line for lists.
     pub default: String,
-    /// A password field, never put back into the page's address.
-    pub sensitive: bool,
 }
 
 /// Something to run before applying the rendered manifests.
@@ -245,6 +243,83 @@ pub fn unmet(requires: &Requirements, cluster: &ClusterFacts) -> Vec<String> {
     reasons
 }
 
+/// Query keys of parameter values start with this (`p.replicas=3`), so a parameter can be
+/// called anything without clashing with the page's own keys (`version`, `compare`, `cluster`).
+pub const PARAM_PREFIX: &str = "p.";
+
+/// The `name=value` pairs of a query string (`?` optional), decoded.
+pub fn query_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (decode(name), decode(value))
+        })
+        .collect()
+}
+
+/// Percent-decoding with `+` as a space, as forms encode; invalid escapes are kept as written.
+fn decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = |b: u8| (b as char).to_digit(16);
+                match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                    (Some(high), Some(low)) => {
+                        out.push((high * 16 + low) as u8);
+                        i += 2;
+                    }
+                    _ => out.push(b'%'),
+                }
+            }
+            byte => out.push(byte),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Percent-encodes a query component.
+pub fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+/// The parameter values in query pairs (keys with [`PARAM_PREFIX`]). The last value of a name
+/// wins: a checkbox sends a hidden `false` first and, when ticked, `true` after it.
+pub fn form_values(pairs: &[(String, String)]) -> std::collections::BTreeMap<String, String> {
+    pairs
+        .iter()
+        .filter_map(|(k, v)| Some((k.strip_prefix(PARAM_PREFIX)?.to_string(), v.clone())))
+        .collect()
+}
+
+/// The query string (without `?`) that carries `values` and a version.
+pub fn values_query(values: &std::collections::BTreeMap<String, String>, version: &str) -> String {
+    let mut parts = Vec::new();
+    if !version.is_empty() {
+        parts.push(format!("version={}", encode(version)));
+    }
+    for (name, value) in values {
+        parts.push(format!("{}{}={}", PARAM_PREFIX, encode(name), encode(value)));
+    }
+    parts.join("&")
+}
+
 /// The file the manifests download as.
 pub fn manifest_file_name(entry: &str, version: &str) -> String {
     format!("{entry}-{version}.yaml")
@@ -337,6 +412,26 @@ mod tests {
         };
         assert!(unmet(&requires, &pro).is_empty());
         assert!(unmet(&Requirements::default(), &starter).is_empty());
+    }
+
+    #[test]
+    fn query_values_round_trip_and_the_last_value_wins() {
+        let values = std::collections::BTreeMap::from([
+            ("host".to_string(), "a b&c=d/é".to_string()),
+            ("teams".to_string(), "web\napi".to_string()),
+        ]);
+        let query = values_query(&values, "1.1.0");
+        assert_eq!(
+            query,
+            "version=1.1.0&p.host=a%20b%26c%3Dd%2F%C3%A9&p.teams=web%0Aapi"
+        );
+        let pairs = query_pairs(&format!("?{query}"));
+        assert_eq!(form_values(&pairs), values);
+        assert_eq!(pairs[0], ("version".to_string(), "1.1.0".to_string()));
+        let ticked = query_pairs("p.tls=false&p.tls=true&p.x=a+b&cluster=z%2");
+        assert_eq!(form_values(&ticked)["tls"], "true");
+        assert_eq!(form_values(&ticked)["x"], "a b");
+        assert_eq!(ticked[3].1, "z%2");
     }
 
     #[test]

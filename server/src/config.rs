@@ -33,6 +33,11 @@ pub struct Config {
     #[arg(long, env = "CAPSTAN_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
 
+    /// The catalog of blueprints and add-ons: a folder with one sub-folder per entry. Every
+    /// entry is checked at start; a malformed one stops the start, named with the reason.
+    #[arg(long, env = "CAPSTAN_CATALOG_DIR", default_value = "./catalog")]
+    pub catalog_dir: PathBuf,
+
     /// Database URL: `sqlite://PATH` or `postgres://USER@HOST/DB`.
     /// Default: the SQLite file `capstan.db` in the data directory.
     #[arg(long, env = "CAPSTAN_DATABASE_URL")]
@@ -121,6 +126,7 @@ impl std::fmt::Debug for Config {
         f.debug_struct("Config")
             .field("listen", &self.listen)
             .field("data_dir", &self.data_dir)
+            .field("catalog_dir", &self.catalog_dir)
             .field("database_url", &redact_url(&self.database_url()))
             .field("database_max_connections", &self.database_max_connections)
             .field("public_url", &self.public_url())

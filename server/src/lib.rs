@@ -3,6 +3,7 @@
 //!
 //! [`build_router`] is separate from [`run`] so tests can drive the whole router in-process.
 
+pub mod catalog;
 pub mod config;
 pub mod embedded;
 pub mod health;
@@ -67,7 +68,11 @@ pub fn app_state(config: &Config, store: Store, embedded: &Embedded) -> anyhow::
         invitation_ms: 7 * 86_400_000,
         public_url: config.public_url(),
     };
+    let catalog = app::ssr::catalog::Catalog::load(&config.catalog_dir)
+        .with_context(|| format!("loading the catalog from {}", config.catalog_dir.display()))?;
+    tracing::info!(entries = catalog.entries().len(), "catalog loaded");
     Ok(AppState {
+        catalog: Arc::new(catalog),
         leptos_options: leptos_options(config.listen)?,
         accounts: Accounts::new(store.clone()),
         store,
@@ -101,6 +106,7 @@ pub fn build_router(
             get(metrics::handler).with_state((Arc::clone(&metrics), state.live.clone())),
         )
         .route("/live/clusters", get(live::clusters))
+        .route("/catalog/{name}/download", get(catalog::download))
         .route("/live/clusters/{zone}/{id}", get(live::cluster))
         .leptos_routes(&state, routes, {
             let options = state.leptos_options.clone();

@@ -3,6 +3,7 @@
 
 pub mod activity;
 pub mod auth;
+pub mod catalog;
 pub mod cluster_access;
 pub mod cluster_changes;
 pub mod cluster_upgrade;

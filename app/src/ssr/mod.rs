@@ -44,6 +44,8 @@ pub struct AppState {
     pub exoscale_endpoint: String,
     /// Watchers of clusters and their subscribers (the live pages).
     pub live: live::Hub,
+    /// Blueprints and add-ons, loaded and checked at start.
+    pub catalog: std::sync::Arc<catalog::Catalog>,
 }
 
 impl std::fmt::Debug for AppState {

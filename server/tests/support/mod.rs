@@ -66,6 +66,8 @@ pub async fn harness_with(
         dir.path().to_str().unwrap(),
         "--exoscale-endpoint",
         &embedded.orchestration.endpoint,
+        "--catalog-dir",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../catalog"),
     ];
     args.extend_from_slice(flags);
     let config = Config::try_parse_from(args).unwrap();

@@ -390,8 +390,6 @@ struct ParamFile {
     options: Option<Vec<String>>,
     min_items: Option<usize>,
     max_items: Option<usize>,
-    #[serde(default)]
-    sensitive: bool,
 }
 
 #[derive(Deserialize)]
@@ -662,7 +660,6 @@ fn check_param(file: ParamFile) -> Result<Param, String> {
             help: file.help,
             kind,
             default,
-            sensitive: file.sensitive,
         },
         pattern,
     };

@@ -167,7 +167,6 @@ mod tests {
                 help: String::new(),
                 kind,
                 default: default.into(),
-                sensitive: false,
             },
             pattern: pattern.map(|p| Regex::new(&format!("^(?:{p})$")).unwrap()),
         }

@@ -1,0 +1,103 @@
+//! The catalog of blueprints and add-ons: listing, an entry's page, rendering with values,
+//! and the difference between two versions. Every member of an organization may read it.
+
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::{EntryDetail, EntrySummary, ManifestDiff, Rendered};
+use crate::error::AppError;
+
+/// Entries matching a search, with how many there are in all.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogList {
+    pub entries: Vec<EntrySummary>,
+    pub total: usize,
+}
+
+/// The catalog's entries whose text holds every word of `q`, in `category` when one is given.
+#[server(endpoint = "list_catalog")]
+pub async fn list_catalog(
+    #[server(default)] q: String,
+    #[server(default)] category: String,
+) -> Result<CatalogList, AppError> {
+    let state = reader().await?;
+    let all = state.catalog.summaries();
+    let total = all.len();
+    let entries = all
+        .into_iter()
+        .filter(|e| crate::catalog::matches(e, &q, &category))
+        .collect();
+    Ok(CatalogList { entries, total })
+}
+
+/// One entry: metadata, README, parameters, steps and changelog.
+#[server(endpoint = "get_catalog_entry")]
+pub async fn get_catalog_entry(name: String) -> Result<EntryDetail, AppError> {
+    let state = reader().await?;
+    let entry = find(&state, &name)?;
+    Ok(entry.detail.clone())
+}
+
+/// An entry's manifests for a version (empty: the current one) and parameter values (by
+/// parameter name; a missing value takes its default). Refused values come back field by
+/// field in `errors`.
+#[server(endpoint = "render_catalog_entry")]
+pub async fn render_catalog_entry(
+    name: String,
+    #[server(default)] version: String,
+    #[server(default)] values: BTreeMap<String, String>,
+) -> Result<Rendered, AppError> {
+    let state = reader().await?;
+    let entry = find(&state, &name)?;
+    entry
+        .render(Some(&version), &values)
+        .map_err(|e| render_failure(&name, e))
+}
+
+/// The difference of an entry's output from version `from` to version `to` for the same values.
+#[server(endpoint = "diff_catalog_entry")]
+pub async fn diff_catalog_entry(
+    name: String,
+    from: String,
+    to: String,
+    #[server(default)] values: BTreeMap<String, String>,
+) -> Result<ManifestDiff, AppError> {
+    let state = reader().await?;
+    let entry = find(&state, &name)?;
+    entry
+        .diff(&from, &to, &values)
+        .map_err(|e| render_failure(&name, e))
+}
+
+/// The application state, for a signed-in member of an organization.
+#[cfg(feature = "ssr")]
+async fn reader() -> Result<crate::ssr::AppState, AppError> {
+    crate::ssr::auth::require(crate::ssr::accounts::authz::Action::Read).await?;
+    crate::ssr::app_state()
+}
+
+#[cfg(feature = "ssr")]
+fn find<'a>(
+    state: &'a crate::ssr::AppState,
+    name: &str,
+) -> Result<&'a crate::ssr::catalog::Entry, AppError> {
+    state
+        .catalog
+        .get(name)
+        .ok_or_else(|| AppError::NotFound(format!("catalog entry {name}")))
+}
+
+/// A version that does not exist is the caller's mistake; anything else failing to render is
+/// ours (the load-time checks should have caught it).
+#[cfg(feature = "ssr")]
+fn render_failure(name: &str, reason: String) -> AppError {
+    if reason.contains(" has no version ") {
+        return AppError::Validation {
+            fields: vec![crate::error::FieldError::new("version", reason)],
+        };
+    }
+    tracing::error!(entry = name, %reason, "a catalog entry failed to render");
+    AppError::Internal(format!("the catalog entry {name} could not be rendered"))
+}

@@ -198,6 +198,7 @@ pub(crate) mod tests {
                 .collect(),
             labels: vec![],
             taints: vec![],
+            gpus: 0,
             security_groups: 1,
             private_networks: 0,
             anti_affinity_groups: 0,

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::{EntryDetail, EntrySummary, ManifestDiff, Rendered};
+use crate::catalog::{ClusterFacts, EntryDetail, EntrySummary, ManifestDiff, Rendered};
 use crate::error::AppError;
 
 /// Entries matching a search, with how many there are in all.
@@ -70,6 +70,43 @@ pub async fn diff_catalog_entry(
         .diff(&from, &to, &values)
         .map_err(|e| render_failure(&name, e))
 }
+
+/// A cluster as the catalog needs it: to name the kubeconfig in the install commands and to
+/// say which entries fit.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogCluster {
+    pub zone: String,
+    pub id: String,
+    pub name: String,
+    /// The file the cluster's Access tab downloads for the user it suggests (`admin`).
+    pub kubeconfig_file: String,
+    pub facts: ClusterFacts,
+}
+
+/// The organization's cluster `id` in `zone`, for the install commands of an entry.
+#[server(endpoint = "get_catalog_cluster")]
+pub async fn get_catalog_cluster(zone: String, id: String) -> Result<CatalogCluster, AppError> {
+    use crate::ssr::accounts::authz::Action;
+
+    let caller = crate::ssr::auth::require(Action::Read).await?;
+    let (org, _, _) = caller.org()?;
+    let state = crate::ssr::app_state()?;
+    let (client, zones) = crate::ssr::orchestration::client_for(&state, org).await?;
+    let detail = crate::ssr::clusters::cluster_detail(&client, &zones, &zone, &id).await?;
+    Ok(CatalogCluster {
+        kubeconfig_file: crate::server_fns::cluster_access::kubeconfig_file_name(
+            &detail.name,
+            KUBECONFIG_USER,
+        ),
+        facts: detail.catalog_facts(),
+        zone: detail.zone,
+        id: detail.id,
+        name: detail.name,
+    })
+}
+
+/// The user the Access tab suggests when it issues a kubeconfig.
+pub const KUBECONFIG_USER: &str = "admin";
 
 /// The application state, for a signed-in member of an organization.
 #[cfg(feature = "ssr")]

@@ -301,6 +301,9 @@ pub struct NodepoolDetail {
     pub private_networks: usize,
     #[serde(default)]
     pub anti_affinity_groups: usize,
+    /// GPUs per instance of its type (0 for CPU-only types).
+    #[serde(default)]
+    pub gpus: i64,
 }
 
 /// A cluster as its detail page shows it.
@@ -320,6 +323,18 @@ pub struct ClusterDetail {
     pub auto_upgrade: bool,
     pub created_at: String,
     pub nodepools: Vec<NodepoolDetail>,
+}
+
+impl ClusterDetail {
+    /// What the catalog needs to know to say which entries fit this cluster.
+    pub fn catalog_facts(&self) -> crate::catalog::ClusterFacts {
+        crate::catalog::ClusterFacts {
+            level: self.level.clone(),
+            cni: self.cni.clone().unwrap_or_default(),
+            addons: self.addons.clone(),
+            gpu: self.nodepools.iter().any(|p| p.gpus > 0),
+        }
+    }
 }
 
 /// One cluster of the organization, with its nodepools and their instances.

@@ -110,6 +110,11 @@ pub async fn cluster_detail(
             .and_then(|t| t.display_name())
             .unwrap_or_else(|| id.to_string())
     };
+    let gpus = |id: Option<uuid::Uuid>| -> i64 {
+        id.and_then(|id| types.iter().find(|t| t.id == Some(id)))
+            .and_then(|t| t.gpus)
+            .unwrap_or_default()
+    };
     let mut nodepools = Vec::new();
     for pool in cluster.nodepools.clone().unwrap_or_default() {
         let instances = match pool.instance_pool {
@@ -134,6 +139,7 @@ pub async fn cluster_detail(
             state: pool.state.map(|s| s.to_string()).unwrap_or_default(),
             size: pool.size.unwrap_or_default(),
             instance_type: type_name(pool.instance_type.map(|r| r.id)),
+            gpus: gpus(pool.instance_type.map(|r| r.id)),
             disk_size: pool.disk_size.unwrap_or_default(),
             version: pool.version.unwrap_or_default(),
             instances,

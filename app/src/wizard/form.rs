@@ -93,6 +93,42 @@ impl Default for ClusterForm {
     }
 }
 
+impl ClusterForm {
+    /// A new form with the SKS add-on `addon` switched on, with what it needs: the cloud
+    /// controller for block storage and Karpenter, and the Pro level for Karpenter. `None` for
+    /// an add-on the wizard does not know.
+    pub fn with_addon(addon: &str) -> Option<ClusterForm> {
+        let mut form = ClusterForm::default();
+        match addon {
+            "exoscale-cloud-controller" => form.cloud_controller = true,
+            "exoscale-container-storage-interface" => {
+                form.csi = true;
+                form.cloud_controller = true;
+            }
+            "karpenter" => {
+                form.karpenter = true;
+                form.cloud_controller = true;
+                form.level = "pro".into();
+            }
+            "metrics-server" => form.metrics_server = true,
+            _ => return None,
+        }
+        Some(form)
+    }
+
+    /// The create page's address, opening on this form.
+    pub fn create_url(&self) -> String {
+        #[derive(Serialize)]
+        struct Args<'a> {
+            form: &'a ClusterForm,
+        }
+        match serde_qs::to_string(&Args { form: self }) {
+            Ok(query) => format!("/clusters/new?{query}"),
+            Err(_) => "/clusters/new".into(),
+        }
+    }
+}
+
 /// One nodepool of the form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NodepoolForm {
@@ -725,6 +761,21 @@ pub(crate) mod tests {
             .find(|e| e.field == field)
             .map(|e| e.message.as_str())
             .unwrap_or_else(|| panic!("no error for {field}: {errors:?}"))
+    }
+
+    #[test]
+    fn an_addon_link_opens_the_wizard_with_the_addon_and_what_it_needs() {
+        let form = ClusterForm::with_addon("karpenter").unwrap();
+        assert!(form.karpenter && form.cloud_controller && form.metrics_server);
+        assert_eq!(form.level, "pro");
+        let url = form.create_url();
+        let query = url.strip_prefix("/clusters/new?").unwrap();
+        let args: Args = serde_qs::Config::new(5, false)
+            .deserialize_str(query)
+            .unwrap();
+        assert_eq!(args.form, form);
+        assert!(ClusterForm::with_addon("exoscale-container-storage-interface").unwrap().csi);
+        assert_eq!(ClusterForm::with_addon("dashboard"), None);
     }
 
     #[test]

@@ -95,7 +95,7 @@ fn KubeconfigForm(zone: String, id: String, endpoint: Option<String>) -> impl In
             <input type="hidden" name="id" value=id/>
             <div><ErrorSummary error/></div>
             <label class="block text-sm font-medium" for="kc-user">"User"</label>
-            <input id="kc-user" name="user" value="admin" required class=INPUT aria-describedby="kc-user-error" aria-invalid=move || field("user").get().is_some().to_string()/>
+            <input id="kc-user" name="user" value=crate::server_fns::catalog::KUBECONFIG_USER required class=INPUT aria-describedby="kc-user-error" aria-invalid=move || field("user").get().is_some().to_string()/>
             <FieldMessage id="kc-user-error".into() message=field("user")/>
             <label class="block text-sm font-medium" for="kc-groups">"Groups"</label>
             <input id="kc-groups" name="groups" value="system:masters" class=INPUT aria-describedby="kc-groups-help kc-groups-error" aria-invalid=move || field("groups").get().is_some().to_string()/>

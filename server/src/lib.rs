@@ -21,6 +21,7 @@ use app::ssr::AppState;
 use app::ssr::accounts::secrets::Sealer;
 use app::ssr::accounts::{Accounts, SessionPolicy};
 use app::ssr::auth::{AuthConfig, SignupPolicy};
+use app::ssr::catalog::Catalog;
 use app::ssr::live::{Cadence, Hub};
 use app::ssr::store::Store;
 use app::{App, shell};
@@ -50,8 +51,22 @@ pub fn leptos_options(listen: SocketAddr) -> anyhow::Result<LeptosOptions> {
     Ok(options)
 }
 
-/// The application state from the configuration, the open store and the embedded orchestrator.
-pub fn app_state(config: &Config, store: Store, embedded: &Embedded) -> anyhow::Result<AppState> {
+/// Reads and checks the catalog; the error names every malformed entry with its reason.
+pub fn load_catalog(config: &Config) -> anyhow::Result<Catalog> {
+    let catalog = Catalog::load(&config.catalog_dir)
+        .with_context(|| format!("loading the catalog from {}", config.catalog_dir.display()))?;
+    tracing::info!(entries = catalog.entries().len(), "catalog loaded");
+    Ok(catalog)
+}
+
+/// The application state from the configuration, the open store, the embedded orchestrator
+/// and the catalog.
+pub fn app_state(
+    config: &Config,
+    store: Store,
+    embedded: &Embedded,
+    catalog: Catalog,
+) -> anyhow::Result<AppState> {
     let origins = Origins::from_public_url(&config.public_url())?;
     let sealer = Sealer::load_or_create(&config.data_dir, config.secret_key.as_deref())
         .context("loading the key that seals secrets")?;
@@ -68,9 +83,6 @@ pub fn app_state(config: &Config, store: Store, embedded: &Embedded) -> anyhow::
         invitation_ms: 7 * 86_400_000,
         public_url: config.public_url(),
     };
-    let catalog = app::ssr::catalog::Catalog::load(&config.catalog_dir)
-        .with_context(|| format!("loading the catalog from {}", config.catalog_dir.display()))?;
-    tracing::info!(entries = catalog.entries().len(), "catalog loaded");
     Ok(AppState {
         catalog: Arc::new(catalog),
         leptos_options: leptos_options(config.listen)?,
@@ -173,6 +185,8 @@ async fn tidy_form_redirect(mut response: axum::response::Response) -> axum::res
 /// serves, then drains in-flight requests and closes the store.
 pub async fn run(config: Config) -> anyhow::Result<()> {
     tracing::info!(?config, "starting Capstan {}", app::VERSION);
+    // First, so a broken entry stops the start before anything is opened.
+    let catalog = load_catalog(&config)?;
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
     let store = Store::connect(&config.database_url(), config.database_max_connections)
@@ -186,7 +200,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     )
     .await?;
 
-    let state = app_state(&config, store.clone(), &embedded)?;
+    let state = app_state(&config, store.clone(), &embedded, catalog)?;
     // Upgrade plans that were running when the portal stopped go on from where they were.
     match app::ssr::upgrades::resume_all(&state).await {
         Ok(0) => {}

@@ -774,7 +774,11 @@ pub(crate) mod tests {
             .deserialize_str(query)
             .unwrap();
         assert_eq!(args.form, form);
-        assert!(ClusterForm::with_addon("exoscale-container-storage-interface").unwrap().csi);
+        assert!(
+            ClusterForm::with_addon("exoscale-container-storage-interface")
+                .unwrap()
+                .csi
+        );
         assert_eq!(ClusterForm::with_addon("dashboard"), None);
     }
 

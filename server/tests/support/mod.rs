@@ -72,7 +72,8 @@ pub async fn harness_with(
     args.extend_from_slice(flags);
     let config = Config::try_parse_from(args).unwrap();
     let store = Store::connect(&config.database_url(), 2).await.unwrap();
-    let state = server::app_state(&config, store.clone(), &embedded).unwrap();
+    let catalog = server::load_catalog(&config).unwrap();
+    let state = server::app_state(&config, store.clone(), &embedded, catalog).unwrap();
     let hub = state.live.clone();
     let router = server::build_router(
         state.clone(),

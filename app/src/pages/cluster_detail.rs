@@ -5,12 +5,14 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
+use crate::catalog::unmet;
 use crate::components::error_view::ErrorView;
 use crate::components::live::{DegradedBanner, LiveIndicator, use_live};
 use crate::components::operation_progress::OperationProgress;
 use crate::components::status_badge::StatusBadge;
 use crate::live::{ClusterSnapshot, Progress, work};
 use crate::pages::cluster::ClusterTabs;
+use crate::server_fns::catalog::list_catalog;
 use crate::server_fns::clusters::{ClusterDetail, NodepoolDetail, get_cluster};
 
 /// `/clusters/{zone}/{id}`.
@@ -86,6 +88,7 @@ fn Detail(cluster: ClusterDetail) -> impl IntoView {
     let base = format!("/clusters/{}/{}", cluster.zone, cluster.id);
     let live =
         use_live::<ClusterSnapshot>(format!("/live/clusters/{}/{}", cluster.zone, cluster.id));
+    let rendered_for_catalog = cluster.clone();
     let rendered = cluster;
     let current = Signal::derive({
         let rendered = rendered.clone();
@@ -150,6 +153,65 @@ fn Detail(cluster: ClusterDetail) -> impl IntoView {
                     nodepools.into_iter().map(|pool| view! { <Nodepool pool base=base.clone()/> }).collect_view().into_any()
                 }
             }}
+        </section>
+        <CatalogSuggestions cluster=rendered_for_catalog/>
+    }
+}
+
+/// Catalog entries that fit the cluster (its level, CNI, add-ons and GPU pools), linked with
+/// the cluster chosen so their install commands name its kubeconfig. Entries that are an
+/// add-on the cluster already runs are left out.
+#[component]
+fn CatalogSuggestions(cluster: ClusterDetail) -> impl IntoView {
+    let entries = Resource::new(|| (), |_| list_catalog(String::new(), String::new()));
+    let facts = cluster.catalog_facts();
+    let target = format!("{}/{}", cluster.zone, cluster.id);
+    view! {
+        <section aria-labelledby="catalog-title" class="mt-6 rounded-lg border border-slate-200 bg-white p-6 dark:border-slate-800 dark:bg-slate-900">
+            <h2 id="catalog-title" class="text-base font-semibold">"From the catalog"</h2>
+            <Transition fallback=|| view! { <p class="mt-2 text-sm text-slate-500">"Loading suggestions…"</p> }>
+                {move || {
+                    let facts = facts.clone();
+                    let target = target.clone();
+                    Suspend::new(async move {
+                        let list = entries.await.map_err(|e| e.to_string());
+                        let Ok(list) = list else {
+                            return view! { <p class="mt-2 text-sm text-slate-500">"The catalog could not be loaded."</p> }.into_any();
+                        };
+                        let (fitting, others): (Vec<_>, Vec<_>) = list
+                            .entries
+                            .into_iter()
+                            .filter(|e| e.addon.as_ref().is_none_or(|a| !facts.addons.contains(a)))
+                            .partition(|e| unmet(&e.requires, &facts).is_empty());
+                        let more = others.len();
+                        view! {
+                            <p class="mt-1 text-sm text-slate-600 dark:text-slate-400">
+                                {match fitting.len() {
+                                    1 => "1 entry fits this cluster as it is.".to_string(),
+                                    n => format!("{n} entries fit this cluster as it is."),
+                                }}
+                            </p>
+                            <ul class="mt-3 grid gap-2 sm:grid-cols-2 lg:grid-cols-3">
+                                {fitting.into_iter().map(|e| {
+                                    let href = format!("/catalog/{}?cluster={}", e.name, target);
+                                    view! {
+                                        <li class="rounded-md border border-slate-200 p-3 text-sm dark:border-slate-700">
+                                            <a href=href class="font-medium text-sky-700 hover:underline dark:text-sky-400">{e.title}</a>
+                                            <p class="mt-1 text-slate-600 dark:text-slate-400">{e.summary}</p>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                            {(more > 0).then(|| view! {
+                                <p class="mt-3 text-sm">
+                                    {format!("{more} more need something this cluster lacks. ")}
+                                    <a href="/catalog" class="text-sky-700 hover:underline dark:text-sky-400">"Browse the catalog"</a>
+                                </p>
+                            })}
+                        }.into_any()
+                    })
+                }}
+            </Transition>
         </section>
     }
 }

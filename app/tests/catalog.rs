@@ -480,3 +480,17 @@ fn versions_differ_for_the_same_values() {
         );
     }
 }
+
+proptest::proptest! {
+    /// Any string a parameter could hold comes back from the YAML exactly as it went in, as a
+    /// value and inside a larger string, and the document keeps its one key.
+    #[test]
+    fn any_string_survives_the_yaml_writing(value in "\\PC*|[\\s\\S]{0,40}") {
+        let mut scalar = String::new();
+        app::ssr::catalog::yaml_string(&mut scalar, &value);
+        let document = format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  v: {scalar}\n");
+        let parsed: serde_yaml_ng::Value = serde_yaml_ng::from_str(&document).unwrap();
+        proptest::prop_assert_eq!(parsed["data"]["v"].as_str(), Some(value.as_str()));
+        proptest::prop_assert_eq!(parsed["data"].as_mapping().unwrap().len(), 1);
+    }
+}

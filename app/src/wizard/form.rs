@@ -770,11 +770,19 @@ pub(crate) mod tests {
         assert_eq!(form.level, "pro");
         let url = form.create_url();
         let query = url.strip_prefix("/clusters/new?").unwrap();
+        #[derive(serde::Deserialize)]
+        struct Args {
+            form: ClusterForm,
+        }
         let args: Args = serde_qs::Config::new(5, false)
             .deserialize_str(query)
             .unwrap();
         assert_eq!(args.form, form);
-        assert!(ClusterForm::with_addon("exoscale-container-storage-interface").unwrap().csi);
+        assert!(
+            ClusterForm::with_addon("exoscale-container-storage-interface")
+                .unwrap()
+                .csi
+        );
         assert_eq!(ClusterForm::with_addon("dashboard"), None);
     }
 

@@ -32,7 +32,10 @@ pub fn category_label(id: &str) -> &str {
 /// The SKS add-ons an entry can require or be, as `(id, label)`.
 pub const SERVICE_ADDONS: &[(&str, &str)] = &[
     ("exoscale-cloud-controller", "Exoscale cloud controller"),
-    ("exoscale-container-storage-interface", "Exoscale block storage (CSI)"),
+    (
+        "exoscale-container-storage-interface",
+        "Exoscale block storage (CSI)",
+    ),
     ("karpenter", "Karpenter"),
     ("metrics-server", "Metrics server"),
 ];
@@ -315,7 +318,12 @@ pub fn values_query(values: &std::collections::BTreeMap<String, String>, version
         parts.push(format!("version={}", encode(version)));
     }
     for (name, value) in values {
-        parts.push(format!("{}{}={}", PARAM_PREFIX, encode(name), encode(value)));
+        parts.push(format!(
+            "{}{}={}",
+            PARAM_PREFIX,
+            encode(name),
+            encode(value)
+        ));
     }
     parts.join("&")
 }

@@ -77,7 +77,10 @@ fn the_catalog_has_the_entries_users_asked_for() {
         .iter()
         .filter(|e| e.versions().len() > 1)
         .count();
-    assert!(versioned >= 3, "{versioned} entries have more than one version");
+    assert!(
+        versioned >= 3,
+        "{versioned} entries have more than one version"
+    );
 }
 
 #[test]
@@ -85,7 +88,12 @@ fn every_version_of_every_entry_renders_its_defaults_as_objects() {
     for entry in load().entries() {
         for version in entry.versions() {
             let rendered = entry.render(Some(&version), &BTreeMap::new()).unwrap();
-            assert!(rendered.errors.is_empty(), "{} {version}: {:?}", entry.name(), rendered.errors);
+            assert!(
+                rendered.errors.is_empty(),
+                "{} {version}: {:?}",
+                entry.name(),
+                rendered.errors
+            );
             assert_eq!(
                 check_objects(&rendered.manifest),
                 Ok(rendered.objects),
@@ -159,12 +167,16 @@ fn every_entry_renders_at_the_edges_of_its_parameters() {
     for entry in load().entries() {
         for version in entry.versions() {
             for (label, form) in edge_forms(entry) {
-                let rendered = entry.render(Some(&version), &form).unwrap_or_else(|e| {
-                    panic!("{} {version} {label}: {e}", entry.name())
-                });
+                let rendered = entry
+                    .render(Some(&version), &form)
+                    .unwrap_or_else(|e| panic!("{} {version} {label}: {e}", entry.name()));
                 if !rendered.errors.is_empty() {
                     // A generated list item the pattern refuses: nothing to render.
-                    assert!(label.contains('\n') || label.contains('"'), "{label}: {:?}", rendered.errors);
+                    assert!(
+                        label.contains('\n') || label.contains('"'),
+                        "{label}: {:?}",
+                        rendered.errors
+                    );
                     continue;
                 }
                 rendered_forms += 1;
@@ -177,7 +189,10 @@ fn every_entry_renders_at_the_edges_of_its_parameters() {
             }
         }
     }
-    assert!(rendered_forms > 100, "only {rendered_forms} edge forms rendered");
+    assert!(
+        rendered_forms > 100,
+        "only {rendered_forms} edge forms rendered"
+    );
 }
 
 const HOSTILE: &[&str] = &[
@@ -243,9 +258,15 @@ fn hostile_values_stay_strings_in_every_entry() {
                 );
                 for doc in &docs {
                     for key in ["apiVersion", "kind"] {
-                        assert!(doc[key].is_string(), "{label}: a document has no {key}\n{text}");
+                        assert!(
+                            doc[key].is_string(),
+                            "{label}: a document has no {key}\n{text}"
+                        );
                     }
-                    assert!(doc["metadata"]["name"].is_string(), "{label}: a document has no metadata.name\n{text}");
+                    assert!(
+                        doc["metadata"]["name"].is_string(),
+                        "{label}: a document has no metadata.name\n{text}"
+                    );
                     assert!(
                         baseline_kinds.contains(&(doc["apiVersion"].clone(), doc["kind"].clone())),
                         "{label}: a {:?} appeared\n{text}",
@@ -290,8 +311,14 @@ fn text_uses(entry: &Entry, version: &str, base: &BTreeMap<String, Value>, name:
 /// returns what loading says.
 fn load_damaged(damage: impl FnOnce(&Path)) -> String {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(&catalog_dir().join("sample-web-app"), &dir.path().join("sample-web-app"));
-    copy_dir(&catalog_dir().join("cert-manager"), &dir.path().join("cert-manager"));
+    copy_dir(
+        &catalog_dir().join("sample-web-app"),
+        &dir.path().join("sample-web-app"),
+    );
+    copy_dir(
+        &catalog_dir().join("cert-manager"),
+        &dir.path().join("cert-manager"),
+    );
     damage(&dir.path().join("sample-web-app"));
     let error = Catalog::load(dir.path()).expect_err("the damaged entry was accepted");
     assert_eq!(error.problems.len(), 1, "{error}");
@@ -322,7 +349,10 @@ fn current_templates(entry: &Path) -> Vec<PathBuf> {
     let version = std::fs::read_to_string(entry.join("entry.toml"))
         .unwrap()
         .lines()
-        .find_map(|l| l.strip_prefix("version = \"").map(|v| v.trim_end_matches('"').to_string()))
+        .find_map(|l| {
+            l.strip_prefix("version = \"")
+                .map(|v| v.trim_end_matches('"').to_string())
+        })
         .unwrap();
     let mut files: Vec<PathBuf> = std::fs::read_dir(entry.join("versions").join(version))
         .unwrap()
@@ -334,37 +364,79 @@ fn current_templates(entry: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn a_malformed_entry_is_reported_with_its_folder_and_the_reason() {
-    let said = load_damaged(|e| edit(&e.join("entry.toml"), "name = \"sample-web-app\"", "name = \"other\""));
-    assert!(said.contains("sample-web-app: entry.toml: name \"other\" must equal the folder name"), "{said}");
+    let said = load_damaged(|e| {
+        edit(
+            &e.join("entry.toml"),
+            "name = \"sample-web-app\"",
+            "name = \"other\"",
+        )
+    });
+    assert!(
+        said.contains("sample-web-app: entry.toml: name \"other\" must equal the folder name"),
+        "{said}"
+    );
 
-    let said = load_damaged(|e| edit(&e.join("entry.toml"), "category = ", "category = \"misc\"\nx = "));
-    assert!(said.contains("sample-web-app: entry.toml:") && said.contains("unknown field"), "{said}");
+    let said = load_damaged(|e| {
+        edit(
+            &e.join("entry.toml"),
+            "category = ",
+            "category = \"misc\"\nx = ",
+        )
+    });
+    assert!(
+        said.contains("sample-web-app: entry.toml:") && said.contains("unknown field"),
+        "{said}"
+    );
 
     let said = load_damaged(|e| std::fs::remove_file(e.join("README.md")).unwrap());
     assert!(said.contains("README.md: cannot be read"), "{said}");
 
     let said = load_damaged(|e| {
         let file = &current_templates(e)[0];
-        std::fs::write(file, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ name \n").unwrap();
+        std::fs::write(
+            file,
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ name \n",
+        )
+        .unwrap();
     });
-    assert!(said.contains("sample-web-app: versions/") && said.contains("syntax error"), "{said}");
+    assert!(
+        said.contains("sample-web-app: versions/") && said.contains("syntax error"),
+        "{said}"
+    );
 
     let said = load_damaged(|e| {
         let file = &current_templates(e)[0];
-        std::fs::write(file, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels: {}\n").unwrap();
+        std::fs::write(
+            file,
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels: {}\n",
+        )
+        .unwrap();
     });
-    assert!(said.contains("with the defaults: document 1 has no metadata.name"), "{said}");
+    assert!(
+        said.contains("with the defaults: document 1 has no metadata.name"),
+        "{said}"
+    );
 
     let said = load_damaged(|e| {
         let file = &current_templates(e)[0];
-        std::fs::write(file, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ no_such_param }}\n").unwrap();
+        std::fs::write(
+            file,
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ no_such_param }}\n",
+        )
+        .unwrap();
     });
-    assert!(said.contains("with the defaults:") && said.contains("undefined"), "{said}");
+    assert!(
+        said.contains("with the defaults:") && said.contains("undefined"),
+        "{said}"
+    );
 
     let said = load_damaged(|e| {
         std::fs::create_dir_all(e.join("versions/9.9.9")).unwrap();
     });
-    assert!(said.contains("versions/9.9.9/ is not in the changelog"), "{said}");
+    assert!(
+        said.contains("versions/9.9.9/ is not in the changelog"),
+        "{said}"
+    );
 }
 
 #[test]
@@ -375,7 +447,10 @@ fn values_from_a_form_change_the_output_and_refusals_name_the_field() {
     let rendered = entry.render(None, &form).unwrap();
     assert!(rendered.errors.is_empty(), "{:?}", rendered.errors);
     let docs = objects(&rendered.manifest);
-    assert!(docs.iter().any(|d| d["kind"] == "Deployment" && d["metadata"]["name"] == "shop"));
+    assert!(
+        docs.iter()
+            .any(|d| d["kind"] == "Deployment" && d["metadata"]["name"] == "shop")
+    );
 
     let form = BTreeMap::from([("name".to_string(), "Shop Front".to_string())]);
     let refused = entry.render(None, &form).unwrap();
@@ -394,8 +469,10 @@ fn versions_differ_for_the_same_values() {
             .unwrap();
         assert!(diff.errors.is_empty());
         assert!(
-            diff.lines.iter().any(|l| l.kind == app::catalog::DiffKind::Added
-                || l.kind == app::catalog::DiffKind::Removed),
+            diff.lines
+                .iter()
+                .any(|l| l.kind == app::catalog::DiffKind::Added
+                    || l.kind == app::catalog::DiffKind::Removed),
             "{}: {} and {} render the same",
             entry.name(),
             versions[1],

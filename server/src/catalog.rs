@@ -24,7 +24,10 @@ pub async fn download(
         return (error.status(), format!("{error}\n")).into_response();
     }
     let Some(entry) = state.catalog.get(&name) else {
-        return (StatusCode::NOT_FOUND, format!("catalog entry {name} was not found\n"))
+        return (
+            StatusCode::NOT_FOUND,
+            format!("catalog entry {name} was not found\n"),
+        )
             .into_response();
     };
     let version = pairs
@@ -58,7 +61,10 @@ pub async fn download(
     (
         [
             (CONTENT_TYPE, "application/yaml; charset=utf-8".to_string()),
-            (CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\"")),
+            (
+                CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file}\""),
+            ),
             (CACHE_CONTROL, "no-store".to_string()),
         ],
         rendered.manifest,

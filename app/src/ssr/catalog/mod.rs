@@ -211,7 +211,8 @@ impl Entry {
             .map_err(|e| format!("entry.toml: cannot be read: {e}"))?;
         let file: EntryFile =
             toml::from_str(&text).map_err(|e| format!("entry.toml: {}", e.to_string().trim()))?;
-        let detail_and_params = check_entry(&folder_name, file).map_err(|e| format!("entry.toml: {e}"))?;
+        let detail_and_params =
+            check_entry(&folder_name, file).map_err(|e| format!("entry.toml: {e}"))?;
         let (mut detail, params) = detail_and_params;
 
         let readme = std::fs::read_to_string(folder.join("README.md"))
@@ -424,7 +425,11 @@ fn check_entry(folder: &str, file: EntryFile) -> Result<(EntryDetail, Vec<Param>
         return Err(format!(
             "category {:?} is not one of {}",
             file.category,
-            CATEGORIES.iter().map(|(c, _)| *c).collect::<Vec<_>>().join(", ")
+            CATEGORIES
+                .iter()
+                .map(|(c, _)| *c)
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     let known_addon = |a: &str| SERVICE_ADDONS.iter().any(|(id, _)| *id == a);
@@ -447,7 +452,11 @@ fn check_entry(folder: &str, file: EntryFile) -> Result<(EntryDetail, Vec<Param>
     {
         return Err(format!("requires.level {level:?} must be starter or pro"));
     }
-    if let Some(cni) = requires.cni.iter().find(|c| *c != "calico" && *c != "cilium") {
+    if let Some(cni) = requires
+        .cni
+        .iter()
+        .find(|c| *c != "calico" && *c != "cilium")
+    {
         return Err(format!("requires.cni {cni:?} must be calico or cilium"));
     }
     if let Some(addon) = requires.addons.iter().find(|a| !known_addon(a)) {
@@ -506,7 +515,12 @@ fn check_entry(folder: &str, file: EntryFile) -> Result<(EntryDetail, Vec<Param>
         let date = match &entry.date {
             toml::Value::String(s) => s.clone(),
             toml::Value::Datetime(d) => d.to_string(),
-            other => return Err(format!("changelog {} date {other} is not a date", entry.version)),
+            other => {
+                return Err(format!(
+                    "changelog {} date {other} is not a date",
+                    entry.version
+                ));
+            }
         };
         changelog.push(ChangelogEntry {
             version: entry.version,
@@ -606,7 +620,10 @@ fn check_param(file: ParamFile) -> Result<Param, String> {
         }
         "boolean" => {
             only(&[])?;
-            let default = file.default.as_bool().ok_or("the default must be true or false")?;
+            let default = file
+                .default
+                .as_bool()
+                .ok_or("the default must be true or false")?;
             (ParamKind::Boolean, default.to_string())
         }
         "enum" => {

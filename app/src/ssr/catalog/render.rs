@@ -221,8 +221,7 @@ fn yaml_value(out: &mut String, value: &Value) -> Result<(), Error> {
 /// something else; otherwise double-quoted.
 pub fn yaml_string(out: &mut String, s: &str) {
     let plain = s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && s
-            .chars()
+        && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '/' | '-' | ':'))
         && !s.ends_with(':')
         && !YAML_WORDS.contains(&s.to_ascii_lowercase().as_str());
@@ -369,13 +368,14 @@ mod tests {
             "yes",
             "",
         ] {
-            let text = render_one(template, serde_json::json!({"name": "cm", "value": hostile}))
-                .unwrap();
-            assert_eq!(check_objects(&text), Ok(1), "{hostile:?} gave\n{text}");
-            let doc: serde_yaml_ng::Value = serde_yaml_ng::from_str(
-                text.split("---\n").nth(1).unwrap(),
+            let text = render_one(
+                template,
+                serde_json::json!({"name": "cm", "value": hostile}),
             )
             .unwrap();
+            assert_eq!(check_objects(&text), Ok(1), "{hostile:?} gave\n{text}");
+            let doc: serde_yaml_ng::Value =
+                serde_yaml_ng::from_str(text.split("---\n").nth(1).unwrap()).unwrap();
             assert_eq!(doc["data"]["a"].as_str(), Some(hostile));
             assert_eq!(
                 doc["data"]["b"].as_str().map(str::to_string),
@@ -424,7 +424,11 @@ mod tests {
             check_objects("kind: A\nmetadata: {}\n"),
             Err("document 1 has no apiVersion, metadata.name".into())
         );
-        assert!(check_objects("a: [").unwrap_err().starts_with("the output is not YAML"));
+        assert!(
+            check_objects("a: [")
+                .unwrap_err()
+                .starts_with("the output is not YAML")
+        );
         assert!(check_objects("# nothing\n").is_err());
     }
 

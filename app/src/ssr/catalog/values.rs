@@ -67,7 +67,9 @@ pub fn parse_one(param: &Param, text: &str) -> Result<Value, String> {
             if let Some(max) = max_length
                 && length > *max
             {
-                return Err(format!("must be at most {max} characters (it has {length})"));
+                return Err(format!(
+                    "must be at most {max} characters (it has {length})"
+                ));
             }
             if let Some(pattern) = &param.pattern
                 && !(text.is_empty() && *min_length == 0)
@@ -135,7 +137,10 @@ pub fn parse_one(param: &Param, text: &str) -> Result<Value, String> {
             if let Some(max) = max_items
                 && items.len() > *max
             {
-                return Err(format!("takes at most {max} items (it has {})", items.len()));
+                return Err(format!(
+                    "takes at most {max} items (it has {})",
+                    items.len()
+                ));
             }
             Ok(Value::from(
                 items.into_iter().map(str::to_string).collect::<Vec<_>>(),
@@ -200,21 +205,36 @@ mod tests {
 
     #[test]
     fn integers_booleans_and_choices() {
-        let p = param(ParamKind::Integer { min: Some(1), max: Some(5) }, "2", None);
+        let p = param(
+            ParamKind::Integer {
+                min: Some(1),
+                max: Some(5),
+            },
+            "2",
+            None,
+        );
         assert_eq!(parse_one(&p, "3"), Ok(Value::from(3)));
         assert_eq!(parse_one(&p, "9"), Err("must be between 1 and 5".into()));
-        assert_eq!(parse_one(&p, "two"), Err("must be a whole number, not \"two\"".into()));
+        assert_eq!(
+            parse_one(&p, "two"),
+            Err("must be a whole number, not \"two\"".into())
+        );
         let b = param(ParamKind::Boolean, "false", None);
         assert_eq!(parse_one(&b, "on"), Ok(Value::from(true)));
         assert_eq!(parse_one(&b, ""), Ok(Value::from(false)));
         assert!(parse_one(&b, "maybe").is_err());
         let c = param(
-            ParamKind::Choice { options: vec!["calico".into(), "cilium".into()] },
+            ParamKind::Choice {
+                options: vec!["calico".into(), "cilium".into()],
+            },
             "calico",
             None,
         );
         assert_eq!(parse_one(&c, "cilium"), Ok(Value::from("cilium")));
-        assert_eq!(parse_one(&c, "flannel"), Err("must be one of calico, cilium".into()));
+        assert_eq!(
+            parse_one(&c, "flannel"),
+            Err("must be one of calico, cilium".into())
+        );
     }
 
     #[test]
@@ -233,7 +253,10 @@ mod tests {
             Ok(Value::from(vec!["a".to_string(), "b".into(), "c".into()]))
         );
         assert_eq!(parse_one(&p, " \n"), Err("needs at least one item".into()));
-        assert_eq!(parse_one(&p, "a,B"), Err("\"B\" must be a DNS label".into()));
+        assert_eq!(
+            parse_one(&p, "a,B"),
+            Err("\"B\" must be a DNS label".into())
+        );
         assert_eq!(parse_one(&p, "a,a"), Err("\"a\" is listed twice".into()));
         assert_eq!(
             parse_one(&p, "a,b,c,d"),
@@ -243,9 +266,23 @@ mod tests {
 
     #[test]
     fn missing_values_take_defaults_and_every_error_is_kept() {
-        let mut a = param(ParamKind::Integer { min: Some(1), max: None }, "2", None);
+        let mut a = param(
+            ParamKind::Integer {
+                min: Some(1),
+                max: None,
+            },
+            "2",
+            None,
+        );
         a.spec.name = "a".into();
-        let mut b = param(ParamKind::Integer { min: Some(1), max: None }, "2", None);
+        let mut b = param(
+            ParamKind::Integer {
+                min: Some(1),
+                max: None,
+            },
+            "2",
+            None,
+        );
         b.spec.name = "b".into();
         let values = parse(&[a.clone(), b.clone()], &BTreeMap::new()).unwrap();
         assert_eq!(values["a"], Value::from(2));

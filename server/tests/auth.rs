@@ -396,6 +396,27 @@ const TABLE: &[(&str, Access, &str)] = &[
         Access::AtLeast(Role::Admin),
         "form[name]=",
     ),
+    ("/api/list_catalog", Access::AtLeast(Role::Viewer), "q=web"),
+    (
+        "/api/get_catalog_entry",
+        Access::AtLeast(Role::Viewer),
+        "name=nope",
+    ),
+    (
+        "/api/render_catalog_entry",
+        Access::AtLeast(Role::Viewer),
+        "name=nope",
+    ),
+    (
+        "/api/diff_catalog_entry",
+        Access::AtLeast(Role::Viewer),
+        "name=nope&from=1.0.0&to=1.1.0",
+    ),
+    (
+        "/api/get_catalog_cluster",
+        Access::AtLeast(Role::Viewer),
+        "zone=ch-gva-2&id=nope",
+    ),
 ];
 
 #[test]

@@ -19,7 +19,9 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_location, use_navigate, use_params_map};
 use serde::{Deserialize, Serialize};
 
-use super::{ADDON_BADGE, BADGE, Debounce, EntryBadges, HINT, LINK, PANEL, TYPING_PAUSE, in_place};
+use super::{
+    ADDON_BADGE, BADGE, Debounce, EntryBadges, HINT, LINK, PANEL, TYPING_PAUSE, in_place, plural,
+};
 use crate::catalog::{
     BeforeStep, ChangelogEntry, DiffKind, EntryDetail, ManifestDiff, PARAM_PREFIX, ParamKind,
     ParamSpec, Rendered, addon_label, encode, form_values, install_commands, manifest_file_name,
@@ -45,7 +47,7 @@ const KUBECONFIG_PLACEHOLDER: &str = "<cluster>-admin.kubeconfig";
 /// At most this many pages of clusters (25 each) are offered in the cluster picker.
 const CLUSTER_PAGES: usize = 8;
 
-const CODE_BLOCK: &str = "overflow-x-auto rounded-md bg-slate-950 p-3 font-mono text-xs leading-relaxed text-slate-100 focus-visible:outline-2 focus-visible:outline-sky-500";
+const CODE_BLOCK: &str = "overflow-auto rounded-md bg-slate-950 p-3 font-mono text-xs leading-relaxed text-slate-100 focus-visible:outline-2 focus-visible:outline-sky-500";
 
 /// What the address of an entry's page says.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -643,7 +645,11 @@ fn Manifests(live: Live) -> impl IntoView {
     let heading = move || {
         live.rendered.with(|r| {
             if r.errors.is_empty() {
-                format!("version {} · {} objects", r.version, r.objects)
+                format!(
+                    "version {} · {}",
+                    r.version,
+                    plural(r.objects, "object", "objects")
+                )
             } else {
                 format!("version {}", r.version)
             }
@@ -896,10 +902,10 @@ fn Difference(live: Live) -> impl IntoView {
             Some(diff) => {
                 let count = |kind| diff.lines.iter().filter(|l| l.kind == kind).count();
                 format!(
-                    "From {} to {} with these values: {} lines added, {} removed.",
+                    "From {} to {} with these values: {} added, {} removed.",
                     diff.from,
                     diff.to,
-                    count(DiffKind::Added),
+                    plural(count(DiffKind::Added), "line", "lines"),
                     count(DiffKind::Removed)
                 )
             }

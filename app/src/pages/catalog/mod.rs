@@ -18,6 +18,7 @@ use leptos_router::NavigateOptions;
 use crate::catalog::{EntrySummary, Requirements, addon_label, category_label};
 
 pub(crate) const BADGE: &str = "inline-flex items-center rounded-full border border-slate-200 bg-slate-50 px-2 py-0.5 text-xs font-medium text-slate-700 dark:border-slate-700 dark:bg-slate-800 dark:text-slate-200";
+pub(crate) const NEED_BADGE: &str = "inline-flex items-center rounded-full border border-dashed border-slate-300 px-2 py-0.5 text-xs font-medium text-slate-700 dark:border-slate-600 dark:text-slate-200";
 pub(crate) const ADDON_BADGE: &str = "inline-flex items-center rounded-full bg-sky-100 px-2 py-0.5 text-xs font-semibold text-sky-800 dark:bg-sky-950 dark:text-sky-200";
 /// A card with less padding than a cluster page's sections.
 pub(crate) const PANEL: &str =
@@ -72,6 +73,15 @@ impl Debounce {
     }
 }
 
+/// `count` and the noun, singular or plural: "1 object", "6 objects".
+pub fn plural(count: usize, one: &str, many: &str) -> String {
+    if count == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{count} {many}")
+    }
+}
+
 /// The label of a CNI id.
 fn cni_label(cni: &str) -> String {
     match cni {
@@ -108,8 +118,11 @@ pub fn EntryBadges(entry: EntrySummary) -> impl IntoView {
             <li class=BADGE>{category_label(&entry.category).to_string()}</li>
             <li class=BADGE>{format!("v{}", entry.version)}</li>
             {entry.addon.is_some().then(|| view! { <li class=ADDON_BADGE>"SKS add-on"</li> })}
+            {(!needs.is_empty()).then(|| view! {
+                <li class="ml-1 text-xs text-slate-500 dark:text-slate-400">"Needs"</li>
+            })}
             {needs.into_iter().map(|need| view! {
-                <li class=BADGE><span class="sr-only">"Needs "</span>{need}</li>
+                <li class=NEED_BADGE>{need}</li>
             }).collect_view()}
         </ul>
     }
@@ -118,6 +131,13 @@ pub fn EntryBadges(entry: EntrySummary) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_agree_with_their_noun() {
+        assert_eq!(plural(1, "object", "objects"), "1 object");
+        assert_eq!(plural(0, "object", "objects"), "0 objects");
+        assert_eq!(plural(6, "line", "lines"), "6 lines");
+    }
 
     #[test]
     fn requirements_read_as_short_badges() {

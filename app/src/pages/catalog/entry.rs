@@ -926,7 +926,7 @@ fn Difference(live: Live) -> impl IntoView {
                                     DiffKind::Hunk => ("", "mt-1 text-slate-500 dark:text-slate-400"),
                                     DiffKind::Same => (" ", ""),
                                 };
-                                view! { <span class=format!("block px-3 {class}")>{marker}{line.text}</span> }
+                                view! { <span class=format!("block px-3 {class}")>{format!("{marker}{}", line.text)}</span> }
                             }).collect_view()}
                         </pre>
                     </div>

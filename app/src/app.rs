@@ -11,7 +11,8 @@ use crate::components::theme_toggle::{ThemeContext, rendered_theme};
 use crate::pages::account::AccountPage;
 use crate::pages::activity::ActivityPage;
 use crate::pages::auth::{SignInPage, SignUpPage};
-use crate::pages::catalog::CatalogPage;
+use crate::pages::catalog::entry::CatalogEntryPage;
+use crate::pages::catalog::list::CatalogPage;
 use crate::pages::cluster::access::ClusterAccessPage;
 use crate::pages::cluster::activity::ClusterActivityPage;
 use crate::pages::cluster::delete::ClusterDeletePage;
@@ -134,6 +135,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/clusters/:zone/:id/delete") view=ClusterDeletePage ssr=SsrMode::Async/>
                         <Route path=path!("/clusters/:zone/:id/nodepools/:nodepool/scale") view=NodepoolScalePage ssr=SsrMode::Async/>
                         <Route path=path!("/catalog") view=CatalogPage ssr=SsrMode::Async/>
+                        <Route path=path!("/catalog/:name") view=CatalogEntryPage ssr=SsrMode::Async/>
                         <Route path=path!("/activity") view=ActivityPage ssr=SsrMode::Async/>
                         <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async/>
                         <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>

@@ -1,6 +1,7 @@
 //! Reusable pieces of the interface. Presentational components take plain data; pages own
 //! loading, error and empty states.
 
+pub mod copy_button;
 pub mod credentials;
 pub mod error_view;
 pub mod forms;

@@ -770,6 +770,10 @@ pub(crate) mod tests {
         assert_eq!(form.level, "pro");
         let url = form.create_url();
         let query = url.strip_prefix("/clusters/new?").unwrap();
+        #[derive(serde::Deserialize)]
+        struct Args {
+            form: ClusterForm,
+        }
         let args: Args = serde_qs::Config::new(5, false)
             .deserialize_str(query)
             .unwrap();

@@ -197,6 +197,9 @@ pub const DISK_SIZE_MIN: i64 = 20;
 pub const DISK_SIZE_MAX: i64 = 51200;
 /// Longest instance name prefix.
 const PREFIX_MAX: usize = 30;
+/// Most instances in one nodepool: the size quota. Beyond it a request is refused rather than
+/// planned, so one typo (or a hostile number) cannot ask for billions of instances at once.
+pub const MAX_NODEPOOL_SIZE: i64 = 1000;
 
 /// MIG profiles accepted per GPU model.
 const MIG_A30: &[&str] = &["1g.6gb", "1g.6gb+me", "2g.12gb", "2g.12gb+me", "4g.24gb"];
@@ -512,6 +515,7 @@ impl Validate for CreateSksNodepoolRequest {
         check.length(&path(prefix, "name"), &self.name, 1, NAME_MAX);
         // Creating needs at least one instance; scaling later may go to zero.
         check.range(&path(prefix, "size"), self.size, 1, i64::MAX);
+        check_quota(check, &path(prefix, "size"), self.size);
         check.range(
             &path(prefix, "disk-size"),
             self.disk_size,
@@ -561,6 +565,17 @@ impl Validate for UpdateSksNodepoolRequest {
 impl Validate for ScaleSksNodepoolRequest {
     fn check(&self, check: &mut Check, prefix: &str) {
         check.range(&path(prefix, "size"), self.size, 0, i64::MAX);
+        check_quota(check, &path(prefix, "size"), self.size);
+    }
+}
+
+/// A nodepool size within [`MAX_NODEPOOL_SIZE`].
+fn check_quota(check: &mut Check, field: &str, size: i64) {
+    if size > MAX_NODEPOOL_SIZE {
+        check.fail(
+            field,
+            format!("must be at most {MAX_NODEPOOL_SIZE} (the nodepool size quota), not {size}"),
+        );
     }
 }
 
@@ -889,6 +904,36 @@ mod tests {
         }
         .validate()
         .unwrap();
+    }
+
+    #[test]
+    fn nodepool_sizes_stop_at_the_quota() {
+        CreateSksNodepoolRequest {
+            size: MAX_NODEPOOL_SIZE,
+            ..nodepool()
+        }
+        .validate()
+        .unwrap();
+        ScaleSksNodepoolRequest {
+            size: MAX_NODEPOOL_SIZE,
+        }
+        .validate()
+        .unwrap();
+        let invalid = errors(&CreateSksNodepoolRequest {
+            size: i64::MAX,
+            ..nodepool()
+        });
+        assert_eq!(
+            invalid.field("size"),
+            Some("must be at most 1000 (the nodepool size quota), not 9223372036854775807")
+        );
+        let invalid = errors(&ScaleSksNodepoolRequest {
+            size: MAX_NODEPOOL_SIZE + 1,
+        });
+        assert_eq!(
+            invalid.field("size"),
+            Some("must be at most 1000 (the nodepool size quota), not 1001")
+        );
     }
 
     #[test]

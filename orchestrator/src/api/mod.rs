@@ -133,19 +133,65 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
         bytes
     };
     let deserializer = &mut serde_json::Deserializer::from_slice(text);
-    serde_path_to_error::deserialize(deserializer).map_err(|e| {
+    let value = serde_path_to_error::deserialize(deserializer).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         let malformed = matches!(
             inner.classify(),
             serde_json::error::Category::Syntax | serde_json::error::Category::Eof
         );
-        if malformed || path == "." || path.is_empty() {
+        let located = !(path == "." || path.is_empty());
+        if malformed && located {
+            // Malformed at a known field, e.g. a number beyond every integer and float.
+            ApiError::bad_request(format!("invalid request body: {path}: {inner}"))
+        } else if malformed || !located {
             ApiError::bad_request(format!("invalid request body: {inner}"))
         } else {
             ApiError::bad_request(format!("invalid request: {path}: {inner}"))
         }
-    })
+    })?;
+    // The body is valid JSON here, so this parse succeeds; it only looks for NUL characters.
+    if let Ok(tree) = serde_json::from_slice::<serde_json::Value>(text)
+        && let Some(path) = nul_at(&tree, String::new())
+    {
+        return Err(ApiError::bad_request(format!(
+            "invalid request: {path}: must not contain NUL characters"
+        )));
+    }
+    Ok(value)
+}
+
+/// The path (`name`, `labels.team`, `groups[1]`) of the first string or key holding a NUL
+/// character. Text is stored as given, and PostgreSQL refuses NUL in text; refusing it here
+/// answers a 400 on every store alike instead of a failed write.
+fn nul_at(value: &serde_json::Value, path: String) -> Option<String> {
+    let field = |name: &str| {
+        if path.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{path}.{name}")
+        }
+    };
+    match value {
+        serde_json::Value::String(text) => text.contains('\0').then_some(path),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| nul_at(item, format!("{path}[{i}]"))),
+        serde_json::Value::Object(fields) => fields.iter().find_map(|(name, item)| {
+            if name.contains('\0') {
+                // Name the object, not the key that cannot be printed.
+                Some(if path.is_empty() {
+                    "body".to_owned()
+                } else {
+                    path.clone()
+                })
+            } else {
+                nul_at(item, field(name))
+            }
+        }),
+        _ => None,
+    }
 }
 
 /// Parses an id from the path, with the spec's 404 for anything that is not one.

@@ -126,6 +126,7 @@ pub fn build_router(
         })
         .fallback(file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::map_response(tidy_form_redirect))
+        .layer(axum::middleware::from_fn(server_fn_inputs))
         .layer(axum::middleware::from_fn(server_fn_error_status))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -164,6 +165,64 @@ async fn server_fn_error_status(
         parts.status = error.status();
     }
     axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
+/// Largest form a server function reads (axum's own default body limit).
+const MAX_FORM: usize = 2 * 1024 * 1024;
+
+/// Server functions take form-encoded arguments (all of Capstan's use the default URL
+/// encoding). Before any of them runs, refuse what no field
+/// may hold, as a validation error naming the field: a body that is not UTF-8 text (it was
+/// answered 502, as if the server's own answer were unreadable) and NUL characters (PostgreSQL
+/// cannot store them, and they reached queries and the audit log).
+async fn server_fn_inputs(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use app::error::{AppError, FieldError};
+    use axum::response::IntoResponse as _;
+
+    // Every server function here reads its body as a form, whatever the declared type.
+    let is_form =
+        request.method() == http::Method::POST && request.uri().path().starts_with("/api/");
+    if !is_form {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let refusal = match axum::body::to_bytes(body, MAX_FORM).await {
+        Err(_) => Err(FieldError::new(
+            "request",
+            format!("must be at most {} MiB", MAX_FORM / (1024 * 1024)),
+        )),
+        Ok(bytes) if std::str::from_utf8(&bytes).is_err() => {
+            Err(FieldError::new("request", "must be UTF-8 text"))
+        }
+        Ok(bytes) => match form_urlencoded::parse(&bytes)
+            .find(|(key, value)| key.contains('\0') || value.contains('\0'))
+        {
+            Some((key, _)) => Err(FieldError::new(
+                if key.contains('\0') {
+                    "request".to_owned()
+                } else {
+                    key.into_owned()
+                },
+                "must not contain NUL characters",
+            )),
+            None => Ok(bytes),
+        },
+    };
+    match refusal {
+        Ok(bytes) => {
+            let request = axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes));
+            next.run(request).await
+        }
+        Err(field) => {
+            let error = AppError::Validation {
+                fields: vec![field],
+            };
+            (error.status(), axum::Json(error)).into_response()
+        }
+    }
 }
 
 /// After a plain (JavaScript-free) form post, server functions send the browser back to the

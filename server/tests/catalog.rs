@@ -13,15 +13,6 @@ use http::{Request, StatusCode, header};
 use support::*;
 
 /// A server function call as the hydrated app makes it.
-fn call(path: &str, body: &str, cookie: &str) -> Request<Body> {
-    Request::post(path)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ORIGIN, ORIGIN)
-        .header(header::COOKIE, cookie)
-        .body(Body::from(body.to_owned()))
-        .unwrap()
-}
-
 async fn json<T: serde::de::DeserializeOwned>(
     h: &Harness,
     path: &str,

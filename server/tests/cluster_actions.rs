@@ -18,15 +18,6 @@ use uuid::Uuid;
 const ZONE: ZoneName = ZoneName::ChGva2;
 
 /// A server function call as the hydrated app makes it.
-fn call(path: &str, body: &str, cookie: &str) -> Request<Body> {
-    Request::post(path)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ORIGIN, ORIGIN)
-        .header(header::COOKIE, cookie)
-        .body(Body::from(body.to_owned()))
-        .unwrap()
-}
-
 fn quick() -> WaitOptions {
     WaitOptions {
         cadence: 0.02,

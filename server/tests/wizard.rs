@@ -36,15 +36,6 @@ async fn org_client(h: &Harness, email: &str) -> Client {
 }
 
 /// A server function call as the hydrated app makes it.
-fn call(path: &str, body: &str, cookie: &str) -> Request<Body> {
-    Request::post(path)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ORIGIN, ORIGIN)
-        .header(header::COOKIE, cookie)
-        .body(Body::from(body.to_owned()))
-        .unwrap()
-}
-
 /// A form post from the create page, as a browser without JavaScript sends it.
 fn plain_post(body: &str, cookie: &str) -> Request<Body> {
     Request::post("/api/create_cluster")

@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+use std::io::Write as _;
 use std::sync::Arc;
 
 use app::ssr::store::Store;
@@ -13,6 +14,7 @@ use clap::Parser as _;
 use http::{Request, StatusCode, header};
 use server::config::Config;
 use server::metrics::HttpMetrics;
+use sqlx::migrate::MigrateDatabase as _;
 use tower::ServiceExt;
 
 pub struct Harness {
@@ -114,6 +116,17 @@ pub fn browser_post(path: &str, body: &str, cookie: Option<&str>) -> Request<Bod
     request.body(Body::from(body.to_owned())).unwrap()
 }
 
+/// Calls a server function (`/api/<fn>`) as the hydrated app does: a form-encoded POST from
+/// the portal's origin with the session cookie.
+pub fn call(path: &str, body: &str, cookie: &str) -> Request<Body> {
+    Request::post(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ORIGIN, ORIGIN)
+        .header(header::COOKIE, cookie)
+        .body(Body::from(body.to_owned()))
+        .unwrap()
+}
+
 /// Signs up and returns the session cookie.
 pub async fn sign_up(router: &Router, email: &str) -> String {
     let body = format!("name=Test&email={email}&password=a+long+enough+password&invitation=");
@@ -168,4 +181,39 @@ pub async fn org_client(h: &Harness, email: &str) -> sks_api::client::Client {
         ),
     )
     .unwrap()
+}
+
+/// A fresh, empty PostgreSQL database for one test (`CAPSTAN_TEST_POSTGRES_URL`, default
+/// `postgres://postgres@127.0.0.1:5432/postgres`), or `None` with a line saying so when no server
+/// answers; under CI (`CI=true`) a missing server fails the test instead.
+pub async fn postgres_database(what: &str) -> Option<String> {
+    sqlx::any::install_default_drivers();
+    let server = std::env::var("CAPSTAN_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+    let base = server.rsplit_once('/').map_or(server.as_str(), |(b, _)| b);
+    let url = format!("{base}/portal_test_{}", uuid::Uuid::new_v4().simple());
+    match sqlx::Any::create_database(&url).await {
+        Ok(()) => Some(url),
+        Err(error) if std::env::var("CI").as_deref() == Ok("true") => {
+            panic!("PostgreSQL is required under CI but {base} refused: {error}")
+        }
+        Err(error) => {
+            // Straight to stderr: the harness captures `eprintln!` of passing tests.
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED: {what} on PostgreSQL (no server at {base}: {error}); \
+                 set CAPSTAN_TEST_POSTGRES_URL to run it"
+            );
+            None
+        }
+    }
+}
+
+/// Removes a database made by [`postgres_database`] (its pools must be closed first).
+pub async fn drop_database(url: &str) {
+    if url.starts_with("postgres") {
+        sqlx::Any::drop_database(url)
+            .await
+            .expect("dropping the test database");
+    }
 }

@@ -12,14 +12,11 @@ use std::time::{Duration, Instant};
 use app::ssr::accounts::Accounts;
 use app::ssr::accounts::secrets::Sealer;
 use axum::Router;
-use axum::body::Body;
-use futures::StreamExt;
-use http::{Request, StatusCode, header};
+use http::{StatusCode, header};
 use sks_api::client::{Client, ClientConfig};
 use sks_api::sign::Credentials;
 use sks_api::{CreateSksClusterRequest, CreateSksNodepoolRequest, Level, ZoneName};
 use support::*;
-use tower::ServiceExt;
 use uuid::Uuid;
 
 /// Fast simulation and fast polling, so operations finish within a test.
@@ -104,113 +101,6 @@ async fn cluster_with_nodepool(client: &Client, name: &str, size: i64) -> (Uuid,
     (id, op.reference.as_ref().unwrap().id.unwrap())
 }
 
-/// One server-sent event.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Sse {
-    id: u64,
-    event: String,
-    data: String,
-}
-
-/// An open event stream, read as a browser's `EventSource` reads it.
-struct Stream {
-    body: axum::body::BodyDataStream,
-    buffer: String,
-}
-
-async fn open(h: &Harness, path: &str, cookie: &str, last_event_id: Option<u64>) -> Stream {
-    let mut request = Request::get(path)
-        .header(header::COOKIE, cookie)
-        .header(header::ACCEPT, "text/event-stream");
-    if let Some(id) = last_event_id {
-        request = request.header("last-event-id", id.to_string());
-    }
-    let response = h
-        .router
-        .clone()
-        .oneshot(request.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK, "{path}");
-    assert_eq!(
-        response.headers()[header::CONTENT_TYPE],
-        "text/event-stream"
-    );
-    assert!(
-        response.headers().get(header::CONTENT_ENCODING).is_none(),
-        "never compressed (buffered)"
-    );
-    Stream {
-        body: response.into_body().into_data_stream(),
-        buffer: String::new(),
-    }
-}
-
-impl Stream {
-    /// The next event (keep-alive comments skipped).
-    async fn next(&mut self) -> Sse {
-        loop {
-            if let Some(end) = self.buffer.find("\n\n") {
-                let block: String = self.buffer.drain(..end + 2).collect();
-                let mut event = Sse {
-                    id: 0,
-                    event: "message".into(),
-                    data: String::new(),
-                };
-                for line in block.lines() {
-                    if let Some(id) = line.strip_prefix("id:") {
-                        event.id = id.trim().parse().unwrap();
-                    } else if let Some(name) = line.strip_prefix("event:") {
-                        event.event = name.trim().to_owned();
-                    } else if let Some(data) = line.strip_prefix("data:") {
-                        event.data.push_str(data.strip_prefix(' ').unwrap_or(data));
-                    }
-                }
-                if event.id != 0 {
-                    return event;
-                }
-                continue;
-            }
-            let chunk = tokio::time::timeout(Duration::from_secs(30), self.body.next())
-                .await
-                .expect("an event within 30 s")
-                .expect("the stream stays open")
-                .unwrap();
-            self.buffer.push_str(std::str::from_utf8(&chunk).unwrap());
-        }
-    }
-
-    /// Events up to and including the first that satisfies `done`.
-    async fn until(&mut self, done: impl Fn(&Sse) -> bool) -> Vec<Sse> {
-        let mut seen = Vec::new();
-        loop {
-            let event = self.next().await;
-            let last = done(&event);
-            seen.push(event);
-            if last {
-                return seen;
-            }
-        }
-    }
-}
-
-fn snapshot(e: &Sse) -> Option<app::live::ClusterSnapshot> {
-    (e.event == "snapshot").then(|| serde_json::from_str(&e.data).unwrap())
-}
-
-/// A snapshot of a cluster with nothing under way and `size` instances running.
-fn settled(size: usize) -> impl Fn(&Sse) -> bool {
-    move |e| {
-        snapshot(e).is_some_and(|s| {
-            s.progress.is_none()
-                && s.cluster
-                    .nodepools
-                    .iter()
-                    .all(|p| p.instances.iter().filter(|i| i.state == "running").count() == size)
-        })
-    }
-}
-
 /// Requests reaching the orchestration API during `window`.
 async fn calls_during(calls: &AtomicU64, window: Duration) -> u64 {
     let before = calls.load(Ordering::SeqCst);
@@ -227,7 +117,7 @@ async fn twenty_viewers_cost_the_orchestration_api_what_one_does() {
     let (id, _) = cluster_with_nodepool(&client, "popular", 2).await;
     let path = format!("/live/clusters/ch-gva-2/{id}");
 
-    let mut one = open(&h, &path, &cookie, None).await;
+    let mut one = open(&h.router, &path, &cookie, None).await;
     // Measure once everything is running, so each poll makes the same calls.
     one.until(settled(2)).await;
     let window = Duration::from_secs(2);
@@ -239,7 +129,7 @@ async fn twenty_viewers_cost_the_orchestration_api_what_one_does() {
     let before = calls.load(Ordering::SeqCst);
     let mut many = Vec::new();
     for _ in 0..20 {
-        let mut stream = open(&h, &path, &cookie, None).await;
+        let mut stream = open(&h.router, &path, &cookie, None).await;
         stream.until(|e| e.event == "snapshot").await;
         many.push(stream);
     }
@@ -267,9 +157,9 @@ async fn a_reconnect_with_last_event_id_receives_what_it_missed() {
     let path = format!("/live/clusters/ch-gva-2/{id}");
 
     // A stays connected all along; B leaves after its first snapshot.
-    let mut a = open(&h, &path, &cookie, None).await;
+    let mut a = open(&h.router, &path, &cookie, None).await;
     a.until(settled(1)).await;
-    let mut b = open(&h, &path, &cookie, None).await;
+    let mut b = open(&h.router, &path, &cookie, None).await;
     let first = b.until(|e| e.event == "snapshot").await;
     let last_seen = first.last().unwrap().id;
     drop(b);
@@ -287,13 +177,13 @@ async fn a_reconnect_with_last_event_id_receives_what_it_missed() {
     );
 
     // B comes back: everything A got after B's last id, in order, then it is live again.
-    let mut back = open(&h, &path, &cookie, Some(last_seen)).await;
+    let mut back = open(&h.router, &path, &cookie, Some(last_seen)).await;
     let end = missed.last().unwrap().id;
     let replayed = back.until(|e| e.id == end).await;
     assert_eq!(replayed, missed, "nothing missed, nothing repeated");
 
     // An id the hub cannot place gets the current state, not a gap.
-    let mut lost = open(&h, &path, &cookie, Some(1)).await;
+    let mut lost = open(&h.router, &path, &cookie, Some(1)).await;
     let fresh = lost.until(|e| e.event == "snapshot").await;
     assert_eq!(fresh.last(), missed.last(), "the latest snapshot");
 }
@@ -328,7 +218,13 @@ async fn a_state_change_in_the_orchestrator_reaches_a_subscriber() {
     ] {
         assert!(page.contains(expected), "{expected} missing");
     }
-    let mut stream = open(&h, &format!("/live/clusters/ch-gva-2/{id}"), &cookie, None).await;
+    let mut stream = open(
+        &h.router,
+        &format!("/live/clusters/ch-gva-2/{id}"),
+        &cookie,
+        None,
+    )
+    .await;
     let first = stream.until(|e| e.event == "snapshot").await;
     assert_eq!(
         snapshot(first.last().unwrap()).unwrap().cluster.state,
@@ -390,13 +286,13 @@ async fn streams_need_a_session_and_stay_within_the_organization() {
     }
 
     // The organization's own list: its clusters, and no one else's.
-    let mut list = open(&h, "/live/clusters", &cookie, None).await;
+    let mut list = open(&h.router, "/live/clusters", &cookie, None).await;
     let first = list.until(|e| e.event == "snapshot").await;
     let snapshot: app::live::ClusterListSnapshot =
         serde_json::from_str(&first.last().unwrap().data).unwrap();
     assert_eq!(snapshot.rows.len(), 1);
     assert_eq!(snapshot.rows[0].name, "private");
-    let mut theirs = open(&h, "/live/clusters", &other, None).await;
+    let mut theirs = open(&h.router, "/live/clusters", &other, None).await;
     let first = theirs.until(|e| e.event == "snapshot").await;
     assert!(!first.last().unwrap().data.contains("private"));
 
@@ -413,7 +309,13 @@ async fn a_failing_api_is_announced_once_and_the_last_data_kept() {
     let cookie = sign_up(&h.router, "degraded@example.com").await;
     let client = org_client(&h, "degraded@example.com").await;
     let (id, _) = cluster_with_nodepool(&client, "sturdy", 1).await;
-    let mut stream = open(&h, &format!("/live/clusters/ch-gva-2/{id}"), &cookie, None).await;
+    let mut stream = open(
+        &h.router,
+        &format!("/live/clusters/ch-gva-2/{id}"),
+        &cookie,
+        None,
+    )
+    .await;
     stream.until(settled(1)).await;
 
     down.store(true, Ordering::SeqCst);

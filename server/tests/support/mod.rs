@@ -6,11 +6,13 @@
 
 use std::io::Write as _;
 use std::sync::Arc;
+use std::time::Duration;
 
 use app::ssr::store::Store;
 use axum::Router;
 use axum::body::Body;
 use clap::Parser as _;
+use futures::StreamExt as _;
 use http::{Request, StatusCode, header};
 use server::config::Config;
 use server::metrics::HttpMetrics;
@@ -215,5 +217,113 @@ pub async fn drop_database(url: &str) {
         sqlx::Any::drop_database(url)
             .await
             .expect("dropping the test database");
+    }
+}
+
+// Live streams, read as a browser's `EventSource` reads them.
+
+/// One server-sent event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sse {
+    pub id: u64,
+    pub event: String,
+    pub data: String,
+}
+
+/// An open event stream, read as a browser's `EventSource` reads it.
+pub struct Stream {
+    body: axum::body::BodyDataStream,
+    buffer: String,
+}
+
+pub async fn open(router: &Router, path: &str, cookie: &str, last_event_id: Option<u64>) -> Stream {
+    let mut request = Request::get(path)
+        .header(header::COOKIE, cookie)
+        .header(header::ACCEPT, "text/event-stream");
+    if let Some(id) = last_event_id {
+        request = request.header("last-event-id", id.to_string());
+    }
+    let response = router
+        .clone()
+        .oneshot(request.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+    assert_eq!(
+        response.headers()[header::CONTENT_TYPE],
+        "text/event-stream"
+    );
+    assert!(
+        response.headers().get(header::CONTENT_ENCODING).is_none(),
+        "never compressed (buffered)"
+    );
+    Stream {
+        body: response.into_body().into_data_stream(),
+        buffer: String::new(),
+    }
+}
+
+impl Stream {
+    /// The next event (keep-alive comments skipped).
+    pub async fn next(&mut self) -> Sse {
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let mut event = Sse {
+                    id: 0,
+                    event: "message".into(),
+                    data: String::new(),
+                };
+                for line in block.lines() {
+                    if let Some(id) = line.strip_prefix("id:") {
+                        event.id = id.trim().parse().unwrap();
+                    } else if let Some(name) = line.strip_prefix("event:") {
+                        event.event = name.trim().to_owned();
+                    } else if let Some(data) = line.strip_prefix("data:") {
+                        event.data.push_str(data.strip_prefix(' ').unwrap_or(data));
+                    }
+                }
+                if event.id != 0 {
+                    return event;
+                }
+                continue;
+            }
+            let chunk = tokio::time::timeout(Duration::from_secs(30), self.body.next())
+                .await
+                .expect("an event within 30 s")
+                .expect("the stream stays open")
+                .unwrap();
+            self.buffer.push_str(std::str::from_utf8(&chunk).unwrap());
+        }
+    }
+
+    /// Events up to and including the first that satisfies `done`.
+    pub async fn until(&mut self, done: impl Fn(&Sse) -> bool) -> Vec<Sse> {
+        let mut seen = Vec::new();
+        loop {
+            let event = self.next().await;
+            let last = done(&event);
+            seen.push(event);
+            if last {
+                return seen;
+            }
+        }
+    }
+}
+
+pub fn snapshot(e: &Sse) -> Option<app::live::ClusterSnapshot> {
+    (e.event == "snapshot").then(|| serde_json::from_str(&e.data).unwrap())
+}
+
+/// A snapshot of a cluster with nothing under way and `size` instances running.
+pub fn settled(size: usize) -> impl Fn(&Sse) -> bool {
+    move |e| {
+        snapshot(e).is_some_and(|s| {
+            s.progress.is_none()
+                && s.cluster
+                    .nodepools
+                    .iter()
+                    .all(|p| p.instances.iter().filter(|i| i.state == "running").count() == size)
+        })
     }
 }

@@ -8,8 +8,7 @@ use std::path::Path;
 
 use app::catalog::{DiffKind, EntryDetail, ManifestDiff, Rendered};
 use app::server_fns::catalog::CatalogList;
-use axum::body::Body;
-use http::{Request, StatusCode, header};
+use http::{StatusCode, header};
 use support::*;
 
 /// A server function call as the hydrated app makes it.

@@ -8,8 +8,7 @@ mod support;
 use std::time::Duration;
 
 use app::ssr::accounts::{Accounts, AuditFilter};
-use axum::body::Body;
-use http::{Request, StatusCode, header};
+use http::{StatusCode, header};
 use sks_api::client::{Client, WaitOptions};
 use sks_api::{CreateSksClusterRequest, CreateSksNodepoolRequest, InstanceState, Level, ZoneName};
 use support::*;

@@ -161,7 +161,7 @@ impl Portal {
 
     /// The server functions, each with its fields and the values that are valid for them. A
     /// field missing from the list of values takes only hostile values.
-    fn functions(&self) -> Vec<(&'static str, Vec<(&'static str, Vec<String>)>)> {
+    fn functions(&self) -> Vec<(&'static str, Fields)> {
         let zone = || vec![ZONE.as_str().to_owned()];
         let id = || vec![self.cluster.to_string()];
         let pool = || vec![self.nodepool.to_string()];
@@ -351,6 +351,9 @@ impl Portal {
         (status.as_u16(), body)
     }
 }
+
+/// A server function's fields, each with its valid values.
+type Fields = Vec<(&'static str, Vec<String>)>;
 
 /// Strings that have broken services: empty, NUL, huge, mixed scripts, bidi overrides,
 /// terminal escapes, SQL and markup, numbers past every integer, and arbitrary Unicode.

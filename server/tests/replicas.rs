@@ -128,7 +128,8 @@ async fn two_replicas_share_sessions_clusters_and_live_progress() {
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains(EMAIL), "the settings page on replica two");
 
-    // Created through one (whose wizard reads the credentials sealed by... one), listed by two.
+    // Created through one; listed and shown by two, which opens the organization's credentials
+    // with the shared key.
     let (status, body) = call_fn(&one.router, "wizard_options", "", &cookie).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let choices: WizardChoices = serde_json::from_str(&body).unwrap();

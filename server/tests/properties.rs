@@ -620,3 +620,37 @@ fn nul_characters_and_non_utf8_bodies_are_validation_errors_naming_the_field() {
         });
     });
 }
+
+#[test]
+fn the_wizard_refuses_a_nodepool_beyond_the_size_quota() {
+    // The quota is the contract's (sks-api), so the portal says it before the API has to.
+    on_both_stores(|runtime, portal| {
+        runtime.block_on(async {
+            let mut form = form_urlencoded::Serializer::new(String::new());
+            form.append_pair("form[name]", "big")
+                .append_pair("form[zone]", ZONE.as_str())
+                .append_pair("form[version]", &portal.version)
+                .append_pair("form[level]", "pro")
+                .append_pair("form[nodepools][0][name]", "w")
+                .append_pair("form[nodepools][0][instance_type]", &portal.instance_type)
+                .append_pair("form[nodepools][0][size]", "1001")
+                .append_pair("form[nodepools][0][disk_size]", "50");
+            let before = portal.stored().await;
+            let (status, answer) = portal
+                .post(
+                    "create_cluster",
+                    "application/x-www-form-urlencoded",
+                    form.finish().into_bytes(),
+                )
+                .await;
+            assert_eq!(status, 422, "{answer}");
+            let error: AppError = serde_json::from_str(&answer).unwrap();
+            assert_eq!(
+                error.field("nodepools[0].size"),
+                Some("must be at most 1000 (the nodepool size quota), not 1001"),
+                "{answer}"
+            );
+            assert_eq!(portal.stored().await, before);
+        });
+    });
+}

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, FieldError};
 
-/// Largest nodepool size the portal asks for (the service's own quota decides beyond).
-pub const MAX_SIZE: i64 = 256;
+/// Largest nodepool size the portal asks for: the same quota the wizard and the API apply.
+pub const MAX_SIZE: i64 = sks_api::validate::MAX_NODEPOOL_SIZE;
 
 /// One instance, as the scale page lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

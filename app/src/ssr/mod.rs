@@ -42,6 +42,8 @@ pub struct AppState {
     pub orchestration: Orchestration,
     /// Endpoint template of Exoscale's API (for organizations that bring a key).
     pub exoscale_endpoint: String,
+    /// Longest wait for one answer of the orchestration API (each attempt of a call).
+    pub orchestration_timeout: std::time::Duration,
     /// Watchers of clusters and their subscribers (the live pages).
     pub live: live::Hub,
     /// Blueprints and add-ons, loaded and checked at start.

@@ -42,7 +42,7 @@ pub async fn client_for(
     state: &AppState,
     org: &str,
 ) -> Result<(sks_api::client::Client, Vec<ZoneName>), AppError> {
-    use sks_api::client::{Client, ClientConfig};
+    use sks_api::client::Client;
     use sks_api::sign::Credentials;
 
     let credentials = state
@@ -66,7 +66,7 @@ pub async fn client_for(
         &state.exoscale_endpoint
     };
     let client = Client::new(
-        ClientConfig::with_endpoint(endpoint),
+        client_config(state, endpoint),
         Credentials::new(credentials.api_key, secret),
     )
     .map_err(|e| AppError::Internal(e.to_string()))?;
@@ -77,6 +77,11 @@ pub async fn client_for(
         .filter(ZoneName::is_known)
         .collect();
     Ok((client, zones))
+}
+
+/// How the portal's clients reach `endpoint`: the defaults, with the configured timeout.
+pub fn client_config(state: &AppState, endpoint: &str) -> sks_api::client::ClientConfig {
+    sks_api::client::ClientConfig::with_endpoint(endpoint).with_timeout(state.orchestration_timeout)
 }
 
 /// One cluster of the organization, and the client that reaches it.
@@ -162,14 +167,41 @@ pub fn upstream_failure(error: sks_api::client::Error, what: &str) -> AppError {
     }
 }
 
-/// How background tasks (deleting nodepools before their cluster, upgrade plans) wait for an
-/// operation: every second (the local orchestrator is quick; the service does not mind), for
-/// at most an hour.
+/// How long background tasks ride out an outage of the orchestration API before they give up.
+pub const OUTAGE_PATIENCE: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// How background tasks (deleting nodepools before their cluster, adding nodepools to a new
+/// cluster) wait for an operation: every second at first (the local orchestrator is quick; the
+/// service does not mind), for at most an hour, riding out outages of the API meanwhile.
 pub fn background_wait() -> sks_api::client::WaitOptions {
     sks_api::client::WaitOptions {
         cadence: 1.0 / 3.0,
-        deadline: Some(std::time::Duration::from_secs(3600)),
+        deadline: Some(OUTAGE_PATIENCE),
         ..sks_api::client::WaitOptions::default()
+    }
+    .through_outages()
+}
+
+/// Sends `call` again while the API is out ([`sks_api::client::Error::is_outage`]), pausing
+/// longer each time (up to 10 s), for at most [`OUTAGE_PATIENCE`]; any other outcome is
+/// returned as it is. For background tasks, whose calls nobody is waiting on in a browser:
+/// only for calls that are safe to send twice (a GET, PUT or DELETE).
+pub async fn ride_out<T, F, Fut>(what: &str, mut call: F) -> Result<T, sks_api::client::Error>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, sks_api::client::Error>>,
+{
+    let started = std::time::Instant::now();
+    let mut pause = std::time::Duration::from_millis(500);
+    loop {
+        match call().await {
+            Err(error) if error.is_outage() && started.elapsed() + pause < OUTAGE_PATIENCE => {
+                tracing::warn!(%error, what, "orchestration API out; trying again");
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(std::time::Duration::from_secs(10));
+            }
+            other => return other,
+        }
     }
 }
 

@@ -4,6 +4,9 @@
 
 #![allow(dead_code)]
 
+pub mod faults;
+pub mod sse;
+
 use std::sync::Arc;
 
 use app::ssr::store::Store;
@@ -23,6 +26,9 @@ pub struct Harness {
     /// The state behind the router (for tasks a test drives directly, e.g. resuming plans).
     pub state: app::ssr::AppState,
     pub embedded: server::embedded::Embedded,
+    /// The orchestrator's own endpoint template, never behind a fault gate (for tests to look
+    /// at what really happened while the portal's way to it fails).
+    pub orchestrator_endpoint: String,
     _dir: tempfile::TempDir,
 }
 
@@ -53,22 +59,47 @@ pub async fn harness_with(
     flags: &[&str],
     wrap: impl FnOnce(Router) -> Router,
 ) -> Harness {
+    start(speed, flags, wrap, None).await
+}
+
+/// A harness whose orchestration API fails as `faults` says: its router wrapped in the fault
+/// layer, and the portal reaching it through the fault gate (which refuses connections when
+/// the API is `Down`).
+pub async fn harness_with_faults(speed: f64, flags: &[&str], faults: &faults::Faults) -> Harness {
+    start(speed, flags, faults.layer(), Some(faults)).await
+}
+
+async fn start(
+    speed: f64,
+    flags: &[&str],
+    wrap: impl FnOnce(Router) -> Router,
+    gate: Option<&faults::Faults>,
+) -> Harness {
     let dir = tempfile::tempdir().unwrap();
-    let embedded = server::embedded::Embedded::start_with(dir.path(), speed, 0.0, wrap)
+    let mut embedded = server::embedded::Embedded::start_with(dir.path(), speed, 0.0, wrap)
         .await
         .unwrap();
-    // "Exoscale" is the embedded orchestrator here: it speaks the same signed API.
+    let orchestrator_endpoint = embedded.orchestration.endpoint.clone();
+    if let Some(faults) = gate {
+        embedded.orchestration.endpoint = faults.gate(&orchestrator_endpoint).await;
+    }
+    // "Exoscale" is the embedded orchestrator here (unless the test names another): it
+    // speaks the same signed API.
     let mut args = vec![
         "capstan",
         "--listen",
         "127.0.0.1:3000",
         "--data-dir",
         dir.path().to_str().unwrap(),
-        "--exoscale-endpoint",
-        &embedded.orchestration.endpoint,
         "--catalog-dir",
         concat!(env!("CARGO_MANIFEST_DIR"), "/../catalog"),
     ];
+    if !flags.contains(&"--exoscale-endpoint") {
+        args.extend([
+            "--exoscale-endpoint",
+            embedded.orchestration.endpoint.as_str(),
+        ]);
+    }
     args.extend_from_slice(flags);
     let config = Config::try_parse_from(args).unwrap();
     let store = Store::connect(&config.database_url(), 2).await.unwrap();
@@ -87,6 +118,7 @@ pub async fn harness_with(
         store,
         state,
         embedded,
+        orchestrator_endpoint,
         _dir: dir,
     }
 }
@@ -161,7 +193,7 @@ pub async fn org_client(h: &Harness, email: &str) -> sks_api::client::Client {
     let credentials = accounts.credentials(&org).await.unwrap().unwrap();
     let sealer = app::ssr::accounts::secrets::Sealer::load_or_create(h.data_dir(), None).unwrap();
     sks_api::client::Client::new(
-        sks_api::client::ClientConfig::with_endpoint(&h.embedded.orchestration.endpoint),
+        sks_api::client::ClientConfig::with_endpoint(&h.orchestrator_endpoint),
         sks_api::sign::Credentials::new(
             credentials.api_key,
             sealer.open(&credentials.secret_sealed).unwrap(),

@@ -94,6 +94,7 @@ pub fn app_state(
         orchestration: embedded.orchestration_with_timeout(config.orchestration_timeout())?,
         exoscale_endpoint: config.exoscale_endpoint.clone(),
         orchestration_timeout: config.orchestration_timeout(),
+        clients: Default::default(),
         live: Hub::new(Cadence {
             fast: Duration::from_millis(config.live_fast_poll_ms),
             slow: Duration::from_millis(config.live_slow_poll_ms),

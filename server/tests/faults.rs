@@ -7,7 +7,8 @@
 //! snapshot with the cluster or its nodes gone), then say it is back with nothing done but
 //! healing; server functions answer 503 "unavailable" (not 500, not a hang); background work
 //! the portal started (upgrade plans, deleting nodepools before their cluster) rides out a
-//! long outage and finishes after it, with nothing lost.
+//! long outage and finishes after it, with nothing lost. And while the API works, the portal's
+//! calls reuse their connections to it.
 
 mod support;
 
@@ -308,6 +309,15 @@ async fn server_functions_answer_unavailable_while_the_api_fails() {
     let (id, _) = running_cluster(&client, "asked", "1.36.3", 1).await;
     let detail = format!("zone=ch-gva-2&id={id}");
     let page = format!("/clusters/ch-gva-2/{id}");
+
+    // While it works, calls share the organization's client and its open connections.
+    let before = faults.connections();
+    for _ in 0..10 {
+        let (status, body, _) = answer(&h, call("get_cluster", &detail, &cookie)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let opened = faults.connections() - before;
+    assert!(opened <= 2, "30 requests, {opened} new connections");
 
     for mode in OUTAGES {
         faults.set(mode);

@@ -56,6 +56,19 @@ pub async fn client_for(
                     .into(),
             )
         })?;
+    let zones = credentials
+        .zones
+        .iter()
+        .map(|z| ZoneName::from_wire(z))
+        .filter(ZoneName::is_known)
+        .collect();
+    let identity = format!(
+        "{}\n{}\n{}",
+        credentials.kind, credentials.api_key, credentials.secret_sealed
+    );
+    if let Some(client) = state.clients.get(org, &identity) {
+        return Ok((client, zones));
+    }
     let secret = state.sealer.open(&credentials.secret_sealed).map_err(|e| {
         tracing::error!(%e, "cannot open the organization's API secret");
         AppError::Internal("the stored API secret cannot be opened with this portal's key".into())
@@ -70,13 +83,33 @@ pub async fn client_for(
         Credentials::new(credentials.api_key, secret),
     )
     .map_err(|e| AppError::Internal(e.to_string()))?;
-    let zones = credentials
-        .zones
-        .iter()
-        .map(|z| ZoneName::from_wire(z))
-        .filter(ZoneName::is_known)
-        .collect();
+    state.clients.keep(org, identity, client.clone());
     Ok((client, zones))
+}
+
+/// The organizations' clients, each kept while its organization's credentials stay the same
+/// (kind, key and sealed secret: any change of them builds a new client), so calls reuse the
+/// client's connections instead of opening new ones.
+#[derive(Clone, Default)]
+pub struct Clients {
+    by_org: std::sync::Arc<
+        std::sync::Mutex<std::collections::HashMap<String, (String, sks_api::client::Client)>>,
+    >,
+}
+
+impl Clients {
+    fn get(&self, org: &str, identity: &str) -> Option<sks_api::client::Client> {
+        let by_org = self.by_org.lock().unwrap_or_else(|e| e.into_inner());
+        by_org
+            .get(org)
+            .filter(|(kept, _)| kept == identity)
+            .map(|(_, client)| client.clone())
+    }
+
+    fn keep(&self, org: &str, identity: String, client: sks_api::client::Client) {
+        let mut by_org = self.by_org.lock().unwrap_or_else(|e| e.into_inner());
+        by_org.insert(org.to_owned(), (identity, client));
+    }
 }
 
 /// How the portal's clients reach `endpoint`: the defaults, with the configured timeout.

@@ -14,6 +14,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use axum::Router;
@@ -41,6 +42,8 @@ pub enum Mode {
 #[derive(Clone)]
 pub struct Faults {
     mode: Arc<watch::Sender<Mode>>,
+    /// Connections the gate has accepted.
+    connections: Arc<AtomicU64>,
 }
 
 impl Default for Faults {
@@ -54,6 +57,7 @@ impl Faults {
     pub fn new() -> Faults {
         Faults {
             mode: Arc::new(watch::channel(Mode::Healthy).0),
+            connections: Arc::new(AtomicU64::new(0)),
         }
     }
 
@@ -64,6 +68,11 @@ impl Faults {
 
     pub fn mode(&self) -> Mode {
         *self.mode.borrow()
+    }
+
+    /// Connections opened to the API through the gate so far.
+    pub fn connections(&self) -> u64 {
+        self.connections.load(Ordering::SeqCst)
     }
 
     /// The layer for the orchestrator's router (`harness_with`'s `wrap`).
@@ -110,14 +119,24 @@ impl Faults {
             .unwrap_or_else(|| panic!("an http://ADDRESS/… endpoint, not {endpoint}"));
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
-        tokio::spawn(gate(listener, upstream, self.mode.subscribe()));
+        tokio::spawn(gate(
+            listener,
+            upstream,
+            self.mode.subscribe(),
+            Arc::clone(&self.connections),
+        ));
         endpoint.replacen(&upstream.to_string(), &address.to_string(), 1)
     }
 }
 
 /// Forwards connections to `upstream` while the API is not `Down`; while it is, the port is
 /// closed. Ends when the switch is dropped.
-async fn gate(listener: TcpListener, upstream: SocketAddr, mut mode: watch::Receiver<Mode>) {
+async fn gate(
+    listener: TcpListener,
+    upstream: SocketAddr,
+    mut mode: watch::Receiver<Mode>,
+    opened: Arc<AtomicU64>,
+) {
     let address = listener.local_addr().unwrap();
     let mut listener = Some(listener);
     loop {
@@ -130,6 +149,7 @@ async fn gate(listener: TcpListener, upstream: SocketAddr, mut mode: watch::Rece
             tokio::select! {
                 accepted = open.accept() => {
                     let Ok((client, _)) = accepted else { continue };
+                    opened.fetch_add(1, Ordering::SeqCst);
                     connections.spawn(forward(client, upstream));
                 }
                 changed = mode.changed() => {

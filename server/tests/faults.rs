@@ -310,14 +310,20 @@ async fn server_functions_answer_unavailable_while_the_api_fails() {
     let detail = format!("zone=ch-gva-2&id={id}");
     let page = format!("/clusters/ch-gva-2/{id}");
 
-    // While it works, calls share the organization's client and its open connections.
+    // While it works, calls share the organization's client and its open connections (a
+    // client per call would open at least one per call; a busy machine may make the pool open
+    // a spare one now and then).
     let before = faults.connections();
     for _ in 0..10 {
         let (status, body, _) = answer(&h, call("get_cluster", &detail, &cookie)).await;
         assert_eq!(status, StatusCode::OK, "{body}");
     }
     let opened = faults.connections() - before;
-    assert!(opened <= 2, "30 requests, {opened} new connections");
+    eprintln!("10 calls (30 requests) opened {opened} connections");
+    assert!(
+        opened <= 5,
+        "10 calls, 30 requests, {opened} new connections"
+    );
 
     for mode in OUTAGES {
         faults.set(mode);

@@ -307,8 +307,8 @@ pub async fn delete_cluster(
     Ok(())
 }
 
-/// Deletes each nodepool, waits for them to go, then deletes the cluster; every step and any
-/// failure is in the audit log.
+/// Deletes each nodepool, waits for them to go, then deletes the cluster, riding out outages of
+/// the orchestration API meanwhile; every step and any failure is in the audit log.
 #[cfg(feature = "ssr")]
 async fn delete_in_order(
     state: crate::ssr::AppState,
@@ -316,6 +316,9 @@ async fn delete_in_order(
     scope: crate::ssr::orchestration::ClusterScope,
     nodepools: Vec<uuid::Uuid>,
 ) {
+    use crate::ssr::orchestration::ride_out;
+    use sks_api::client::Error;
+
     let audit =
         |action: &'static str, target: String, outcome: &'static str, op: Option<String>| {
             let (state, caller) = (state.clone(), caller.clone());
@@ -331,8 +334,6 @@ async fn delete_in_order(
                 .await
             }
         };
-    use crate::ssr::orchestration::ride_out;
-    use sks_api::client::Error;
     let target = scope.target();
     let options = crate::ssr::orchestration::background_wait();
     let (client, zone, id) = (&scope.client, &scope.zone, scope.id);

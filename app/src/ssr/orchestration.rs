@@ -224,12 +224,15 @@ where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<T, sks_api::client::Error>>,
 {
+    const FIRST_PAUSE: std::time::Duration = std::time::Duration::from_millis(500);
     let started = std::time::Instant::now();
-    let mut pause = std::time::Duration::from_millis(500);
+    let mut pause = FIRST_PAUSE;
     loop {
         match call().await {
             Err(error) if error.is_outage() && started.elapsed() + pause < OUTAGE_PATIENCE => {
-                tracing::warn!(%error, what, "orchestration API out; trying again");
+                if pause == FIRST_PAUSE {
+                    tracing::warn!(%error, what, "orchestration API out; trying again until it is back");
+                }
                 tokio::time::sleep(pause).await;
                 pause = (pause * 2).min(std::time::Duration::from_secs(10));
             }

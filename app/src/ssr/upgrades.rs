@@ -1,6 +1,7 @@
 //! Upgrade plans: stored in the portal database, run by a background task per plan, resumed at
 //! start. Every step is idempotent and re-reads the cluster before acting, so a plan
-//! interrupted anywhere (a restart, a failed call) continues from what the cluster shows.
+//! interrupted anywhere (a restart, a failed call) continues from what the cluster shows; while
+//! the orchestration API is out, the plan waits for it rather than failing.
 //!
 //! A nodepool is cycled in rounds of at most [`MAX_SURGE`] nodes: grow the pool by the round's
 //! size (new nodes boot with the new version), wait until every node runs, then evict the
@@ -245,7 +246,8 @@ async fn run(state: AppState, org: String, caller: Option<Caller>, mut plan: Upg
                 // The plan moved on: viewers' watchers look now rather than at their next poll.
                 state.live.poke(&org, &plan.zone, &plan.cluster_id);
             }
-            if result.is_ok() && outage.take().is_some() {
+            let answered = !matches!(result, Err(Failed { outage: true, .. }));
+            if answered && outage.take().is_some() {
                 tracing::info!(plan = %plan.id, "orchestration API back; the plan goes on");
             }
             let mut outage_pause = None;
@@ -271,7 +273,9 @@ async fn run(state: AppState, org: String, caller: Option<Caller>, mut plan: Upg
                 }) => {
                     let (since, tries) = outage.get_or_insert((std::time::Instant::now(), 0));
                     *tries += 1;
-                    tracing::warn!(plan = %plan.id, %message, "orchestration API out; the plan waits");
+                    if *tries == 1 {
+                        tracing::warn!(plan = %plan.id, %message, "orchestration API out; the plan waits");
+                    }
                     if since.elapsed() >= super::orchestration::OUTAGE_PATIENCE {
                         give_up = Some(format!(
                             "the orchestration API was out for too long: {message}"

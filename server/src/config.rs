@@ -202,8 +202,14 @@ mod tests {
             "/var/lib/capstan",
             "--log-format",
             "json",
+            "--orchestration-timeout-ms",
+            "1500",
         ]);
         assert_eq!(config.listen.port(), 8080);
+        assert_eq!(
+            config.orchestration_timeout(),
+            std::time::Duration::from_millis(1500)
+        );
         assert_eq!(
             config.database_url(),
             "sqlite:///var/lib/capstan/capstan.db"
@@ -223,6 +229,11 @@ mod tests {
             .unwrap()
             .to_string();
         assert!(error.contains("--log-format"), "{error}");
+        let error = Config::try_parse_from(["capstan", "--orchestration-timeout-ms", "5"])
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(error.contains("--orchestration-timeout-ms"), "{error}");
     }
 
     #[test]

@@ -76,6 +76,12 @@ pub struct Config {
     #[arg(long, env = "CAPSTAN_EXOSCALE_ENDPOINT", default_value = sks_api::client::EXOSCALE_ENDPOINT)]
     pub exoscale_endpoint: String,
 
+    /// Longest wait (milliseconds) for one answer of the orchestration API. Reads are tried up
+    /// to four times, so a hanging API gets a page its error after about four times this
+    /// (plus short pauses); a page never waits on it for minutes.
+    #[arg(long, env = "CAPSTAN_ORCHESTRATION_TIMEOUT_MS", default_value_t = 4_000, value_parser = clap::value_parser!(u64).range(100..))]
+    pub orchestration_timeout_ms: u64,
+
     /// Speed of the embedded local orchestrator's simulation (50: fifty times faster).
     #[arg(long, env = "CAPSTAN_ORCHESTRATOR_SPEED", default_value_t = 1.0)]
     pub orchestrator_speed: f64,
@@ -111,6 +117,11 @@ impl Config {
         }
     }
 
+    /// How long to wait for one answer of the orchestration API.
+    pub fn orchestration_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.orchestration_timeout_ms)
+    }
+
     /// The database URL to use: the one given, or the SQLite file in the data directory.
     pub fn database_url(&self) -> String {
         match &self.database_url {
@@ -135,6 +146,7 @@ impl std::fmt::Debug for Config {
             .field("session_idle_minutes", &self.session_idle_minutes)
             .field("session_max_days", &self.session_max_days)
             .field("exoscale_endpoint", &self.exoscale_endpoint)
+            .field("orchestration_timeout_ms", &self.orchestration_timeout_ms)
             .field("orchestrator_speed", &self.orchestrator_speed)
             .field("orchestrator_fail_rate", &self.orchestrator_fail_rate)
             .field("live_fast_poll_ms", &self.live_fast_poll_ms)
@@ -175,6 +187,10 @@ mod tests {
         assert_eq!(config.listen.to_string(), "127.0.0.1:3000");
         assert_eq!(config.database_url(), "sqlite://./data/capstan.db");
         assert_eq!(config.log_format, LogFormat::Text);
+        assert_eq!(
+            config.orchestration_timeout(),
+            std::time::Duration::from_secs(4)
+        );
     }
 
     #[test]
@@ -186,8 +202,14 @@ mod tests {
             "/var/lib/capstan",
             "--log-format",
             "json",
+            "--orchestration-timeout-ms",
+            "1500",
         ]);
         assert_eq!(config.listen.port(), 8080);
+        assert_eq!(
+            config.orchestration_timeout(),
+            std::time::Duration::from_millis(1500)
+        );
         assert_eq!(
             config.database_url(),
             "sqlite:///var/lib/capstan/capstan.db"
@@ -207,6 +229,11 @@ mod tests {
             .unwrap()
             .to_string();
         assert!(error.contains("--log-format"), "{error}");
+        let error = Config::try_parse_from(["capstan", "--orchestration-timeout-ms", "5"])
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(error.contains("--orchestration-timeout-ms"), "{error}");
     }
 
     #[test]

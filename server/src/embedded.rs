@@ -23,6 +23,8 @@ const PORTAL_KEY: &str = "EXOcapstanportalembedded";
 pub struct Embedded {
     orchestrator: Orchestrator,
     running: Running,
+    /// The portal's key for it.
+    credentials: Credentials,
     /// How the portal reaches it.
     pub orchestration: Orchestration,
 }
@@ -65,19 +67,32 @@ impl Embedded {
             .await
             .context("starting the embedded orchestrator")?;
         let endpoint = running.endpoint();
-        let client = Client::new(
-            ClientConfig::with_endpoint(&endpoint),
-            Credentials::new(key.key, key.secret),
-        )?;
+        let credentials = Credentials::new(key.key, key.secret);
+        let client = Client::new(ClientConfig::with_endpoint(&endpoint), credentials.clone())?;
         tracing::info!(%endpoint, speed, fail_rate, "embedded orchestrator ready");
         Ok(Embedded {
             orchestrator,
             running,
+            credentials,
             orchestration: Orchestration {
                 kind: "Local orchestrator".into(),
                 endpoint,
                 client,
             },
+        })
+    }
+
+    /// How the portal reaches it, its client giving up on an answer after `timeout` (each
+    /// attempt of a call).
+    pub fn orchestration_with_timeout(
+        &self,
+        timeout: std::time::Duration,
+    ) -> anyhow::Result<Orchestration> {
+        let config =
+            ClientConfig::with_endpoint(&self.orchestration.endpoint).with_timeout(timeout);
+        Ok(Orchestration {
+            client: Client::new(config, self.credentials.clone())?,
+            ..self.orchestration.clone()
         })
     }
 

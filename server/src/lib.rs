@@ -91,8 +91,10 @@ pub fn app_state(
         sealer,
         auth,
         minter: embedded.minter(),
-        orchestration: embedded.orchestration.clone(),
+        orchestration: embedded.orchestration_with_timeout(config.orchestration_timeout())?,
         exoscale_endpoint: config.exoscale_endpoint.clone(),
+        orchestration_timeout: config.orchestration_timeout(),
+        clients: Default::default(),
         live: Hub::new(Cadence {
             fast: Duration::from_millis(config.live_fast_poll_ms),
             slow: Duration::from_millis(config.live_slow_poll_ms),

@@ -411,3 +411,50 @@ async fn the_waiter_respects_its_deadline() {
     let error = client.wait(&ZONE, &started, &options).await.unwrap_err();
     assert!(error.to_string().contains("still pending"), "{error}");
 }
+
+#[tokio::test]
+async fn a_waiter_through_outages_outlasts_server_errors_but_not_refusals() {
+    // Twelve polls answered 500 (not retried by the client: one request each), then success.
+    let mut script = vec![operation("pending")];
+    script.extend((0..12).map(|_| (500, "application/json", r#"{"message":"down"}"#.to_owned())));
+    script.push(operation("success"));
+    let (client, _) = setup(script).await;
+    let started = client
+        .delete_sks_cluster(&ZONE, Uuid::from_u128(1))
+        .await
+        .unwrap();
+    let done = client
+        .wait(&ZONE, &started, &fast().through_outages())
+        .await
+        .expect("the outage is ridden out");
+    assert_eq!(done.state, Some(OperationState::Success));
+
+    // The same answers without the option: given up after five.
+    let mut script = vec![operation("pending")];
+    script.extend((0..12).map(|_| (500, "application/json", r#"{"message":"down"}"#.to_owned())));
+    script.push(operation("success"));
+    let (client, _) = setup(script).await;
+    let started = client
+        .delete_sks_cluster(&ZONE, Uuid::from_u128(1))
+        .await
+        .unwrap();
+    let error = client.wait(&ZONE, &started, &fast()).await.unwrap_err();
+    assert!(matches!(error, Error::WaitAbandoned { .. }), "{error}");
+
+    // A refusal is not an outage: it still counts.
+    let mut script = vec![operation("pending")];
+    script.extend((0..20).map(|_| (404, "application/json", r#"{"message":"gone"}"#.to_owned())));
+    let (client, _) = setup(script).await;
+    let started = client
+        .delete_sks_cluster(&ZONE, Uuid::from_u128(1))
+        .await
+        .unwrap();
+    let error = client
+        .wait(&ZONE, &started, &fast().through_outages())
+        .await
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("5 polling errors in a row"),
+        "{error}"
+    );
+}

@@ -307,8 +307,8 @@ pub async fn delete_cluster(
     Ok(())
 }
 
-/// Deletes each nodepool, waits for them to go, then deletes the cluster; every step and any
-/// failure is in the audit log.
+/// Deletes each nodepool, waits for them to go, then deletes the cluster, riding out outages of
+/// the orchestration API meanwhile; every step and any failure is in the audit log.
 #[cfg(feature = "ssr")]
 async fn delete_in_order(
     state: crate::ssr::AppState,
@@ -316,6 +316,9 @@ async fn delete_in_order(
     scope: crate::ssr::orchestration::ClusterScope,
     nodepools: Vec<uuid::Uuid>,
 ) {
+    use crate::ssr::orchestration::ride_out;
+    use sks_api::client::Error;
+
     let audit =
         |action: &'static str, target: String, outcome: &'static str, op: Option<String>| {
             let (state, caller) = (state.clone(), caller.clone());
@@ -333,19 +336,24 @@ async fn delete_in_order(
         };
     let target = scope.target();
     let options = crate::ssr::orchestration::background_wait();
+    let (client, zone, id) = (&scope.client, &scope.zone, scope.id);
     for pool in nodepools {
         let pool_target = format!("{target}/nodepool/{pool}");
-        let result = match scope
-            .client
-            .delete_sks_nodepool(&scope.zone, scope.id, pool)
-            .await
+        let result = match ride_out("deleting a nodepool", || {
+            client.delete_sks_nodepool(zone, id, pool)
+        })
+        .await
         {
-            Ok(operation) => scope
-                .client
-                .wait(&scope.zone, &operation, &options)
+            Ok(operation) => client
+                .wait(zone, &operation, &options)
                 .await
                 .map(|op| op.id.map(|i| i.to_string())),
-            Err(sks_api::client::Error::Api { status: 404, .. }) => Ok(None),
+            Err(Error::Api { status: 404, .. }) => Ok(None),
+            // Already being deleted (by someone else, or by a first try whose answer an
+            // outage swallowed): wait until it is gone.
+            Err(Error::Api { status: 409, .. }) => {
+                nodepool_gone(client, zone, id, pool).await.map(|()| None)
+            }
             Err(error) => Err(error),
         };
         match result {
@@ -363,7 +371,7 @@ async fn delete_in_order(
             }
         }
     }
-    match scope.client.delete_sks_cluster(&scope.zone, scope.id).await {
+    match ride_out("deleting a cluster", || client.delete_sks_cluster(zone, id)).await {
         Ok(operation) => {
             let op = operation.id.map(|i| i.to_string());
             audit("cluster.delete", target, "success", op).await;
@@ -377,6 +385,31 @@ async fn delete_in_order(
                 None,
             )
             .await;
+        }
+    }
+}
+
+/// Waits until nodepool `pool` of cluster `id` is gone, riding out outages, for at most
+/// [`OUTAGE_PATIENCE`](crate::ssr::orchestration::OUTAGE_PATIENCE).
+#[cfg(feature = "ssr")]
+async fn nodepool_gone(
+    client: &sks_api::client::Client,
+    zone: &sks_api::ZoneName,
+    id: uuid::Uuid,
+    pool: uuid::Uuid,
+) -> Result<(), sks_api::client::Error> {
+    let started = std::time::Instant::now();
+    loop {
+        match client.get_sks_nodepool(zone, id, pool).await {
+            Err(sks_api::client::Error::Api { status: 404, .. }) => return Ok(()),
+            Err(error) if !error.is_outage() => return Err(error),
+            _ if started.elapsed() > crate::ssr::orchestration::OUTAGE_PATIENCE => {
+                return Err(sks_api::client::Error::WaitAbandoned {
+                    id: pool.to_string(),
+                    reason: "the nodepool was still there after an hour".into(),
+                });
+            }
+            _ => tokio::time::sleep(std::time::Duration::from_secs(1)).await,
         }
     }
 }

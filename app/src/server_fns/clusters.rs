@@ -2,7 +2,8 @@
 //!
 //! Filtering, sorting and paging happen here, from query parameters, so the list works the same
 //! with and without JavaScript. A zone that cannot be reached does not fail the page: its
-//! failure is reported beside the clusters of the zones that answered.
+//! failure is reported beside the clusters of the zones that answered. When no zone answers,
+//! the list is `Unavailable` (503), not an empty list.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -136,7 +137,7 @@ pub async fn list_clusters(
     let (org, _, _) = caller.org()?;
     let state = crate::ssr::app_state()?;
     let (client, zones) = crate::ssr::orchestration::client_for(&state, org).await?;
-    let (all, failures) = crate::ssr::clusters::list_rows(&client, &zones).await;
+    let (all, failures) = crate::ssr::clusters::list_answered(&client, &zones).await?;
 
     let facet = |f: fn(&ClusterRow) -> &String| {
         let mut values: Vec<String> = all.iter().map(|r| f(r).clone()).collect();

@@ -398,6 +398,42 @@ mod backend {
         Ok(detail(&plan.zone, &id.to_string()))
     }
 
+    /// Adds `pool` to cluster `id`, riding out outages of the API. A create is not sent twice
+    /// blindly: after a failed try the cluster is read, and a nodepool of that name there means
+    /// the try got through (its answer was lost). The operation's id when this call started it.
+    async fn add_nodepool(
+        client: &Client,
+        zone: &ZoneName,
+        id: uuid::Uuid,
+        pool: &CreateSksNodepoolRequest,
+    ) -> Result<Option<String>, ClientError> {
+        use crate::ssr::orchestration::{OUTAGE_PATIENCE, ride_out};
+        let started = std::time::Instant::now();
+        let mut pause = Duration::from_millis(500);
+        loop {
+            match client.create_sks_nodepool(zone, id, pool).await {
+                Ok(operation) => return Ok(operation.id.map(|o| o.to_string())),
+                Err(error) if error.is_outage() && started.elapsed() < OUTAGE_PATIENCE => {
+                    tracing::warn!(%error, cluster = %id, pool = %pool.name, "orchestration API out; trying again");
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(Duration::from_secs(10));
+                    let cluster =
+                        ride_out("reading a new cluster", || client.get_sks_cluster(zone, id))
+                            .await?;
+                    let added = cluster
+                        .nodepools
+                        .unwrap_or_default()
+                        .iter()
+                        .any(|p| p.name.as_deref() == Some(pool.name.as_str()));
+                    if added {
+                        return Ok(None);
+                    }
+                }
+                Err(error) => return Err(error),
+            }
+        }
+    }
+
     /// Adds `pools` to cluster `id` once its create operation has succeeded, in a task that
     /// outlives the request; each outcome is written to the activity log.
     #[allow(clippy::too_many_arguments)]
@@ -413,10 +449,7 @@ mod backend {
     ) {
         let (state, caller, client) = (state.clone(), caller.clone(), client.clone());
         tokio::spawn(async move {
-            let options = sks_api::client::WaitOptions {
-                deadline: Some(Duration::from_secs(60 * 60)),
-                ..Default::default()
-            };
+            let options = crate::ssr::orchestration::background_wait();
             let ready = client.wait(&zone, &operation, &options).await;
             for pool in pools {
                 let (outcome, operation_id) = match &ready {
@@ -424,8 +457,8 @@ mod backend {
                         tracing::warn!(%error, cluster = %id, "cluster create failed; nodepool not added");
                         ("failure", None::<String>)
                     }
-                    Ok(_) => match client.create_sks_nodepool(&zone, id, &pool).await {
-                        Ok(op) => ("success", op.id.map(|o| o.to_string())),
+                    Ok(_) => match add_nodepool(&client, &zone, id, &pool).await {
+                        Ok(op) => ("success", op),
                         Err(error) => {
                             tracing::warn!(%error, cluster = %id, pool = %pool.name, "cannot add nodepool");
                             ("failure", None)

@@ -102,7 +102,7 @@ pub async fn set_exoscale_credentials(
     use crate::ssr::accounts::StoredCredentials;
     use crate::ssr::accounts::authz::Action;
     use crate::ssr::auth::{audit, require, store_failure};
-    use sks_api::client::{Client, ClientConfig, Error as ClientError};
+    use sks_api::client::{Client, Error as ClientError};
     use sks_api::sign::Credentials;
 
     let caller = require(Action::ManageCredentials).await?;
@@ -114,7 +114,7 @@ pub async fn set_exoscale_credentials(
     let state = crate::ssr::app_state()?;
     let api_key = api_key.trim().to_owned();
     let client = Client::new(
-        ClientConfig::with_endpoint(&state.exoscale_endpoint),
+        crate::ssr::orchestration::client_config(&state, &state.exoscale_endpoint),
         Credentials::new(api_key.clone(), api_secret.clone()),
     )
     .map_err(|e| AppError::Internal(e.to_string()))?;

@@ -12,14 +12,15 @@ use crate::server_fns::clusters::{
 };
 
 /// Every zone's clusters, with node counts from their instance pools; zones at once. A zone that
-/// does not answer is reported in the failures, not fatal.
+/// does not answer in full (its cluster list, or any of its instance pools) is reported in the
+/// failures with none of its rows: a part read is not shown as nodes gone.
 pub async fn list_rows(client: &Client, zones: &[ZoneName]) -> (Vec<ClusterRow>, Vec<ZoneFailure>) {
     let mut tasks = tokio::task::JoinSet::new();
     for zone in zones {
         let (client, zone) = (client.clone(), zone.clone());
         tasks.spawn(async move {
-            let clusters = client.list_sks_clusters(&zone).await;
-            (zone, clusters)
+            let rows = zone_rows(&client, &zone).await;
+            (zone, rows)
         });
     }
     let mut rows = Vec::new();
@@ -27,11 +28,7 @@ pub async fn list_rows(client: &Client, zones: &[ZoneName]) -> (Vec<ClusterRow>,
     while let Some(joined) = tasks.join_next().await {
         let Ok((zone, result)) = joined else { continue };
         match result {
-            Ok(clusters) => {
-                for cluster in clusters {
-                    rows.push(row(client, &zone, cluster).await);
-                }
-            }
+            Ok(zone_rows) => rows.extend(zone_rows),
             Err(error) => {
                 tracing::warn!(%zone, %error, "cannot list clusters");
                 failures.push(ZoneFailure {
@@ -45,21 +42,50 @@ pub async fn list_rows(client: &Client, zones: &[ZoneName]) -> (Vec<ClusterRow>,
     (rows, failures)
 }
 
-async fn row(client: &Client, zone: &ZoneName, cluster: sks_api::SksCluster) -> ClusterRow {
+/// Like [`list_rows`], but `Unavailable` when not one zone answered (there is nothing to show
+/// beside the failures).
+pub async fn list_answered(
+    client: &Client,
+    zones: &[ZoneName],
+) -> Result<(Vec<ClusterRow>, Vec<ZoneFailure>), AppError> {
+    let (rows, failures) = list_rows(client, zones).await;
+    if !zones.is_empty() && failures.len() == zones.len() {
+        return Err(AppError::Unavailable {
+            service: "The orchestration API".into(),
+            message: failures
+                .first()
+                .map(|f| f.message.clone())
+                .unwrap_or_default(),
+        });
+    }
+    Ok((rows, failures))
+}
+
+/// The rows of one zone, or the first error reading them.
+async fn zone_rows(client: &Client, zone: &ZoneName) -> Result<Vec<ClusterRow>, ClientError> {
+    let mut rows = Vec::new();
+    for cluster in client.list_sks_clusters(zone).await? {
+        rows.push(row(client, zone, cluster).await?);
+    }
+    Ok(rows)
+}
+
+async fn row(
+    client: &Client,
+    zone: &ZoneName,
+    cluster: sks_api::SksCluster,
+) -> Result<ClusterRow, ClientError> {
     let nodepools = cluster.nodepools.clone().unwrap_or_default();
     let desired = nodepools.iter().filter_map(|n| n.size).sum();
     let mut running = 0;
     for pool in nodepools.iter().filter_map(|n| n.instance_pool) {
-        if let Ok(pool) = client.get_instance_pool(zone, pool.id).await {
-            running += pool
-                .instances
-                .unwrap_or_default()
-                .iter()
-                .filter(|i| i.state == Some(sks_api::InstanceState::Running))
-                .count() as i64;
-        }
+        running += instances(client, zone, pool.id)
+            .await?
+            .iter()
+            .filter(|i| i.state == Some(sks_api::InstanceState::Running))
+            .count() as i64;
     }
-    ClusterRow {
+    Ok(ClusterRow {
         id: cluster.id.map(|id| id.to_string()).unwrap_or_default(),
         name: cluster.name.unwrap_or_default(),
         zone: zone.to_string(),
@@ -70,12 +96,27 @@ async fn row(client: &Client, zone: &ZoneName, cluster: sks_api::SksCluster) -> 
         nodes_running: running,
         nodes_desired: desired,
         created_at: cluster.created_at.unwrap_or_default(),
+    })
+}
+
+/// The instances of an instance pool; none when the pool is gone (its nodepool was deleted
+/// between the two reads). Any other failure is an error: the caller did not read it all.
+async fn instances(
+    client: &Client,
+    zone: &ZoneName,
+    pool: uuid::Uuid,
+) -> Result<Vec<sks_api::InstanceRef>, ClientError> {
+    match client.get_instance_pool(zone, pool).await {
+        Ok(pool) => Ok(pool.instances.unwrap_or_default()),
+        Err(ClientError::Api { status: 404, .. }) => Ok(vec![]),
+        Err(other) => Err(other),
     }
 }
 
 /// One cluster with its nodepools and their instances. `NotFound` when the zone is not one of
 /// `zones`, the id is not a cluster id, or the API does not know it (for these credentials:
-/// another organization's cluster is not found either); `Unavailable` when the API fails.
+/// another organization's cluster is not found either); `Unavailable` when the API fails,
+/// for any of the reads (a part read is not shown as instances gone).
 pub async fn cluster_detail(
     client: &Client,
     zones: &[ZoneName],
@@ -88,20 +129,21 @@ pub async fn cluster_detail(
         return Err(not_found());
     }
     let uuid = id.parse().map_err(|_| not_found())?;
+    let unavailable = |error: ClientError| AppError::Unavailable {
+        service: "The orchestration API".into(),
+        message: error.to_string(),
+    };
     let cluster = client
         .get_sks_cluster(&zone_name, uuid)
         .await
         .map_err(|e| match e {
             ClientError::Api { status: 404, .. } => not_found(),
-            other => AppError::Unavailable {
-                service: "The orchestration API".into(),
-                message: other.to_string(),
-            },
+            other => unavailable(other),
         })?;
     let types = client
         .list_instance_types(&zone_name)
         .await
-        .unwrap_or_default();
+        .map_err(unavailable)?;
     let type_name = |id: Option<uuid::Uuid>| -> String {
         let Some(id) = id else { return String::new() };
         types
@@ -118,12 +160,9 @@ pub async fn cluster_detail(
     let mut nodepools = Vec::new();
     for pool in cluster.nodepools.clone().unwrap_or_default() {
         let instances = match pool.instance_pool {
-            Some(reference) => client
-                .get_instance_pool(&zone_name, reference.id)
+            Some(reference) => instances(client, &zone_name, reference.id)
                 .await
-                .ok()
-                .and_then(|p| p.instances)
-                .unwrap_or_default()
+                .map_err(unavailable)?
                 .into_iter()
                 .map(|i| InstanceDetail {
                     name: i.name.unwrap_or_else(|| i.id.to_string()),

@@ -829,16 +829,7 @@ async fn poll(state: &AppState, topic: &Topic) -> Result<Polled, AppError> {
     match topic {
         Topic::Clusters { org } => {
             let (client, zones) = super::orchestration::client_for(state, org).await?;
-            let (rows, failures) = super::clusters::list_rows(&client, &zones).await;
-            if !zones.is_empty() && failures.len() == zones.len() {
-                return Err(AppError::Unavailable {
-                    service: "The orchestration API".into(),
-                    message: failures
-                        .first()
-                        .map(|f| f.message.clone())
-                        .unwrap_or_default(),
-                });
-            }
+            let (rows, failures) = super::clusters::list_answered(&client, &zones).await?;
             Ok(Polled::List(ClusterListSnapshot { rows, failures }))
         }
         Topic::Cluster { org, zone, id } => {

@@ -42,6 +42,10 @@ pub struct AppState {
     pub orchestration: Orchestration,
     /// Endpoint template of Exoscale's API (for organizations that bring a key).
     pub exoscale_endpoint: String,
+    /// Longest wait for one answer of the orchestration API (each attempt of a call).
+    pub orchestration_timeout: std::time::Duration,
+    /// The organizations' orchestration clients, reused while their credentials stay the same.
+    pub clients: orchestration::Clients,
     /// Watchers of clusters and their subscribers (the live pages).
     pub live: live::Hub,
     /// Blueprints and add-ons, loaded and checked at start.

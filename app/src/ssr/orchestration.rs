@@ -42,7 +42,7 @@ pub async fn client_for(
     state: &AppState,
     org: &str,
 ) -> Result<(sks_api::client::Client, Vec<ZoneName>), AppError> {
-    use sks_api::client::{Client, ClientConfig};
+    use sks_api::client::Client;
     use sks_api::sign::Credentials;
 
     let credentials = state
@@ -56,6 +56,19 @@ pub async fn client_for(
                     .into(),
             )
         })?;
+    let zones = credentials
+        .zones
+        .iter()
+        .map(|z| ZoneName::from_wire(z))
+        .filter(ZoneName::is_known)
+        .collect();
+    let identity = format!(
+        "{}\n{}\n{}",
+        credentials.kind, credentials.api_key, credentials.secret_sealed
+    );
+    if let Some(client) = state.clients.get(org, &identity) {
+        return Ok((client, zones));
+    }
     let secret = state.sealer.open(&credentials.secret_sealed).map_err(|e| {
         tracing::error!(%e, "cannot open the organization's API secret");
         AppError::Internal("the stored API secret cannot be opened with this portal's key".into())
@@ -66,17 +79,42 @@ pub async fn client_for(
         &state.exoscale_endpoint
     };
     let client = Client::new(
-        ClientConfig::with_endpoint(endpoint),
+        client_config(state, endpoint),
         Credentials::new(credentials.api_key, secret),
     )
     .map_err(|e| AppError::Internal(e.to_string()))?;
-    let zones = credentials
-        .zones
-        .iter()
-        .map(|z| ZoneName::from_wire(z))
-        .filter(ZoneName::is_known)
-        .collect();
+    state.clients.keep(org, identity, client.clone());
     Ok((client, zones))
+}
+
+/// The organizations' clients, each kept while its organization's credentials stay the same
+/// (kind, key and sealed secret: any change of them builds a new client), so calls reuse the
+/// client's connections instead of opening new ones.
+#[derive(Clone, Default)]
+pub struct Clients {
+    by_org: std::sync::Arc<
+        std::sync::Mutex<std::collections::HashMap<String, (String, sks_api::client::Client)>>,
+    >,
+}
+
+impl Clients {
+    fn get(&self, org: &str, identity: &str) -> Option<sks_api::client::Client> {
+        let by_org = self.by_org.lock().unwrap_or_else(|e| e.into_inner());
+        by_org
+            .get(org)
+            .filter(|(kept, _)| kept == identity)
+            .map(|(_, client)| client.clone())
+    }
+
+    fn keep(&self, org: &str, identity: String, client: sks_api::client::Client) {
+        let mut by_org = self.by_org.lock().unwrap_or_else(|e| e.into_inner());
+        by_org.insert(org.to_owned(), (identity, client));
+    }
+}
+
+/// How the portal's clients reach `endpoint`: the defaults, with the configured timeout.
+pub fn client_config(state: &AppState, endpoint: &str) -> sks_api::client::ClientConfig {
+    sks_api::client::ClientConfig::with_endpoint(endpoint).with_timeout(state.orchestration_timeout)
 }
 
 /// One cluster of the organization, and the client that reaches it.
@@ -162,14 +200,44 @@ pub fn upstream_failure(error: sks_api::client::Error, what: &str) -> AppError {
     }
 }
 
-/// How background tasks (deleting nodepools before their cluster, upgrade plans) wait for an
-/// operation: every second (the local orchestrator is quick; the service does not mind), for
-/// at most an hour.
+/// How long background tasks ride out an outage of the orchestration API before they give up.
+pub const OUTAGE_PATIENCE: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// How background tasks (deleting nodepools before their cluster, adding nodepools to a new
+/// cluster) wait for an operation: every second at first (the local orchestrator is quick; the
+/// service does not mind), for at most an hour, riding out outages of the API meanwhile.
 pub fn background_wait() -> sks_api::client::WaitOptions {
     sks_api::client::WaitOptions {
         cadence: 1.0 / 3.0,
-        deadline: Some(std::time::Duration::from_secs(3600)),
+        deadline: Some(OUTAGE_PATIENCE),
         ..sks_api::client::WaitOptions::default()
+    }
+    .through_outages()
+}
+
+/// Sends `call` again while the API is out ([`sks_api::client::Error::is_outage`]), pausing
+/// longer each time (up to 10 s), for at most [`OUTAGE_PATIENCE`]; any other outcome is
+/// returned as it is. For background tasks, whose calls nobody is waiting on in a browser:
+/// only for calls that are safe to send twice (a GET, PUT or DELETE).
+pub async fn ride_out<T, F, Fut>(what: &str, mut call: F) -> Result<T, sks_api::client::Error>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, sks_api::client::Error>>,
+{
+    const FIRST_PAUSE: std::time::Duration = std::time::Duration::from_millis(500);
+    let started = std::time::Instant::now();
+    let mut pause = FIRST_PAUSE;
+    loop {
+        match call().await {
+            Err(error) if error.is_outage() && started.elapsed() + pause < OUTAGE_PATIENCE => {
+                if pause == FIRST_PAUSE {
+                    tracing::warn!(%error, what, "orchestration API out; trying again until it is back");
+                }
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(std::time::Duration::from_secs(10));
+            }
+            other => return other,
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! Upgrade plans: stored in the portal database, run by a background task per plan, resumed at
 //! start. Every step is idempotent and re-reads the cluster before acting, so a plan
-//! interrupted anywhere (a restart, a failed call) continues from what the cluster shows.
+//! interrupted anywhere (a restart, a failed call) continues from what the cluster shows; while
+//! the orchestration API is out, the plan waits for it rather than failing.
 //!
 //! A nodepool is cycled in rounds of at most [`MAX_SURGE`] nodes: grow the pool by the round's
 //! size (new nodes boot with the new version), wait until every node runs, then evict the
@@ -24,8 +25,47 @@ use crate::server_fns::cluster_upgrade::{PlanStep, StepStatus, UpgradePlan};
 pub const MAX_SURGE: usize = 2;
 /// Pause between two looks at the cluster while waiting.
 const TICK: Duration = Duration::from_secs(1);
-/// Failed calls in a row before the plan stops as failed (it can be resumed).
+/// Failed calls in a row before the plan stops as failed (it can be resumed). An outage of the
+/// orchestration API does not count: the plan rides it out for up to
+/// [`OUTAGE_PATIENCE`](super::orchestration::OUTAGE_PATIENCE).
 const MAX_ERRORS: u32 = 8;
+/// Longest pause between two tries while the orchestration API is out.
+const MAX_OUTAGE_PAUSE: Duration = Duration::from_secs(5);
+
+/// Why one look at the cluster did not get through.
+struct Failed {
+    message: String,
+    /// The orchestration API is out (unreachable, hanging, 5xx): wait for it, it is not the
+    /// plan's fault.
+    outage: bool,
+}
+
+impl From<sks_api::client::Error> for Failed {
+    fn from(error: sks_api::client::Error) -> Failed {
+        Failed {
+            outage: error.is_outage(),
+            message: error.to_string(),
+        }
+    }
+}
+
+impl From<AppError> for Failed {
+    fn from(error: AppError) -> Failed {
+        Failed {
+            outage: false,
+            message: error.to_string(),
+        }
+    }
+}
+
+impl From<&str> for Failed {
+    fn from(message: &str) -> Failed {
+        Failed {
+            outage: false,
+            message: message.to_owned(),
+        }
+    }
+}
 
 fn db_failure(error: sqlx::Error) -> AppError {
     store_failure(super::accounts::AccountError::from(error))
@@ -188,6 +228,7 @@ enum Progress {
 
 async fn run(state: AppState, org: String, caller: Option<Caller>, mut plan: UpgradePlan) {
     let mut errors = 0;
+    let mut outage: Option<(std::time::Instant, u32)> = None;
     for index in 0..plan.steps.len() {
         if matches!(
             plan.steps[index].status,
@@ -205,6 +246,12 @@ async fn run(state: AppState, org: String, caller: Option<Caller>, mut plan: Upg
                 // The plan moved on: viewers' watchers look now rather than at their next poll.
                 state.live.poke(&org, &plan.zone, &plan.cluster_id);
             }
+            let answered = !matches!(result, Err(Failed { outage: true, .. }));
+            if answered && outage.take().is_some() {
+                tracing::info!(plan = %plan.id, "orchestration API back; the plan goes on");
+            }
+            let mut outage_pause = None;
+            let mut give_up = None;
             match result {
                 Ok(Progress::Done) => {
                     if plan.steps[index].status == StepStatus::Running {
@@ -220,21 +267,40 @@ async fn run(state: AppState, org: String, caller: Option<Caller>, mut plan: Upg
                         let _ = save(&state, &mut plan).await;
                     }
                 }
-                Err(message) => {
+                Err(Failed {
+                    message,
+                    outage: true,
+                }) => {
+                    let (since, tries) = outage.get_or_insert((std::time::Instant::now(), 0));
+                    *tries += 1;
+                    if *tries == 1 {
+                        tracing::warn!(plan = %plan.id, %message, "orchestration API out; the plan waits");
+                    }
+                    if since.elapsed() >= super::orchestration::OUTAGE_PATIENCE {
+                        give_up = Some(format!(
+                            "the orchestration API was out for too long: {message}"
+                        ));
+                    }
+                    outage_pause = Some((TICK * *tries).min(MAX_OUTAGE_PAUSE));
+                }
+                Err(Failed { message, .. }) => {
                     errors += 1;
                     tracing::warn!(plan = %plan.id, %message, errors, "upgrade step failed");
                     if errors >= MAX_ERRORS {
-                        plan.steps[index].status = StepStatus::Failed;
-                        plan.steps[index].detail = message.clone();
-                        plan.state = "failed".into();
-                        plan.message = Some(message);
-                        let _ = save(&state, &mut plan).await;
-                        finish(&state, caller.as_ref(), &plan, "failure").await;
-                        return;
+                        give_up = Some(message);
                     }
                 }
             }
-            tokio::time::sleep(TICK * errors.max(1)).await;
+            if let Some(message) = give_up {
+                plan.steps[index].status = StepStatus::Failed;
+                plan.steps[index].detail = message.clone();
+                plan.state = "failed".into();
+                plan.message = Some(message);
+                let _ = save(&state, &mut plan).await;
+                finish(&state, caller.as_ref(), &plan, "failure").await;
+                return;
+            }
+            tokio::time::sleep(outage_pause.unwrap_or(TICK * errors.max(1))).await;
         }
     }
     plan.state = "done".into();
@@ -268,17 +334,14 @@ async fn advance(
     org: &str,
     plan: &UpgradePlan,
     step: &mut PlanStep,
-) -> Result<Progress, String> {
+) -> Result<Progress, Failed> {
     use sks_api::client::Error;
     use sks_api::{ClusterState, InstanceState, NodepoolState};
 
-    let (client, _) = client_for(state, org).await.map_err(|e| e.to_string())?;
+    let (client, _) = client_for(state, org).await?;
     let zone = sks_api::ZoneName::from_wire(&plan.zone);
     let cluster_id: uuid::Uuid = plan.cluster_id.parse().map_err(|_| "bad cluster id")?;
-    let cluster = client
-        .get_sks_cluster(&zone, cluster_id)
-        .await
-        .map_err(|e| e.to_string())?;
+    let cluster = client.get_sks_cluster(&zone, cluster_id).await?;
     let busy = |e: &Error| matches!(e, Error::Api { status: 409, .. });
 
     let Some(pool_id) = step.nodepool.clone() else {
@@ -302,7 +365,7 @@ async fn advance(
             {
                 Ok(_) => step.detail = format!("upgrading from {version}"),
                 Err(e) if busy(&e) => {}
-                Err(e) => return Err(e.to_string()),
+                Err(e) => return Err(e.into()),
             }
         }
         return Ok(Progress::Wait);
@@ -322,8 +385,7 @@ async fn advance(
     let instances = match pool.instance_pool {
         Some(reference) => client
             .get_instance_pool(&zone, reference.id)
-            .await
-            .map_err(|e| e.to_string())?
+            .await?
             .instances
             .unwrap_or_default(),
         None => vec![],
@@ -371,7 +433,7 @@ async fn advance(
                     .await
                 {
                     Ok(_) | Err(Error::Api { status: 409, .. }) => {}
-                    Err(e) => return Err(e.to_string()),
+                    Err(e) => return Err(e.into()),
                 }
             }
             return Ok(Progress::Wait);
@@ -394,7 +456,7 @@ async fn advance(
                 .await
             {
                 Ok(_) | Err(Error::Api { status: 409, .. }) => {}
-                Err(e) => return Err(e.to_string()),
+                Err(e) => return Err(e.into()),
             }
         }
         return Ok(Progress::Wait);

@@ -4,6 +4,11 @@
 
 #![allow(dead_code)]
 
+pub mod faults;
+pub mod sse;
+
+pub use sse::{Sse, Stream, open, settled, snapshot};
+
 use std::io::Write as _;
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,6 +32,9 @@ pub struct Harness {
     /// The state behind the router (for tasks a test drives directly, e.g. resuming plans).
     pub state: app::ssr::AppState,
     pub embedded: server::embedded::Embedded,
+    /// The orchestrator's own endpoint template, never behind a fault gate (for tests to look
+    /// at what really happened while the portal's way to it fails).
+    pub orchestrator_endpoint: String,
     _dir: tempfile::TempDir,
 }
 
@@ -57,22 +65,47 @@ pub async fn harness_with(
     flags: &[&str],
     wrap: impl FnOnce(Router) -> Router,
 ) -> Harness {
+    start(speed, flags, wrap, None).await
+}
+
+/// A harness whose orchestration API fails as `faults` says: its router wrapped in the fault
+/// layer, and the portal reaching it through the fault gate (which refuses connections when
+/// the API is `Down`).
+pub async fn harness_with_faults(speed: f64, flags: &[&str], faults: &faults::Faults) -> Harness {
+    start(speed, flags, faults.layer(), Some(faults)).await
+}
+
+async fn start(
+    speed: f64,
+    flags: &[&str],
+    wrap: impl FnOnce(Router) -> Router,
+    gate: Option<&faults::Faults>,
+) -> Harness {
     let dir = tempfile::tempdir().unwrap();
-    let embedded = server::embedded::Embedded::start_with(dir.path(), speed, 0.0, wrap)
+    let mut embedded = server::embedded::Embedded::start_with(dir.path(), speed, 0.0, wrap)
         .await
         .unwrap();
-    // "Exoscale" is the embedded orchestrator here: it speaks the same signed API.
+    let orchestrator_endpoint = embedded.orchestration.endpoint.clone();
+    if let Some(faults) = gate {
+        embedded.orchestration.endpoint = faults.gate(&orchestrator_endpoint).await;
+    }
+    // "Exoscale" is the embedded orchestrator here (unless the test names another): it
+    // speaks the same signed API.
     let mut args = vec![
         "capstan",
         "--listen",
         "127.0.0.1:3000",
         "--data-dir",
         dir.path().to_str().unwrap(),
-        "--exoscale-endpoint",
-        &embedded.orchestration.endpoint,
         "--catalog-dir",
         concat!(env!("CARGO_MANIFEST_DIR"), "/../catalog"),
     ];
+    if !flags.contains(&"--exoscale-endpoint") {
+        args.extend([
+            "--exoscale-endpoint",
+            embedded.orchestration.endpoint.as_str(),
+        ]);
+    }
     args.extend_from_slice(flags);
     let config = Config::try_parse_from(args).unwrap();
     let store = Store::connect(&config.database_url(), 2).await.unwrap();
@@ -91,6 +124,7 @@ pub async fn harness_with(
         store,
         state,
         embedded,
+        orchestrator_endpoint,
         _dir: dir,
     }
 }
@@ -176,7 +210,7 @@ pub async fn org_client(h: &Harness, email: &str) -> sks_api::client::Client {
     let credentials = accounts.credentials(&org).await.unwrap().unwrap();
     let sealer = app::ssr::accounts::secrets::Sealer::load_or_create(h.data_dir(), None).unwrap();
     sks_api::client::Client::new(
-        sks_api::client::ClientConfig::with_endpoint(&h.embedded.orchestration.endpoint),
+        sks_api::client::ClientConfig::with_endpoint(&h.orchestrator_endpoint),
         sks_api::sign::Credentials::new(
             credentials.api_key,
             sealer.open(&credentials.secret_sealed).unwrap(),
@@ -217,113 +251,5 @@ pub async fn drop_database(url: &str) {
         sqlx::Any::drop_database(url)
             .await
             .expect("dropping the test database");
-    }
-}
-
-// Live streams, read as a browser's `EventSource` reads them.
-
-/// One server-sent event.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Sse {
-    pub id: u64,
-    pub event: String,
-    pub data: String,
-}
-
-/// An open event stream, read as a browser's `EventSource` reads it.
-pub struct Stream {
-    body: axum::body::BodyDataStream,
-    buffer: String,
-}
-
-pub async fn open(router: &Router, path: &str, cookie: &str, last_event_id: Option<u64>) -> Stream {
-    let mut request = Request::get(path)
-        .header(header::COOKIE, cookie)
-        .header(header::ACCEPT, "text/event-stream");
-    if let Some(id) = last_event_id {
-        request = request.header("last-event-id", id.to_string());
-    }
-    let response = router
-        .clone()
-        .oneshot(request.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK, "{path}");
-    assert_eq!(
-        response.headers()[header::CONTENT_TYPE],
-        "text/event-stream"
-    );
-    assert!(
-        response.headers().get(header::CONTENT_ENCODING).is_none(),
-        "never compressed (buffered)"
-    );
-    Stream {
-        body: response.into_body().into_data_stream(),
-        buffer: String::new(),
-    }
-}
-
-impl Stream {
-    /// The next event (keep-alive comments skipped).
-    pub async fn next(&mut self) -> Sse {
-        loop {
-            if let Some(end) = self.buffer.find("\n\n") {
-                let block: String = self.buffer.drain(..end + 2).collect();
-                let mut event = Sse {
-                    id: 0,
-                    event: "message".into(),
-                    data: String::new(),
-                };
-                for line in block.lines() {
-                    if let Some(id) = line.strip_prefix("id:") {
-                        event.id = id.trim().parse().unwrap();
-                    } else if let Some(name) = line.strip_prefix("event:") {
-                        event.event = name.trim().to_owned();
-                    } else if let Some(data) = line.strip_prefix("data:") {
-                        event.data.push_str(data.strip_prefix(' ').unwrap_or(data));
-                    }
-                }
-                if event.id != 0 {
-                    return event;
-                }
-                continue;
-            }
-            let chunk = tokio::time::timeout(Duration::from_secs(30), self.body.next())
-                .await
-                .expect("an event within 30 s")
-                .expect("the stream stays open")
-                .unwrap();
-            self.buffer.push_str(std::str::from_utf8(&chunk).unwrap());
-        }
-    }
-
-    /// Events up to and including the first that satisfies `done`.
-    pub async fn until(&mut self, done: impl Fn(&Sse) -> bool) -> Vec<Sse> {
-        let mut seen = Vec::new();
-        loop {
-            let event = self.next().await;
-            let last = done(&event);
-            seen.push(event);
-            if last {
-                return seen;
-            }
-        }
-    }
-}
-
-pub fn snapshot(e: &Sse) -> Option<app::live::ClusterSnapshot> {
-    (e.event == "snapshot").then(|| serde_json::from_str(&e.data).unwrap())
-}
-
-/// A snapshot of a cluster with nothing under way and `size` instances running.
-pub fn settled(size: usize) -> impl Fn(&Sse) -> bool {
-    move |e| {
-        snapshot(e).is_some_and(|s| {
-            s.progress.is_none()
-                && s.cluster
-                    .nodepools
-                    .iter()
-                    .all(|p| p.instances.iter().filter(|i| i.state == "running").count() == size)
-        })
     }
 }

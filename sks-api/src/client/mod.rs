@@ -62,6 +62,17 @@ impl ClientConfig {
         }
     }
 
+    /// The same, with each attempt cut off after `timeout` (and connecting after at most
+    /// that long too). Idempotent calls are tried `1 + max_retries` times, so a hanging API
+    /// answers a GET in about `(1 + max_retries) × timeout` plus the backoffs.
+    pub fn with_timeout(self, timeout: Duration) -> ClientConfig {
+        ClientConfig {
+            connect_timeout: self.connect_timeout.min(timeout),
+            request_timeout: timeout,
+            ..self
+        }
+    }
+
     /// The base URL of a zone.
     pub fn base_url(&self, zone: &ZoneName) -> Result<Url, Error> {
         let url = self.endpoint.replace("{zone}", zone.as_str());
@@ -118,6 +129,17 @@ impl Error {
         match self {
             Error::Api { status, .. } => Some(*status),
             _ => None,
+        }
+    }
+
+    /// Whether the API is out rather than refusing this call: it could not be reached or did
+    /// not answer in time, or it answered a server error (5xx) or 429. Waiting for it to come
+    /// back and trying again is the answer; the request itself is not at fault.
+    pub fn is_outage(&self) -> bool {
+        match self {
+            Error::Api { status, .. } => *status >= 500 || *status == 429,
+            Error::Unreachable { .. } => true,
+            _ => false,
         }
     }
 
@@ -447,5 +469,23 @@ mod tests {
             "the API answered 503: Service Unavailable"
         );
         assert!(error.is_transient());
+    }
+
+    #[test]
+    fn outages_are_server_side_failures_and_unreachability_only() {
+        for status in [429, 500, 502, 503, 504] {
+            let error = api_error(StatusCode::from_u16(status).unwrap(), b"");
+            assert!(error.is_outage(), "{status}");
+        }
+        for status in [400, 401, 403, 404, 409, 422] {
+            let error = api_error(StatusCode::from_u16(status).unwrap(), b"");
+            assert!(!error.is_outage(), "{status}");
+        }
+        let refused = Error::Unreachable {
+            url: "http://127.0.0.1:1/v2/zone".into(),
+            message: "connection failed".into(),
+        };
+        assert!(refused.is_outage());
+        assert!(!Error::Config("bad endpoint".into()).is_outage());
     }
 }

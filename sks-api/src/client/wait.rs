@@ -18,6 +18,21 @@ pub struct WaitOptions {
     pub deadline: Option<Duration>,
     /// Give up after this many polling errors in a row (both upstream clients use 5).
     pub max_consecutive_errors: u32,
+    /// Keep waiting while the API is out ([`Error::is_outage`]: unreachable, hanging,
+    /// answering 5xx or 429) until the deadline; only other errors count toward
+    /// [`WaitOptions::max_consecutive_errors`]. For background tasks that must not give up on
+    /// an operation because the API was away for a while.
+    pub through_outages: bool,
+}
+
+impl WaitOptions {
+    /// The same options, riding out outages (see [`WaitOptions::through_outages`]).
+    pub fn through_outages(self) -> WaitOptions {
+        WaitOptions {
+            through_outages: true,
+            ..self
+        }
+    }
 }
 
 impl Default for WaitOptions {
@@ -26,6 +41,7 @@ impl Default for WaitOptions {
             cadence: 1.0,
             deadline: None,
             max_consecutive_errors: 5,
+            through_outages: false,
         }
     }
 }
@@ -87,6 +103,10 @@ impl Client {
             match self.get_operation(zone, id).await {
                 Ok(operation) => {
                     current = operation;
+                    errors_in_a_row = 0;
+                }
+                Err(error) if options.through_outages && error.is_outage() => {
+                    // The deadline, checked before the next pause, bounds the wait.
                     errors_in_a_row = 0;
                 }
                 Err(error) => {

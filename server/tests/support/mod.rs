@@ -7,17 +7,16 @@
 pub mod faults;
 pub mod sse;
 
+#[allow(unused_imports)] // not every test binary reads live streams
 pub use sse::{Sse, Stream, open, settled, snapshot};
 
 use std::io::Write as _;
 use std::sync::Arc;
-use std::time::Duration;
 
 use app::ssr::store::Store;
 use axum::Router;
 use axum::body::Body;
 use clap::Parser as _;
-use futures::StreamExt as _;
 use http::{Request, StatusCode, header};
 use server::config::Config;
 use server::metrics::HttpMetrics;

@@ -103,7 +103,7 @@ async function startServer() {
   const server = spawn(bin, args, { cwd: ROOT, stdio: ['ignore', logFile, logFile] });
   let exited = null;
   server.on('exit', (code, signal) => (exited = signal ?? code));
-  server.on('error', (error) => (exited = error.message));
+  server.on('error', (error) => (exited = `${error.message}; build it with \`cargo leptos build --release\` or set CAPSTAN_BIN`));
   const stop = () => {
     if (exited === null) server.kill('SIGTERM');
     rmSync(dataDir, { recursive: true, force: true });

@@ -9,7 +9,7 @@
 #   5. Lighthouse scores of the cluster list and the wizard, mobile and desktop presets, in
 #      Debian's Chromium (end2end/lighthouse.mjs, on a release server of its own).
 # Shorter or longer runs: CAPSTAN_BENCH_SECONDS, CAPSTAN_BENCH_WINDOW_SECONDS, …; see the
-# benches' module docs. Defaults take about ten minutes on two cores, once built.
+# benches' module docs. Defaults take about twelve minutes on two cores, once built.
 source "$(dirname "$0")/lib.sh"
 
 export SQLX_OFFLINE=true
@@ -59,8 +59,9 @@ stop_server
 
 # end2end/lighthouse.mjs starts the release binary itself (a fresh data directory, the
 # orchestrator fifty times faster so that its clusters are up before it measures), signs up,
-# creates five clusters, and prints rows `| figure | value | unit | notes |` for the table below.
-# Its HTML reports are kept in target/lighthouse/.
+# creates five clusters, measures each page three times per preset, and prints the median run
+# as rows `| figure | value | unit | notes |` for the table below. Its HTML reports are kept in
+# target/lighthouse/.
 step "Benchmark: Lighthouse (cluster list and wizard, mobile and desktop)"
 ensure_chromium
 CAPSTAN_BIN="$TARGET_DIR/release/capstan" node end2end/lighthouse.mjs | tee -a "$ROWS"

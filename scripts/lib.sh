@@ -75,7 +75,7 @@ ensure_rust_tools() {
 
 ensure_npm_tools() {
   command -v npm >/dev/null || fail "npm is not installed: install Node.js 20 or newer"
-  step "npm tools (Tailwind, wasm-opt, Playwright runner)"
+  step "npm tools (Tailwind, wasm-opt, Playwright runner, Lighthouse)"
   local stamp="node_modules/.capstan-lock-sha256"
   local want
   want="$(sha256sum package-lock.json | cut -d' ' -f1)"

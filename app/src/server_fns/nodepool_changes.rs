@@ -314,7 +314,7 @@ mod tests {
         assert_eq!(field(plan_scale("three", &[], 3, &instances())), "size");
         assert_eq!(field(plan_scale("-1", &[], 3, &instances())), "size");
         assert_eq!(field(plan_scale("3", &[], 3, &instances())), "size");
-        assert_eq!(field(plan_scale("999", &[], 3, &instances())), "size");
+        assert_eq!(field(plan_scale("1001", &[], 3, &instances())), "size");
         let one = vec!["a".to_owned()];
         assert_eq!(field(plan_scale("4", &one, 3, &instances())), "evict");
         let stranger = vec!["z".to_owned()];

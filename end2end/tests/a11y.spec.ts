@@ -113,8 +113,8 @@ test.describe('accessibility', () => {
     await ownerPage.goto('/settings');
     const members = ownerPage.getByRole('region', { name: 'Members' });
     await members.getByRole('button', { name: 'Create invitation link' }).click();
+    await expect(ownerPage.getByTestId('invitation-link')).toContainText('/invite/');
     const link = (await ownerPage.getByTestId('invitation-link').textContent()) ?? '';
-    expect(link).toContain('/invite/');
     await owner.close();
     await auditPage(page, testInfo, new URL(link).pathname, 'invitation (signed out)');
   });

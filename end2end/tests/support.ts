@@ -43,3 +43,27 @@ export async function signUp(page: Page, testInfo: TestInfo, name = 'Test Person
   await expect(page.getByRole('banner').getByRole('link', { name })).toBeVisible();
   return email;
 }
+
+/**
+ * Creates a cluster in ch-gva-2 with one nodepool `workers` of `size` nodes through the wizard
+ * (its steps when hydrated, its single form without JavaScript), and waits for its page.
+ * Returns the path of the cluster's page.
+ */
+export async function createCluster(page: Page, testInfo: TestInfo, name: string, size = 2): Promise<string> {
+  await open(page, testInfo, '/clusters/new');
+  await page.getByLabel('Name', { exact: true }).fill(name);
+  if (hydrated(testInfo)) {
+    for (let i = 0; i < 3; i++) {
+      await page.getByRole('button', { name: 'Next' }).click();
+    }
+  }
+  await page.getByLabel('Nodepool 1 name').fill('workers');
+  await page.getByLabel('Nodepool 1 size (nodes)').fill(String(size));
+  if (hydrated(testInfo)) {
+    await page.getByRole('button', { name: 'Next' }).click();
+  }
+  await page.getByRole('button', { name: 'Create cluster' }).click();
+  await expect(page).toHaveURL(/\/clusters\/ch-gva-2\/[0-9a-f-]{36}$/);
+  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+  return new URL(page.url()).pathname;
+}

@@ -8,7 +8,9 @@
 //! --release`), so it measures a running server at `CAPSTAN_BENCH_URL` (`scripts/bench.sh`
 //! starts `capstan` from the release build for it) and does nothing without one. It signs up,
 //! creates a cluster through the wizard's plain form post, as a browser without JavaScript does,
-//! and measures the pages of that account.
+//! and measures the pages of that account. Each page's row also names its budget from
+//! `end2end/budget.json`, which the browser tests enforce as Chromium receives the page: brotli,
+//! which is about 10% smaller than gzip for the WASM, and headers, which add under 1 KiB.
 
 use std::collections::BTreeMap;
 
@@ -46,14 +48,24 @@ async fn run(base: &str) -> anyhow::Result<()> {
     let cookie = sign_up(&http, base).await?;
     let detail = create_cluster(&http, base, &cookie).await?;
 
+    let budgets = budgets()?;
+    // (row name, key in end2end/budget.json, path)
     let pages = [
-        ("cluster list `/`", "/".to_owned()),
-        ("cluster page `/clusters/{zone}/{id}`", detail),
-        ("wizard `/clusters/new`", "/clusters/new".to_owned()),
+        ("cluster list `/`", "cluster list", "/".to_owned()),
+        (
+            "cluster page `/clusters/{zone}/{id}`",
+            "cluster page",
+            detail,
+        ),
+        (
+            "wizard `/clusters/new`",
+            "wizard",
+            "/clusters/new".to_owned(),
+        ),
     ];
     // Files are the same for every page: fetched once, counted for each page that links them.
     let mut files: BTreeMap<String, Sent> = BTreeMap::new();
-    for (name, path) in pages {
+    for (name, key, path) in pages {
         let html = fetch(&http, &format!("{base}{path}"), Some(&cookie)).await?;
         let mut linked = same_origin_files(&String::from_utf8_lossy(&html.plain));
         let mut parts = vec![format!("HTML {} {}", kib(html.bytes), html.encoding)];
@@ -83,8 +95,11 @@ async fn run(base: &str) -> anyhow::Result<()> {
             kib(total),
             "KiB",
             &format!(
-                "bodies as sent with Accept-Encoding gzip (headers not counted): {}",
-                parts.join(" + ")
+                "bodies as sent with Accept-Encoding gzip (headers not counted): {}; budget {} (end2end/budget.json, checked in Chromium, which gets brotli)",
+                parts.join(" + "),
+                budgets
+                    .get(key)
+                    .map_or("none".to_owned(), |b| format!("{} KiB", kib(*b))),
             ),
         );
     }
@@ -101,6 +116,18 @@ async fn run(base: &str) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// The first-load budgets in bytes per page, from `end2end/budget.json`.
+fn budgets() -> anyhow::Result<BTreeMap<String, u64>> {
+    #[derive(serde::Deserialize)]
+    struct Budget {
+        pages: BTreeMap<String, u64>,
+    }
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../end2end/budget.json");
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {path}"))?;
+    let budget: Budget = serde_json::from_str(&text).with_context(|| format!("reading {path}"))?;
+    Ok(budget.pages)
 }
 
 /// One response as a browser receives it.

@@ -9,7 +9,7 @@ use crate::server_fns::credentials::{
     CredentialsView, SetExoscaleCredentials, UseLocalOrchestrator, get_credentials,
 };
 
-const BUTTON: &str = "rounded-md bg-sky-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500";
+const BUTTON: &str = "rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500";
 const SECONDARY: &str = "rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800";
 
 /// Where the organization's clusters run, and (for owners) the form to change it.
@@ -27,7 +27,7 @@ pub fn CredentialsSection() -> impl IntoView {
             class="rounded-lg border border-slate-200 bg-white p-6 dark:border-slate-800 dark:bg-slate-900"
         >
             <h2 id="credentials-title" class="text-base font-semibold">"Orchestration credentials"</h2>
-            <Transition fallback=|| view! { <p class="mt-3 text-sm text-slate-500">"Loading…"</p> }>
+            <Transition fallback=|| view! { <p class="mt-3 text-sm text-slate-500 dark:text-slate-400">"Loading…"</p> }>
                 <ErrorBoundary fallback=|errors| view! { <ErrorView errors/> }>
                     {move || Suspend::new(async move {
                         current.await.map(|current| view! { <CredentialsBody current set local/> })

@@ -62,7 +62,7 @@ pub fn ErrorView(errors: ArcRwSignal<Errors>) -> impl IntoView {
             <div class="mt-5 flex gap-3 text-sm">
                 <a
                     href="/"
-                    class="rounded-md bg-sky-600 px-3 py-1.5 font-medium text-white hover:bg-sky-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500"
+                    class="rounded-md bg-sky-700 px-3 py-1.5 font-medium text-white hover:bg-sky-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500"
                 >
                     "Go to clusters"
                 </a>

@@ -53,7 +53,7 @@ pub fn Layout(children: Children) -> impl IntoView {
         <div class="flex min-h-screen flex-col">
             <a
                 href="#main"
-                class="sr-only focus:not-sr-only focus:absolute focus:left-3 focus:top-3 focus:z-50 focus:rounded-md focus:bg-sky-600 focus:px-3 focus:py-2 focus:text-white"
+                class="sr-only focus:not-sr-only focus:absolute focus:left-3 focus:top-3 focus:z-50 focus:rounded-md focus:bg-sky-700 focus:px-3 focus:py-2 focus:text-white"
             >
                 "Skip to content"
             </a>

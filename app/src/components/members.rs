@@ -37,7 +37,7 @@ pub fn MembersSection() -> impl IntoView {
             class="rounded-lg border border-slate-200 bg-white p-6 lg:col-span-2 dark:border-slate-800 dark:bg-slate-900"
         >
             <h2 id="members-title" class="text-base font-semibold">"Members"</h2>
-            <Transition fallback=|| view! { <p class="mt-3 text-sm text-slate-500">"Loading…"</p> }>
+            <Transition fallback=|| view! { <p class="mt-3 text-sm text-slate-500 dark:text-slate-400">"Loading…"</p> }>
                 <ErrorBoundary fallback=|errors| view! { <ErrorView errors/> }>
                     {move || Suspend::new(async move {
                         members.await.map(|members| view! {
@@ -140,7 +140,7 @@ fn InviteForm(invite: ServerAction<InviteMember>, your_role: Role) -> impl IntoV
                         <option value=r.as_str() selected=r == Role::Viewer>{format!("{} — {}", r.as_str(), r.summary())}</option>
                     }).collect_view()}
                 </select>
-                <button type="submit" class="rounded-md bg-sky-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-700">"Create invitation link"</button>
+                <button type="submit" class="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800">"Create invitation link"</button>
             </ActionForm>
             <div class="mt-2"><ErrorSummary error/></div>
             {move || link().map(|link| view! {

@@ -9,7 +9,7 @@ use crate::components::forms::{ErrorSummary, Field, field_error};
 use crate::components::page::PageHeader;
 use crate::server_fns::auth::{ChangePassword, SignOutEverywhere};
 
-const BUTTON: &str = "rounded-md bg-sky-600 px-4 py-2 text-sm font-medium text-white hover:bg-sky-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500";
+const BUTTON: &str = "rounded-md bg-sky-700 px-4 py-2 text-sm font-medium text-white hover:bg-sky-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500";
 
 /// Change the password; sign out on every device.
 #[component]

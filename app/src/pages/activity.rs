@@ -45,11 +45,11 @@ pub fn ActivityPage() -> impl IntoView {
             <label class="text-sm">"From (UTC day)"<input name="from" type="date" class=INPUT prop:value=value("from")/></label>
             <label class="text-sm">"To (UTC day)"<input name="to" type="date" class=INPUT prop:value=value("to")/></label>
             <div class="flex items-end gap-2">
-                <button type="submit" class="rounded-md bg-sky-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-700">"Filter"</button>
+                <button type="submit" class="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800">"Filter"</button>
                 <a href="/activity" class="text-sm text-slate-600 hover:underline dark:text-slate-400">"Clear"</a>
             </div>
         </form>
-        <Transition fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
+        <Transition fallback=|| view! { <p class="text-sm text-slate-500 dark:text-slate-400">"Loading…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorView errors/> }>
                 {move || Suspend::new(async move {
                     page.await.map(|page| {

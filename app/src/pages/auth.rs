@@ -9,7 +9,7 @@ use leptos_router::hooks::use_query_map;
 use crate::components::forms::{AuthCard, ErrorSummary, Field, field_error};
 use crate::server_fns::auth::{SignIn, SignUp};
 
-const BUTTON: &str = "w-full rounded-md bg-sky-600 px-4 py-2 text-sm font-medium text-white hover:bg-sky-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500";
+const BUTTON: &str = "w-full rounded-md bg-sky-700 px-4 py-2 text-sm font-medium text-white hover:bg-sky-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500";
 
 /// The sign-in page.
 #[component]
@@ -43,7 +43,7 @@ pub fn SignInPage() -> impl IntoView {
             </form>
             <p class="mt-6 text-sm text-slate-600 dark:text-slate-400">
                 "No account yet? "
-                <a class="font-medium text-sky-700 underline-offset-2 hover:underline dark:text-sky-400" href="/sign-up">
+                <a class="font-medium text-sky-700 underline underline-offset-2 hover:decoration-2 dark:text-sky-400" href="/sign-up">
                     "Create one"
                 </a>
             </p>
@@ -95,7 +95,7 @@ pub fn SignUpPage() -> impl IntoView {
             </form>
             <p class="mt-6 text-sm text-slate-600 dark:text-slate-400">
                 "Already have an account? "
-                <a class="font-medium text-sky-700 underline-offset-2 hover:underline dark:text-sky-400" href="/sign-in">
+                <a class="font-medium text-sky-700 underline underline-offset-2 hover:decoration-2 dark:text-sky-400" href="/sign-in">
                     "Sign in"
                 </a>
             </p>

@@ -28,7 +28,7 @@ pub fn ClusterDetailPage() -> impl IntoView {
     };
     let cluster = Resource::new(key, |(zone, id)| get_cluster(zone, id));
     view! {
-        <Transition fallback=|| view! { <p class="text-sm text-slate-500">"Loading the cluster…"</p> }>
+        <Transition fallback=|| view! { <p class="text-sm text-slate-500 dark:text-slate-400">"Loading the cluster…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorView errors/> }>
                 {move || Suspend::new(async move {
                     cluster.await.map(|cluster| view! { <Detail cluster/> })
@@ -113,7 +113,7 @@ fn Detail(cluster: ClusterDetail) -> impl IntoView {
     view! {
         <Title text=title/>
         <nav aria-label="Breadcrumb" class="mb-2 text-sm">
-            <a href="/clusters" class="text-sky-700 hover:underline dark:text-sky-400">"Clusters"</a>
+            <a href="/clusters" class="text-sky-700 underline underline-offset-2 hover:decoration-2 dark:text-sky-400">"Clusters"</a>
             <span aria-hidden="true">" / "</span>
             <span aria-current="page">{name.clone()}</span>
         </nav>
@@ -169,14 +169,14 @@ fn CatalogSuggestions(cluster: ClusterDetail) -> impl IntoView {
     view! {
         <section aria-labelledby="catalog-title" class="mt-6 rounded-lg border border-slate-200 bg-white p-6 dark:border-slate-800 dark:bg-slate-900">
             <h2 id="catalog-title" class="text-base font-semibold">"From the catalog"</h2>
-            <Transition fallback=|| view! { <p class="mt-2 text-sm text-slate-500">"Loading suggestions…"</p> }>
+            <Transition fallback=|| view! { <p class="mt-2 text-sm text-slate-500 dark:text-slate-400">"Loading suggestions…"</p> }>
                 {move || {
                     let facts = facts.clone();
                     let target = target.clone();
                     Suspend::new(async move {
                         let list = entries.await.map_err(|e| e.to_string());
                         let Ok(list) = list else {
-                            return view! { <p class="mt-2 text-sm text-slate-500">"The catalog could not be loaded."</p> }.into_any();
+                            return view! { <p class="mt-2 text-sm text-slate-500 dark:text-slate-400">"The catalog could not be loaded."</p> }.into_any();
                         };
                         let (fitting, others): (Vec<_>, Vec<_>) = list
                             .entries
@@ -205,7 +205,7 @@ fn CatalogSuggestions(cluster: ClusterDetail) -> impl IntoView {
                             {(more > 0).then(|| view! {
                                 <p class="mt-3 text-sm">
                                     {format!("{more} more need something this cluster lacks. ")}
-                                    <a href="/catalog" class="text-sky-700 hover:underline dark:text-sky-400">"Browse the catalog"</a>
+                                    <a href="/catalog" class="text-sky-700 underline underline-offset-2 hover:decoration-2 dark:text-sky-400">"Browse the catalog"</a>
                                 </p>
                             })}
                         }.into_any()

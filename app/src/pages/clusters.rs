@@ -121,7 +121,7 @@ pub fn ClustersPage() -> impl IntoView {
         >
             <CreateClusterLink/>
         </PageHeader>
-        <Transition fallback=|| view! { <p class="text-sm text-slate-500">"Loading clusters…"</p> }>
+        <Transition fallback=|| view! { <p class="text-sm text-slate-500 dark:text-slate-400">"Loading clusters…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorView errors/> }>
                 {move || Suspend::new(async move {
                     let query = query();
@@ -190,7 +190,7 @@ fn ClusterListView(list: ClusterList, query: ClusterQuery) -> impl IntoView {
         {if list.rows.is_empty() {
             view! {
                 <p class="rounded-lg border border-dashed border-slate-300 p-6 text-sm dark:border-slate-700">
-                    "No cluster matches these filters. " <a class="font-medium text-sky-700 hover:underline dark:text-sky-400" href="/clusters">"Clear them"</a>
+                    "No cluster matches these filters. " <a class="font-medium text-sky-700 underline underline-offset-2 hover:decoration-2 dark:text-sky-400" href="/clusters">"Clear them"</a>
                 </p>
             }.into_any()
         } else {
@@ -228,7 +228,7 @@ fn Filters(list: ClusterList, query: ClusterQuery) -> impl IntoView {
             {select("version", "Version", list.versions, query.version.clone())}
             <div class="flex items-end gap-2">
                 <input type="hidden" name="sort" value=query.sort.clone().unwrap_or_default()/>
-                <button type="submit" class="rounded-md bg-sky-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-700">"Apply"</button>
+                <button type="submit" class="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800">"Apply"</button>
                 <a href="/clusters" class="text-sm text-slate-600 hover:underline dark:text-slate-400">"Clear"</a>
             </div>
         </form>
@@ -291,7 +291,7 @@ fn ClusterTable(#[prop(into)] rows: Signal<Vec<ShownRow>>, query: ClusterQuery) 
                     {move || rows.get().into_iter().map(|ShownRow { row: r, deleted }| view! {
                         <tr class=deleted.then_some("text-slate-400 line-through")>
                             <th scope="row" class="px-3 py-2 text-left font-medium">
-                                <a class="text-sky-700 hover:underline dark:text-sky-400" href=format!("/clusters/{}/{}", r.zone, r.id)>{r.name}</a>
+                                <a class="text-sky-700 underline underline-offset-2 hover:decoration-2 dark:text-sky-400" href=format!("/clusters/{}/{}", r.zone, r.id)>{r.name}</a>
                             </th>
                             <td class="px-3 py-2">{r.zone}</td>
                             <td class="px-3 py-2 font-mono text-xs">{r.version}</td>

@@ -11,7 +11,7 @@ use crate::components::forms::AuthCard;
 use crate::server_fns::auth::whoami;
 use crate::server_fns::members::{AcceptInvitation, invitation_info};
 
-const BUTTON: &str = "inline-block rounded-md bg-sky-600 px-4 py-2 text-sm font-medium text-white hover:bg-sky-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500";
+const BUTTON: &str = "inline-block rounded-md bg-sky-700 px-4 py-2 text-sm font-medium text-white hover:bg-sky-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500";
 
 /// `/invite/{token}`.
 #[component]
@@ -23,7 +23,7 @@ pub fn InvitePage() -> impl IntoView {
     view! {
         <Title text="Invitation · Capstan"/>
         <AuthCard title="You are invited">
-            <Transition fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
+            <Transition fallback=|| view! { <p class="text-sm text-slate-500 dark:text-slate-400">"Loading…"</p> }>
                 <ErrorBoundary fallback=|errors| view! { <ErrorView errors/> }>
                     {move || Suspend::new(async move {
                         let info = info.await?;
@@ -47,7 +47,7 @@ pub fn InvitePage() -> impl IntoView {
                                 view! {
                                     <div class="mt-6 flex flex-wrap gap-3 text-sm">
                                         <a class=BUTTON href=format!("/sign-up?invitation={token}")>"Create an account"</a>
-                                        <a class="self-center font-medium text-sky-700 hover:underline dark:text-sky-400"
+                                        <a class="self-center font-medium text-sky-700 underline underline-offset-2 hover:decoration-2 dark:text-sky-400"
                                            href=format!("/sign-in?next={}", crate::url::encode(&next))>
                                             "I have an account: sign in"
                                         </a>

@@ -28,7 +28,7 @@ pub fn SettingsPage() -> impl IntoView {
             >
                 <h2 id="about-title" class="text-base font-semibold">"About this portal"</h2>
                 <Transition fallback=|| {
-                    view! { <p class="mt-3 text-sm text-slate-500">"Loading…"</p> }
+                    view! { <p class="mt-3 text-sm text-slate-500 dark:text-slate-400">"Loading…"</p> }
                 }>
                     <ErrorBoundary fallback=|errors| view! { <ErrorView errors/> }>
                         {move || Suspend::new(async move {

@@ -258,7 +258,7 @@ pub fn CatalogEntryPage() -> impl IntoView {
         move |name| load(name, location.search.get_untracked()),
     );
     view! {
-        <Transition fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
+        <Transition fallback=|| view! { <p class="text-sm text-slate-500 dark:text-slate-400">"Loading…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorView errors/> }>
                 {move || Suspend::new(async move {
                     page.await.map(|page| view! { <EntryView name=name.get_untracked() page/> })
@@ -462,7 +462,7 @@ fn EntryView(name: String, page: EntryPage) -> impl IntoView {
 }
 
 /// README HTML, styled without a typography plugin. Its first heading repeats the title.
-const README: &str = "mt-2 space-y-3 text-sm leading-relaxed text-slate-700 dark:text-slate-300 [&>h1:first-child]:hidden [&_h1]:text-lg [&_h1]:font-semibold [&_h2]:mt-5 [&_h2]:text-base [&_h2]:font-semibold [&_h2]:text-slate-900 dark:[&_h2]:text-slate-100 [&_h3]:mt-4 [&_h3]:font-semibold [&_ul]:list-disc [&_ul]:space-y-1 [&_ul]:pl-5 [&_ol]:list-decimal [&_ol]:space-y-1 [&_ol]:pl-5 [&_a]:text-sky-700 [&_a]:underline dark:[&_a]:text-sky-400 [&_code]:rounded [&_code]:bg-slate-100 [&_code]:px-1 [&_code]:py-0.5 [&_code]:font-mono [&_code]:text-xs dark:[&_code]:bg-slate-800 [&_pre]:overflow-x-auto [&_pre]:rounded-md [&_pre]:bg-slate-950 [&_pre]:p-3 [&_pre]:text-slate-100 [&_pre_code]:bg-transparent [&_pre_code]:p-0 [&_pre_code]:text-slate-100 [&_table]:w-full [&_table]:text-left [&_th]:border-b [&_th]:py-1 [&_td]:border-b [&_td]:border-slate-100 [&_td]:py-1 dark:[&_td]:border-slate-800";
+const README: &str = "mt-2 space-y-3 text-sm leading-relaxed text-slate-700 dark:text-slate-300 [&>h1:first-child]:hidden [&_h1]:text-lg [&_h1]:font-semibold [&_h2]:mt-5 [&_h2]:text-base [&_h2]:font-semibold [&_h2]:text-slate-900 dark:[&_h2]:text-slate-100 [&_h3]:mt-4 [&_h3]:font-semibold [&_ul]:list-disc [&_ul]:space-y-1 [&_ul]:pl-5 [&_ol]:list-decimal [&_ol]:space-y-1 [&_ol]:pl-5 [&_a]:text-sky-700 [&_a]:underline dark:[&_a]:text-sky-400 [&_code]:rounded [&_code]:bg-slate-100 [&_code]:px-1 [&_code]:py-0.5 [&_code]:font-mono [&_code]:text-xs dark:[&_code]:bg-slate-800 [&_pre]:whitespace-pre-wrap [&_pre]:wrap-anywhere [&_pre]:rounded-md [&_pre]:bg-slate-950 [&_pre]:p-3 [&_pre]:text-slate-100 [&_pre_code]:bg-transparent [&_pre_code]:p-0 [&_pre_code]:text-slate-100 [&_table]:w-full [&_table]:text-left [&_th]:border-b [&_th]:py-1 [&_td]:border-b [&_td]:border-slate-100 [&_td]:py-1 dark:[&_td]:border-slate-800";
 
 /// Breadcrumb, title, badges, summary and, for an SKS add-on, the way to get it with a new
 /// cluster.
@@ -484,7 +484,7 @@ fn EntryHeader(detail: EntryDetail) -> impl IntoView {
     });
     view! {
         <nav aria-label="Breadcrumb" class="mb-2 text-sm">
-            <a href="/catalog" class="text-sky-700 hover:underline dark:text-sky-400">"Catalog"</a>
+            <a href="/catalog" class="text-sky-700 underline underline-offset-2 hover:decoration-2 dark:text-sky-400">"Catalog"</a>
             <span aria-hidden="true">" / "</span>
             <span>{summary.title.clone()}</span>
         </nav>

@@ -109,7 +109,7 @@ pub fn CatalogPage() -> impl IntoView {
                     {std::iter::once(("", "All")).chain(CATEGORIES.iter().copied()).map(|(id, label)| {
                         let follow = follow.clone();
                         view! {
-                            <label class="cursor-pointer rounded-full border border-slate-300 px-3 py-1 text-sm hover:bg-slate-100 has-checked:border-sky-600 has-checked:bg-sky-600 has-checked:text-white has-focus-visible:outline-2 has-focus-visible:outline-offset-2 has-focus-visible:outline-sky-500 dark:border-slate-700 dark:hover:bg-slate-800 dark:has-checked:bg-sky-600">
+                            <label class="cursor-pointer rounded-full border border-slate-300 px-3 py-1 text-sm hover:bg-slate-100 has-checked:border-sky-600 has-checked:bg-sky-700 has-checked:text-white has-focus-visible:outline-2 has-focus-visible:outline-offset-2 has-focus-visible:outline-sky-500 dark:border-slate-700 dark:hover:bg-slate-800 dark:has-checked:bg-sky-700">
                                 <input
                                     type="radio"
                                     name="category"
@@ -129,7 +129,7 @@ pub fn CatalogPage() -> impl IntoView {
                 </div>
             </fieldset>
         </form>
-        <Transition fallback=|| view! { <p class="text-sm text-slate-500">"Loading the catalog…"</p> }>
+        <Transition fallback=|| view! { <p class="text-sm text-slate-500 dark:text-slate-400">"Loading the catalog…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorView errors/> }>
                 {move || Suspend::new(async move {
                     let (q, category) = search.get();

@@ -23,7 +23,8 @@ pub(crate) const ADDON_BADGE: &str = "inline-flex items-center rounded-full bg-s
 /// A card with less padding than a cluster page's sections.
 pub(crate) const PANEL: &str =
     "rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900";
-pub(crate) const LINK: &str = "font-medium text-sky-700 hover:underline dark:text-sky-400";
+pub(crate) const LINK: &str =
+    "font-medium text-sky-700 underline underline-offset-2 hover:decoration-2 dark:text-sky-400";
 pub(crate) const HINT: &str = "mt-1 text-xs text-slate-500 dark:text-slate-400";
 
 /// How long typing pauses before the address (and what depends on it) follows.

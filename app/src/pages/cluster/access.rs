@@ -27,7 +27,7 @@ pub fn ClusterAccessPage() -> impl IntoView {
     let key = cluster_key();
     let access = Resource::new(key.clone(), |(zone, id)| get_cluster_access(zone, id));
     view! {
-        <Transition fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
+        <Transition fallback=|| view! { <p class="text-sm text-slate-500 dark:text-slate-400">"Loading…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorView errors/> }>
                 {
                     let key = key.clone();

@@ -34,7 +34,7 @@ pub fn ClusterActivityPage() -> impl IntoView {
         },
     );
     view! {
-        <Transition fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
+        <Transition fallback=|| view! { <p class="text-sm text-slate-500 dark:text-slate-400">"Loading…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorView errors/> }>
                 {
                     let key = key.clone();
@@ -95,7 +95,7 @@ fn Timeline(entries: Vec<ActivityEntry>) -> impl IntoView {
                             " · "{e.user.clone().unwrap_or_else(|| "Capstan".into())}
                             {e.operation_id.clone().map(|op| format!(" · operation {op}"))}
                         </p>
-                        {e.target.clone().map(|t| view! { <p class="break-all font-mono text-xs text-slate-500">{t}</p> })}
+                        {e.target.clone().map(|t| view! { <p class="break-all font-mono text-xs text-slate-500 dark:text-slate-400">{t}</p> })}
                     </li>
                 }
             }).collect_view()}

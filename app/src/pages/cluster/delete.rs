@@ -17,7 +17,7 @@ pub fn ClusterDeletePage() -> impl IntoView {
     let key = cluster_key();
     let cluster = Resource::new(key.clone(), |(zone, id)| get_cluster_settings(zone, id));
     view! {
-        <Transition fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
+        <Transition fallback=|| view! { <p class="text-sm text-slate-500 dark:text-slate-400">"Loading…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorView errors/> }>
                 {
                     let key = key.clone();

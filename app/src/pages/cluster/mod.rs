@@ -17,7 +17,7 @@ use crate::components::status_badge::StatusBadge;
 pub(crate) const CARD: &str =
     "rounded-lg border border-slate-200 bg-white p-6 dark:border-slate-800 dark:bg-slate-900";
 pub(crate) const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-sky-500 focus:outline-2 focus:outline-sky-500 aria-[invalid=true]:border-red-500 dark:border-slate-700 dark:bg-slate-950";
-pub(crate) const BUTTON: &str = "rounded-md bg-sky-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500 disabled:opacity-50";
+pub(crate) const BUTTON: &str = "rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500 disabled:opacity-50";
 pub(crate) const QUIET_BUTTON: &str = "rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-sky-500 dark:border-slate-700 dark:hover:bg-slate-800";
 pub(crate) const DANGER_BUTTON: &str = "rounded-md bg-red-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-red-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-red-500 disabled:opacity-50";
 pub(crate) const ERROR_TEXT: &str = "text-sm text-red-600 dark:text-red-400";
@@ -57,9 +57,9 @@ pub fn ClusterHeader(
     let in_tabs = TABS.iter().any(|(label, _)| *label == current);
     view! {
         <nav aria-label="Breadcrumb" class="mb-2 text-sm">
-            <a href="/clusters" class="text-sky-700 hover:underline dark:text-sky-400">"Clusters"</a>
+            <a href="/clusters" class="text-sky-700 underline underline-offset-2 hover:decoration-2 dark:text-sky-400">"Clusters"</a>
             <span aria-hidden="true">" / "</span>
-            <a href=base.clone() class="text-sky-700 hover:underline dark:text-sky-400">{name.clone()}</a>
+            <a href=base.clone() class="text-sky-700 underline underline-offset-2 hover:decoration-2 dark:text-sky-400">{name.clone()}</a>
             {(!in_tabs).then(|| view! { <span aria-hidden="true">" / "</span><span>{current}</span> })}
         </nav>
         <div class="mb-4 flex flex-wrap items-center gap-3">

@@ -30,7 +30,7 @@ pub fn NodepoolScalePage() -> impl IntoView {
         get_nodepool_scale_info(zone, id, nodepool)
     });
     view! {
-        <Transition fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
+        <Transition fallback=|| view! { <p class="text-sm text-slate-500 dark:text-slate-400">"Loading…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorView errors/> }>
                 {move || Suspend::new(async move {
                     let (zone, id, nodepool) = key();

@@ -29,7 +29,7 @@ pub fn ClusterSettingsPage() -> impl IntoView {
         |((zone, id), _, _)| get_cluster_settings(zone, id),
     );
     view! {
-        <Transition fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
+        <Transition fallback=|| view! { <p class="text-sm text-slate-500 dark:text-slate-400">"Loading…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorView errors/> }>
                 {
                     let key = key.clone();

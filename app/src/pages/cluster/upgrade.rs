@@ -58,7 +58,7 @@ pub fn ClusterUpgradePage() -> impl IntoView {
         }
     }
     view! {
-        <Transition fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
+        <Transition fallback=|| view! { <p class="text-sm text-slate-500 dark:text-slate-400">"Loading…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorView errors/> }>
                 {
                     let key = key.clone();

@@ -9,6 +9,7 @@
 //! Without JavaScript, a refused form comes back in the address (`form[…]` as posted, plus the
 //! error), and "Add a nodepool" / "Remove" re-open the page with the form in the address.
 
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn as _;
 use leptos_meta::Title;
@@ -280,20 +281,31 @@ fn next(wizard: Wizard, choices: StoredValue<WizardChoices>) {
     }
 }
 
-/// The steps, the current one marked (only in the stepped wizard).
+/// The steps, the current one marked. The list is there from the first paint, so nothing moves
+/// when the page turns into the wizard; until then (and for good without JavaScript, where the
+/// form is one long page) it links to the sections.
 #[component]
 fn StepList(wizard: Wizard) -> impl IntoView {
     view! {
-        <nav aria-label="Steps" class="mb-6" hidden=move || !wizard.stepped.get()>
+        <nav aria-label="Steps" class="mb-6">
             <ol class="flex flex-wrap gap-2 text-sm">
-                {Step::ALL.iter().enumerate().map(|(index, step)| {
-                    let current = move || wizard.step.get() == index;
+                {Step::ALL.iter().copied().enumerate().map(|(index, step)| {
+                    let current = move || wizard.stepped.get() && wizard.step.get() == index;
+                    let label = format!("{}. {}", index + 1, step.title());
+                    let anchor = format!("#{}", section_id(step));
+                    let label_in_wizard = label.clone();
                     view! {
                         <li
                             aria-current=move || current().then_some("step")
+                            // The long form has no review section to link to.
+                            hidden=move || step == Step::Review && !wizard.stepped.get()
                             class="rounded-full border px-3 py-1 aria-[current=step]:border-sky-600 aria-[current=step]:bg-sky-50 aria-[current=step]:font-semibold dark:aria-[current=step]:bg-sky-950"
                         >
-                            {format!("{}. {}", index + 1, step.title())}
+                            {move || if wizard.stepped.get() {
+                                Either::Left(label_in_wizard.clone())
+                            } else {
+                                Either::Right(view! { <a href=anchor.clone() class="hover:underline">{label.clone()}</a> })
+                            }}
                         </li>
                     }
                 }).collect_view()}
@@ -475,9 +487,14 @@ fn checkbox(
     }
 }
 
+/// The id of a section's heading (what the step list links to in the long form).
+fn section_id(step: Step) -> String {
+    format!("section-{}", step.title().to_lowercase().replace(' ', "-"))
+}
+
 /// A section of the form (a step of the wizard).
 fn section(wizard: Wizard, step: Step, children: impl IntoView) -> impl IntoView {
-    let heading = format!("section-{}", step.title().to_lowercase().replace(' ', "-"));
+    let heading = section_id(step);
     let labelled_by = heading.clone();
     view! {
         <section aria-labelledby=labelled_by class=SECTION hidden=move || wizard.hidden(step)>

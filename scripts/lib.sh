@@ -106,5 +106,7 @@ ensure_chromium() {
 
 build_release() {
   step "Release build (server and wasm bundle)"
-  SQLX_OFFLINE=true cargo leptos build --release
+  # --split is required, not an optimisation: the lazy pages (app/src/pages/lazy.rs) become wasm
+  # chunks of their own under target/site/pkg, and a bundle built without it cannot load them.
+  SQLX_OFFLINE=true cargo leptos build --release --split
 }

@@ -3,28 +3,19 @@
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{SsrMode, path};
+use leptos_router::{Lazy, SsrMode, path};
 
 use crate::components::error_view::ErrorView;
 use crate::components::layout::Layout;
 use crate::components::theme_toggle::{ThemeContext, rendered_theme};
-use crate::pages::account::AccountPage;
-use crate::pages::activity::ActivityPage;
-use crate::pages::auth::{SignInPage, SignUpPage};
-use crate::pages::catalog::entry::CatalogEntryPage;
-use crate::pages::catalog::list::CatalogPage;
-use crate::pages::cluster::access::ClusterAccessPage;
-use crate::pages::cluster::activity::ClusterActivityPage;
-use crate::pages::cluster::delete::ClusterDeletePage;
-use crate::pages::cluster::scale::NodepoolScalePage;
-use crate::pages::cluster::settings::ClusterSettingsPage;
-use crate::pages::cluster::upgrade::ClusterUpgradePage;
-use crate::pages::cluster_detail::ClusterDetailPage;
-use crate::pages::cluster_new::ClusterNewPage;
 use crate::pages::clusters::ClustersPage;
-use crate::pages::invite::InvitePage;
+use crate::pages::lazy::{
+    AccountRoute, ActivityRoute, CatalogEntryRoute, CatalogRoute, ClusterAccessRoute,
+    ClusterActivityRoute, ClusterDeleteRoute, ClusterDetailRoute, ClusterNewRoute,
+    ClusterSettingsRoute, ClusterUpgradeRoute, InviteRoute, NodepoolScaleRoute, SettingsRoute,
+    SignInRoute, SignUpRoute,
+};
 use crate::pages::not_found::NotFoundPage;
-use crate::pages::settings::SettingsPage;
 
 /// Sections of the portal that need a signed-in session (and their sub-pages). Signed-out
 /// browsers asking for one are sent to the sign-in page by the server.
@@ -107,14 +98,6 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_context(ThemeContext(RwSignal::new(rendered_theme())));
 
-    // Marks the document once the wasm has taken over, for people debugging and for tests that
-    // must wait for interactivity. Effects never run on the server.
-    Effect::new(move |_| {
-        if let Some(html) = document().document_element() {
-            let _ = html.set_attribute("data-hydrated", "true");
-        }
-    });
-
     // Pages render whole before the first byte (SsrMode::Async): they read and work without
     // JavaScript (out-of-order streaming needs a script to put late parts in place), and an
     // error met while loading data sets the page's status (404, 403…) before it is sent.
@@ -126,22 +109,22 @@ pub fn App() -> impl IntoView {
                     <Routes fallback=NotFoundPage>
                         <Route path=path!("/") view=ClustersPage ssr=SsrMode::Async/>
                         <Route path=path!("/clusters") view=ClustersPage ssr=SsrMode::Async/>
-                        <Route path=path!("/clusters/new") view=ClusterNewPage ssr=SsrMode::Async/>
-                        <Route path=path!("/clusters/:zone/:id") view=ClusterDetailPage ssr=SsrMode::Async/>
-                        <Route path=path!("/clusters/:zone/:id/access") view=ClusterAccessPage ssr=SsrMode::Async/>
-                        <Route path=path!("/clusters/:zone/:id/activity") view=ClusterActivityPage ssr=SsrMode::Async/>
-                        <Route path=path!("/clusters/:zone/:id/settings") view=ClusterSettingsPage ssr=SsrMode::Async/>
-                        <Route path=path!("/clusters/:zone/:id/upgrade") view=ClusterUpgradePage ssr=SsrMode::Async/>
-                        <Route path=path!("/clusters/:zone/:id/delete") view=ClusterDeletePage ssr=SsrMode::Async/>
-                        <Route path=path!("/clusters/:zone/:id/nodepools/:nodepool/scale") view=NodepoolScalePage ssr=SsrMode::Async/>
-                        <Route path=path!("/catalog") view=CatalogPage ssr=SsrMode::Async/>
-                        <Route path=path!("/catalog/:name") view=CatalogEntryPage ssr=SsrMode::Async/>
-                        <Route path=path!("/activity") view=ActivityPage ssr=SsrMode::Async/>
-                        <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async/>
-                        <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
-                        <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async/>
-                        <Route path=path!("/sign-up") view=SignUpPage ssr=SsrMode::Async/>
-                        <Route path=path!("/invite/:token") view=InvitePage ssr=SsrMode::Async/>
+                        <Route path=path!("/clusters/new") view={Lazy::<ClusterNewRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("/clusters/:zone/:id") view={Lazy::<ClusterDetailRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("/clusters/:zone/:id/access") view={Lazy::<ClusterAccessRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("/clusters/:zone/:id/activity") view={Lazy::<ClusterActivityRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("/clusters/:zone/:id/settings") view={Lazy::<ClusterSettingsRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("/clusters/:zone/:id/upgrade") view={Lazy::<ClusterUpgradeRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("/clusters/:zone/:id/delete") view={Lazy::<ClusterDeleteRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("/clusters/:zone/:id/nodepools/:nodepool/scale") view={Lazy::<NodepoolScaleRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("/catalog") view={Lazy::<CatalogRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("/catalog/:name") view={Lazy::<CatalogEntryRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("/activity") view={Lazy::<ActivityRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("/settings") view={Lazy::<SettingsRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("/account") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("/sign-in") view={Lazy::<SignInRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("/sign-up") view={Lazy::<SignUpRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("/invite/:token") view={Lazy::<InviteRoute>::new()} ssr=SsrMode::Async/>
                     </Routes>
                 </ErrorBoundary>
             </Layout>

@@ -50,6 +50,25 @@ test('navigation reaches every section and marks the current one', async ({ page
   }
 });
 
+test('the cluster list downloads no other page\'s code; a page\'s code comes on its first visit', async ({ page }, testInfo) => {
+  test.skip(!hydrated(testInfo), 'code is only downloaded with JavaScript');
+  // The wasm of every page but the cluster list is split out of the main bundle (`--split`).
+  const pageCode: string[] = [];
+  page.on('request', (request) => {
+    const path = new URL(request.url()).pathname;
+    if (/^\/pkg\/split_.*\.wasm$/.test(path)) pageCode.push(path);
+  });
+  await open(page, testInfo, '/');
+  expect(pageCode).toEqual([]);
+
+  // Going to the catalog fetches its code, and the page works with it: typing filters the list.
+  await page.getByRole('navigation', { name: 'Primary' }).getByRole('link', { name: 'Catalog' }).click();
+  await expect(page).toHaveURL('/catalog');
+  await page.getByLabel('Search the catalog').fill('web app');
+  await expect(page).toHaveURL(/\/catalog\?q=web%20app$/);
+  expect(pageCode).toEqual([expect.stringMatching(/^\/pkg\/split___catalog_route_view_\d+\.wasm$/)]);
+});
+
 test('settings shows facts read from the portal database', async ({ page }, testInfo) => {
   await open(page, testInfo, '/settings');
   const about = page.getByRole('region', { name: 'About this portal' });

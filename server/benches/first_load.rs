@@ -5,7 +5,7 @@
 //! as Markdown rows `| figure | value | unit | notes |`; nothing is asserted.
 //!
 //! Only meaningful against a release build with its site files (`cargo leptos build
-//! --release`), so it measures a running server at `CAPSTAN_BENCH_URL` (`scripts/bench.sh`
+//! --release --split`), so it measures a running server at `CAPSTAN_BENCH_URL` (`scripts/bench.sh`
 //! starts `capstan` from the release build for it) and does nothing without one. It signs up,
 //! creates a cluster through the wizard's plain form post, as a browser without JavaScript does,
 //! and measures the pages of that account. Each page's row also names its budget from

@@ -9,5 +9,6 @@ pub mod cluster_detail;
 pub mod cluster_new;
 pub mod clusters;
 pub mod invite;
+pub mod lazy;
 pub mod not_found;
 pub mod settings;

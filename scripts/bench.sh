@@ -13,6 +13,10 @@
 source "$(dirname "$0")/lib.sh"
 
 export SQLX_OFFLINE=true
+# cargo-leptos compiles Leptos with LEPTOS_OUTPUT_NAME set; a `cargo bench` without it rebuilds
+# Leptos and overwrites target/release/capstan with a server whose pages ask for
+# /pkg/capstan_bg.wasm (a 404). The same value keeps both builds identical.
+export LEPTOS_OUTPUT_NAME=capstan
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 ROWS="$(mktemp)"
 CLEANUP_PATHS+=("$ROWS")
@@ -37,6 +41,9 @@ cargo bench -p orchestrator --bench orchestrator | tee -a "$ROWS"
 
 step "Benchmark: the portal (cluster list under load, live fan-out)"
 cargo bench -p server --bench portal | tee -a "$ROWS"
+
+# The release server again: quick when the benches left it as it was, a rebuild if not.
+build_release
 
 step "Benchmark: first-load transfer from the release server"
 PORT="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"

@@ -15,6 +15,9 @@ export default defineConfig({
   forbidOnly: !!process.env.CI,
   reporter: [['list']],
   timeout: 30_000,
+  // The whole run is bounded too (about twice what it takes on two cores), so a stuck run ends
+  // with the tests that did not finish named.
+  globalTimeout: 40 * 60_000,
   expect: { timeout: 10_000 },
   use: {
     baseURL,

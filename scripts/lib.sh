@@ -9,6 +9,7 @@ export PATH="$HOME/.cargo/bin:$ROOT/node_modules/.bin:$PATH"
 
 # Pinned tools. wasm-bindgen's CLI must match the crate version in Cargo.lock, so it is read there.
 CARGO_LEPTOS_VERSION="0.3.10"
+CARGO_NEXTEST_VERSION="0.9.143"
 WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)"
 CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
 export CHROMIUM_PATH
@@ -61,6 +62,13 @@ ensure_rust_tools() {
   else
     echo "installing (about 12 minutes on two cores, once)"
     cargo_install cargo-leptos --locked --version "$CARGO_LEPTOS_VERSION"
+  fi
+
+  step "cargo-nextest (runs the Rust tests, each bounded in time)"
+  if cargo nextest --version >/dev/null 2>&1; then
+    echo "present"
+  else
+    cargo_install cargo-nextest --locked --version "$CARGO_NEXTEST_VERSION"
   fi
 
   step "wasm-bindgen-cli $WASM_BINDGEN_VERSION"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make test`: installs what is missing, then runs every check: formatting, clippy for the
 # server build and the wasm build (warnings denied), the Rust tests, and the Playwright
-# end-to-end tests against a release server on a free port.
+# end-to-end tests against a release server on a free port. Every test is bounded in time.
 source "$(dirname "$0")/lib.sh"
 
 ensure_rust_tools
@@ -17,8 +17,10 @@ cargo clippy --workspace --exclude frontend --all-targets --features sks-api/cli
 step "Clippy, browser build (hydrate, wasm32)"
 cargo clippy -p frontend -p app -p sks-api --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
 
-step "Rust tests"
-cargo test --workspace --exclude frontend --features sks-api/client,sks-api/contract
+# Each test in a process of its own, bounded by .config/nextest.toml: a test that hangs is
+# killed and named (TIMEOUT) instead of holding the suite up; slow ones are named (SLOW).
+step "Rust tests (cargo nextest)"
+cargo nextest run --workspace --exclude frontend --features sks-api/client,sks-api/contract
 
 build_release
 

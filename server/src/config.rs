@@ -82,6 +82,12 @@ pub struct Config {
     #[arg(long, env = "CAPSTAN_ORCHESTRATION_TIMEOUT_MS", default_value_t = 4_000, value_parser = clap::value_parser!(u64).range(100..))]
     pub orchestration_timeout_ms: u64,
 
+    /// Longest time (milliseconds) any request but a live stream may take to answer. A request
+    /// still waiting then (on the database, the orchestration API, anything) is answered 503
+    /// with what did not answer, so a browser is never left waiting without an end.
+    #[arg(long, env = "CAPSTAN_REQUEST_TIMEOUT_MS", default_value_t = 30_000, value_parser = clap::value_parser!(u64).range(100..))]
+    pub request_timeout_ms: u64,
+
     /// Speed of the embedded local orchestrator's simulation (50: fifty times faster).
     #[arg(long, env = "CAPSTAN_ORCHESTRATOR_SPEED", default_value_t = 1.0)]
     pub orchestrator_speed: f64,
@@ -120,6 +126,11 @@ impl Config {
     /// How long to wait for one answer of the orchestration API.
     pub fn orchestration_timeout(&self) -> std::time::Duration {
         std::time::Duration::from_millis(self.orchestration_timeout_ms)
+    }
+
+    /// How long any request but a live stream may take to answer.
+    pub fn request_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.request_timeout_ms)
     }
 
     /// The database URL to use: the one given, or the SQLite file in the data directory.
@@ -204,8 +215,11 @@ mod tests {
             "json",
             "--orchestration-timeout-ms",
             "1500",
+            "--request-timeout-ms",
+            "9000",
         ]);
         assert_eq!(config.listen.port(), 8080);
+        assert_eq!(config.request_timeout(), std::time::Duration::from_secs(9));
         assert_eq!(
             config.orchestration_timeout(),
             std::time::Duration::from_millis(1500)
@@ -234,6 +248,11 @@ mod tests {
             .unwrap()
             .to_string();
         assert!(error.contains("--orchestration-timeout-ms"), "{error}");
+        let error = Config::try_parse_from(["capstan", "--request-timeout-ms", "0"])
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(error.contains("--request-timeout-ms"), "{error}");
     }
 
     #[test]

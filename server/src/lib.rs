@@ -5,6 +5,7 @@
 
 pub mod catalog;
 pub mod config;
+pub mod deadline;
 pub mod embedded;
 pub mod health;
 pub mod live;
@@ -94,6 +95,7 @@ pub fn app_state(
         orchestration: embedded.orchestration_with_timeout(config.orchestration_timeout())?,
         exoscale_endpoint: config.exoscale_endpoint.clone(),
         orchestration_timeout: config.orchestration_timeout(),
+        request_timeout: config.request_timeout(),
         clients: Default::default(),
         live: Hub::new(Cadence {
             fast: Duration::from_millis(config.live_fast_poll_ms),
@@ -111,7 +113,7 @@ pub fn build_router(
     public_url: &str,
 ) -> anyhow::Result<Router> {
     let origins = Arc::new(Origins::from_public_url(public_url)?);
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let router = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
@@ -139,6 +141,10 @@ pub fn build_router(
             security::same_origin,
         ))
         .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            deadline::bounded,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
             metrics,
             metrics::track,
         ))
@@ -146,6 +152,20 @@ pub fn build_router(
         .layer(TraceLayer::new_for_http())
         .with_state(state);
     Ok(router)
+}
+
+/// The app's routes, found once per process by rendering the app without data.
+///
+/// Leptos suppresses resource loads while it renders the app for this purpose, through a flag
+/// that is global to the process: a page render in progress anywhere else in the process whose
+/// resource is first polled in that window waits forever (leptos-rs/leptos#4773). That is how
+/// the test suite, which builds a router per test in one process, saw requests that never
+/// answered (issue 13). Generating the list once, before any router exists, keeps every render
+/// out of that window: a router can only serve after this has returned.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 /// Server functions answer every error with status 500; give each its own (401 to sign in,

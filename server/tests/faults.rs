@@ -25,6 +25,7 @@ use sks_api::sign::Credentials;
 use sks_api::{CreateSksClusterRequest, CreateSksNodepoolRequest, InstanceState, Level, ZoneName};
 use support::faults::{Faults, Mode};
 use support::*;
+use tower::ServiceExt as _;
 use uuid::Uuid;
 
 const ZONE: ZoneName = ZoneName::ChGva2;
@@ -703,4 +704,126 @@ async fn killed_mid_create_and_mid_scale_the_orchestrator_comes_back_and_progres
     names.dedup();
     assert_eq!(names.len(), 4, "no node twice: {:#?}", pool.instances);
     drop(process);
+}
+
+/// A request whose dependency waits for ever still answers, within its bound and with what did
+/// not answer: three ways to wait for ever, each with the bound that ends it.
+mod bounded {
+    use super::*;
+    use sqlx::Connection as _;
+
+    /// What every store failure looks like to a client of the server functions.
+    fn database_unavailable(status: StatusCode, body: &str) {
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+        let error: AppError = serde_json::from_str(body).expect(body);
+        assert!(
+            matches!(&error, AppError::Unavailable { service, .. } if service == "The portal database"),
+            "{error:?}"
+        );
+    }
+
+    /// The bound a request must answer within: the portal's own request bound.
+    const REQUEST_BOUND: Duration = Duration::from_secs(30);
+
+    #[tokio::test]
+    async fn an_exhausted_database_pool_answers_503_within_the_acquire_timeout() {
+        let h = harness().await;
+        let cookie = sign_up(&h.router, "pool@example.com").await;
+        // The harness's pool has two connections: hold both, as two stuck requests would.
+        let held = [
+            h.store.pool().acquire().await.unwrap(),
+            h.store.pool().acquire().await.unwrap(),
+        ];
+        let (status, body, took) = answer(&h, call("whoami", "", &cookie)).await;
+        database_unavailable(status, &body);
+        assert!(took < REQUEST_BOUND, "answered after {took:?}");
+        // A page says so too (the session check reads the database first).
+        let (status, page, took) = answer(&h, get_with("/settings", &cookie)).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{page}");
+        assert!(page.contains("database"), "{page}");
+        assert!(took < REQUEST_BOUND, "answered after {took:?}");
+        drop(held);
+        let (status, body, _) = answer(&h, call("whoami", "", &cookie)).await;
+        assert_eq!(status, StatusCode::OK, "the pool is back: {body}");
+    }
+
+    #[tokio::test]
+    async fn a_database_lock_held_elsewhere_answers_503_within_the_lock_timeout() {
+        let h = harness().await;
+        sign_up(&h.router, "lock@example.com").await;
+        let url = h.database_url();
+        // Another transaction holds the lock the sign-in needs to write its session.
+        let lock: Box<dyn std::any::Any> = if url.starts_with("postgres") {
+            let mut other = sqlx::PgConnection::connect(&url).await.unwrap();
+            sqlx::query("BEGIN").execute(&mut other).await.unwrap();
+            sqlx::query("LOCK TABLE sessions IN ACCESS EXCLUSIVE MODE")
+                .execute(&mut other)
+                .await
+                .unwrap();
+            Box::new(other)
+        } else {
+            let mut other = sqlx::SqliteConnection::connect(&url).await.unwrap();
+            sqlx::query("BEGIN EXCLUSIVE")
+                .execute(&mut other)
+                .await
+                .unwrap();
+            Box::new(other)
+        };
+        let sign_in = "email=lock%40example.com&password=a+long+enough+password&next=";
+        let request = Request::post("/api/sign_in")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ORIGIN, ORIGIN)
+            .body(Body::from(sign_in))
+            .unwrap();
+        let (status, body, took) = answer(&h, request).await;
+        database_unavailable(status, &body);
+        assert!(took < REQUEST_BOUND, "answered after {took:?}");
+        drop(lock);
+    }
+
+    #[tokio::test]
+    async fn a_request_waiting_on_anything_unbounded_answers_503_at_the_request_bound() {
+        // The orchestration API hangs, and its client would wait a minute per attempt: the
+        // request bound (1.5 s here) answers first.
+        let faults = Faults::new();
+        let flags = [
+            "--request-timeout-ms",
+            "1500",
+            "--orchestration-timeout-ms",
+            "60000",
+        ];
+        let h = harness_with_faults(SPEED, &flags, &faults).await;
+        let cookie = sign_up(&h.router, "late@example.com").await;
+        faults.set(Mode::Hang);
+
+        let (status, body, took) = answer(&h, call("list_clusters", "", &cookie)).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+        let error: AppError = serde_json::from_str(&body).expect(&body);
+        assert_eq!(
+            error,
+            AppError::Unavailable {
+                service: "The portal".into(),
+                message: "it did not answer within 1.5 s".into()
+            }
+        );
+        assert!(took < REQUEST_BOUND, "answered after {took:?}");
+
+        let response = within("GET /", h.router.clone().oneshot(get_with("/", &cookie)))
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "5");
+        let page = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let page = String::from_utf8_lossy(&page);
+        assert!(page.contains("did not answer within 1.5 s"), "{page}");
+
+        // Live streams are not cut by the bound: they stay open by design (reading past the
+        // bound panics if the stream ended).
+        faults.set(Mode::Healthy);
+        let mut stream = open(&h.router, "/live/clusters", &cookie, None).await;
+        stream.next().await;
+        let _ = stream.next_within(Duration::from_secs(3)).await;
+    }
 }

@@ -217,7 +217,9 @@ async fn pages_are_compressed_for_browsers_that_accept_it() {
         .header(header::ACCEPT_ENCODING, "gzip")
         .body(Body::empty())
         .unwrap();
-    let response = h.router.clone().oneshot(request).await.unwrap();
+    let response = within("GET /sign-in (gzip)", h.router.clone().oneshot(request))
+        .await
+        .unwrap();
     assert_eq!(response.headers()[header::CONTENT_ENCODING], "gzip");
 }
 

@@ -44,6 +44,8 @@ pub struct AppState {
     pub exoscale_endpoint: String,
     /// Longest wait for one answer of the orchestration API (each attempt of a call).
     pub orchestration_timeout: std::time::Duration,
+    /// Longest time a request (not a live stream) may take before it is answered 503.
+    pub request_timeout: std::time::Duration,
     /// The organizations' orchestration clients, reused while their credentials stay the same.
     pub clients: orchestration::Clients,
     /// Watchers of clusters and their subscribers (the live pages).

@@ -13,6 +13,13 @@ use sqlx::{Any, AnyPool};
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// Longest wait for a connection from the pool; then the query fails (503 to the browser).
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+/// Longest wait of a PostgreSQL query for a lock another transaction holds.
+const LOCK_TIMEOUT: &str = "SET lock_timeout = '5s'";
+/// Longest run of one PostgreSQL query (none of the portal's takes more than milliseconds).
+const STATEMENT_TIMEOUT: &str = "SET statement_timeout = '15s'";
+
 /// Which database engine a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -96,7 +103,19 @@ impl Store {
         let max_connections = if in_memory { 1 } else { max_connections.max(1) };
         let pool = AnyPoolOptions::new()
             .max_connections(max_connections)
-            .acquire_timeout(Duration::from_secs(5))
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .after_connect(move |connection, _| {
+                Box::pin(async move {
+                    // SQLite gives up on a lock after its busy timeout (5 s, sqlx's default);
+                    // PostgreSQL would wait for ever without these.
+                    if backend == Backend::Postgres {
+                        for setting in [LOCK_TIMEOUT, STATEMENT_TIMEOUT] {
+                            sqlx::query(setting).execute(&mut *connection).await?;
+                        }
+                    }
+                    Ok(())
+                })
+            })
             .connect(url)
             .await
             .map_err(StoreError::Connect)?;

@@ -34,13 +34,31 @@ pub struct Harness {
     /// The orchestrator's own endpoint template, never behind a fault gate (for tests to look
     /// at what really happened while the portal's way to it fails).
     pub orchestrator_endpoint: String,
+    /// The PostgreSQL database made for this harness, dropped with it.
+    postgres: Option<String>,
     _dir: tempfile::TempDir,
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        if let Some(url) = self.postgres.take() {
+            drop_database_now(&url);
+        }
+    }
 }
 
 impl Harness {
     /// The portal's data directory.
     pub fn data_dir(&self) -> &std::path::Path {
         self._dir.path()
+    }
+
+    /// The portal database's URL: the PostgreSQL one when the harness made one, else the
+    /// SQLite file in the data directory.
+    pub fn database_url(&self) -> String {
+        self.postgres
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir().join("capstan.db").display()))
     }
 }
 
@@ -105,6 +123,19 @@ async fn start(
             embedded.orchestration.endpoint.as_str(),
         ]);
     }
+    // `CAPSTAN_TEST_STORE=postgres` runs the portal on a fresh PostgreSQL database (the
+    // stress script runs the suites on both engines).
+    let postgres = match std::env::var("CAPSTAN_TEST_STORE").as_deref() {
+        Ok("postgres") if !flags.contains(&"--database-url") => Some(
+            postgres_database("the harness")
+                .await
+                .expect("CAPSTAN_TEST_STORE=postgres needs a PostgreSQL server"),
+        ),
+        _ => None,
+    };
+    if let Some(url) = &postgres {
+        args.extend(["--database-url", url.as_str()]);
+    }
     args.extend_from_slice(flags);
     let config = Config::try_parse_from(args).unwrap();
     let store = Store::connect(&config.database_url(), 2).await.unwrap();
@@ -124,6 +155,7 @@ async fn start(
         state,
         embedded,
         orchestrator_endpoint,
+        postgres,
         _dir: dir,
     }
 }
@@ -177,17 +209,37 @@ pub fn get_with(path: &str, cookie: &str) -> Request<Body> {
         .unwrap()
 }
 
+/// Longest a test waits for one answer of the portal, head and body. The portal bounds every
+/// request itself (`--request-timeout-ms`, 30 s by default); this is the harness's own bound, so
+/// that a request that never answers fails its test with the request named instead of holding
+/// the suite up.
+pub const ANSWER_WITHIN: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Sends `request` through the router and reads the whole answer; panics naming the request if
+/// it does not answer within [`ANSWER_WITHIN`].
 pub async fn send(
     router: &Router,
     request: Request<Body>,
 ) -> (StatusCode, http::HeaderMap, String) {
-    let response = router.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    (status, headers, String::from_utf8_lossy(&body).into_owned())
+    let what = format!("{} {}", request.method(), request.uri());
+    let answer = async {
+        let response = router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (status, headers, String::from_utf8_lossy(&body).into_owned())
+    };
+    within(&what, answer).await
+}
+
+/// Awaits `answer`, or panics saying that `what` did not answer within [`ANSWER_WITHIN`].
+pub async fn within<T>(what: &str, answer: impl std::future::Future<Output = T>) -> T {
+    match tokio::time::timeout(ANSWER_WITHIN, answer).await {
+        Ok(answer) => answer,
+        Err(_) => panic!("{what} did not answer within {ANSWER_WITHIN:?}"),
+    }
 }
 
 pub fn get(path: &str) -> Request<Body> {
@@ -250,5 +302,35 @@ pub async fn drop_database(url: &str) {
         sqlx::Any::drop_database(url)
             .await
             .expect("dropping the test database");
+    }
+}
+
+/// Drops a PostgreSQL database made by [`postgres_database`] from synchronous code (a `Drop`),
+/// ending the connections still open to it.
+fn drop_database_now(url: &str) {
+    let url = url.to_owned();
+    let dropped = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            use sqlx::Connection as _;
+            let (base, name) = url.rsplit_once('/').unwrap();
+            let mut connection = sqlx::PgConnection::connect(&format!("{base}/postgres")).await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#
+            )))
+            .execute(&mut connection)
+            .await
+            .map(|_| ())
+        })
+    })
+    .join();
+    if !matches!(dropped, Ok(Ok(()))) {
+        let _ = writeln!(
+            std::io::stderr(),
+            "could not drop the test database: {dropped:?}"
+        );
     }
 }

@@ -54,11 +54,12 @@ pub async fn open(router: &Router, path: &str, cookie: &str, last_event_id: Opti
     if let Some(id) = last_event_id {
         request = request.header("last-event-id", id.to_string());
     }
-    let response = router
-        .clone()
-        .oneshot(request.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
+    let response = super::within(
+        &format!("GET {path} (event stream)"),
+        router.clone().oneshot(request.body(Body::empty()).unwrap()),
+    )
+    .await
+    .unwrap();
     assert_eq!(response.status(), StatusCode::OK, "{path}");
     assert_eq!(
         response.headers()[header::CONTENT_TYPE],

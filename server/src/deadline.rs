@@ -74,7 +74,7 @@ fn too_late(path: &str, bound: Duration) -> Response {
 /// `30 s`, `1.5 s`: how people read a bound.
 fn seconds(bound: Duration) -> String {
     let millis = bound.as_millis();
-    if millis % 1000 == 0 {
+    if millis.is_multiple_of(1000) {
         format!("{} s", millis / 1000)
     } else {
         format!("{:.1} s", bound.as_secs_f64())

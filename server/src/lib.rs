@@ -129,7 +129,10 @@ pub fn build_router(
             move || shell(options.clone())
         })
         .fallback(file_and_error_handler::<AppState, _>(shell))
-        .layer(axum::middleware::map_response(tidy_form_redirect))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&origins),
+            local_redirects,
+        ))
         .layer(axum::middleware::from_fn(server_fn_inputs))
         .layer(axum::middleware::from_fn(server_fn_error_status))
         .layer(axum::middleware::from_fn_with_state(
@@ -247,17 +250,29 @@ async fn server_fn_inputs(
     }
 }
 
-/// After a plain (JavaScript-free) form post, server functions send the browser back to the
-/// page it came from, with an empty `?` left where they strip their error parameters. Drop it,
-/// so the address people see (and bookmark) stays the page's own.
-async fn tidy_form_redirect(mut response: axum::response::Response) -> axum::response::Response {
-    let location = response.headers().get(http::header::LOCATION);
-    if let Some(tidy) = location
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_suffix('?'))
-        .and_then(|value| http::HeaderValue::from_str(value).ok())
-    {
-        response.headers_mut().insert(http::header::LOCATION, tidy);
+/// Every redirect the portal answers stays on the portal ([`app::url::local_location`]): the
+/// page after sign-in, the page a plain (JavaScript-free) form post goes back to (its
+/// `Referer`), anything a server function names. A browser is never sent to another site.
+///
+/// After a plain form post, server functions also leave an empty `?` where they strip their
+/// error parameters: it is dropped, so the address people see (and bookmark) stays the page's.
+async fn local_redirects(
+    axum::extract::State(origins): axum::extract::State<Arc<Origins>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let mut response = next.run(request).await;
+    let Some(location) = response.headers().get(http::header::LOCATION) else {
+        return response;
+    };
+    let location = location.to_str().unwrap_or("//not-text");
+    let local = app::url::local_location(location, |origin| origins.allows(origin));
+    let local = local.strip_suffix('?').unwrap_or(&local);
+    if local != location {
+        tracing::debug!(location, local, "redirect kept on the portal");
+        let value = http::HeaderValue::from_str(local)
+            .unwrap_or_else(|_| http::HeaderValue::from_static("/"));
+        response.headers_mut().insert(http::header::LOCATION, value);
     }
     response
 }

@@ -49,7 +49,8 @@ impl Origins {
         self.allowed[0].starts_with("https://")
     }
 
-    fn allows(&self, origin: &str) -> bool {
+    /// Whether `origin` (scheme://host[:port]) is the portal's own.
+    pub fn allows(&self, origin: &str) -> bool {
         self.allowed.iter().any(|a| a == origin)
     }
 }

@@ -64,6 +64,36 @@ async fn signed_out_browsers_are_sent_to_sign_in_and_back() {
     assert_eq!(headers[header::LOCATION], "/");
 }
 
+/// After signing in, `next` is followed only to a page of the portal: each value a browser
+/// could turn into another site goes home instead (security review M1).
+#[tokio::test]
+async fn signing_in_never_sends_the_browser_to_another_site() {
+    let h = harness().await;
+    sign_up(&h.router, "next@example.com").await;
+    for next in [
+        "%2F%09%2Fevil.example", // "/\t/evil.example": browsers drop the tab
+        "%2F%0A%2Fevil.example", // a new line
+        "%2F%5Cevil.example",    // "/\evil.example": browsers read "\" as "/"
+        "%5C%5Cevil.example",    // "\\evil.example"
+        "%2F%2Fevil.example",    // "//evil.example"
+        "https%3Aevil.example",  // a scheme without slashes
+        "https%3A%2F%2Fevil.example",
+        "javascript%3Aalert(1)",
+        "%2F%EF%BC%8Fevil.example", // "/" + FULLWIDTH SOLIDUS
+        "%2F%E2%88%95evil.example", // "/" + DIVISION SLASH
+    ] {
+        let body = format!("email=next%40example.com&password=a+long+enough+password&next={next}");
+        let (status, headers, _) = send(&h.router, browser_post("/api/sign_in", &body, None)).await;
+        assert_eq!(status, StatusCode::FOUND, "{next}");
+        assert_eq!(headers[header::LOCATION], "/", "{next}");
+    }
+    // Encoded slashes stay a path of this site.
+    let body =
+        "email=next%40example.com&password=a+long+enough+password&next=%2Fclusters%3Fq%3Da%252Fb";
+    let (_, headers, _) = send(&h.router, browser_post("/api/sign_in", body, None)).await;
+    assert_eq!(headers[header::LOCATION], "/clusters?q=a%2Fb");
+}
+
 #[tokio::test]
 async fn cross_site_posts_are_refused() {
     let h = harness().await;

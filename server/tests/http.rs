@@ -133,13 +133,36 @@ async fn setting_the_theme_from_a_plain_form_sets_the_cookie_and_goes_back() {
         .unwrap();
     let (status, headers, _) = send(&h.router, request).await;
     assert_eq!(status, StatusCode::FOUND);
-    assert_eq!(headers[header::LOCATION], "http://127.0.0.1:3000/catalog");
+    // Back to the page it came from, as a path of this site.
+    assert_eq!(headers[header::LOCATION], "/catalog");
     let cookie = headers[header::SET_COOKIE].to_str().unwrap();
     assert!(cookie.starts_with("capstan_theme=dark;"), "{cookie}");
     assert!(
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
         "{cookie}"
     );
+}
+
+/// A plain form post goes back to its `Referer` only when that is a page of the portal
+/// (security review M1: every redirect passes the same check).
+#[tokio::test]
+async fn a_plain_form_post_never_goes_back_to_another_site() {
+    let h = harness().await;
+    for referer in [
+        "https://evil.example/catalog",
+        "http://127.0.0.1:3000@evil.example/",
+        "http://127.0.0.1:3000//evil.example/",
+    ] {
+        let request = form_post("/api/set_theme")
+            .header(header::ORIGIN, ORIGIN)
+            .header(header::ACCEPT, "text/html")
+            .header(header::REFERER, referer)
+            .body(Body::from("theme=dark"))
+            .unwrap();
+        let (status, headers, _) = send(&h.router, request).await;
+        assert_eq!(status, StatusCode::FOUND, "{referer}");
+        assert_eq!(headers[header::LOCATION], "/", "{referer}");
+    }
 }
 
 #[tokio::test]

@@ -42,8 +42,21 @@ pub fn parse(
     }
 }
 
-/// One parameter's value, or what is wrong with it.
+/// Largest value of one parameter, in bytes, before anything else is looked at (a list of
+/// domains or namespaces fits many times over).
+pub const MAX_VALUE_BYTES: usize = 64 * 1024;
+/// Most items a list takes when its entry sets no `max_items`.
+pub const MAX_LIST_ITEMS: usize = 1000;
+
+/// One parameter's value, or what is wrong with it. Costs time linear in the text's length.
 pub fn parse_one(param: &Param, text: &str) -> Result<Value, String> {
+    if text.len() > MAX_VALUE_BYTES {
+        return Err(format!(
+            "must be at most {} KiB (it has {} KiB)",
+            MAX_VALUE_BYTES / 1024,
+            text.len().div_ceil(1024)
+        ));
+    }
     let pattern_help = |help: &Option<String>| {
         help.clone()
             .unwrap_or_else(|| "a value of the required form".into())
@@ -116,14 +129,23 @@ pub fn parse_one(param: &Param, text: &str) -> Result<Value, String> {
                 .map(str::trim)
                 .filter(|item| !item.is_empty())
                 .collect();
-            for (index, item) in items.iter().enumerate() {
+            // The count first: no per-item work on a list that is too long.
+            let max = max_items.unwrap_or(MAX_LIST_ITEMS);
+            if items.len() > max {
+                return Err(format!(
+                    "takes at most {max} items (it has {})",
+                    items.len()
+                ));
+            }
+            let mut seen = std::collections::HashSet::with_capacity(items.len());
+            for item in &items {
                 check_characters(item)?;
                 if let Some(pattern) = &param.pattern
                     && !pattern.is_match(item)
                 {
                     return Err(format!("{item:?} must be {}", pattern_help(help)));
                 }
-                if items[..index].contains(item) {
+                if !seen.insert(*item) {
                     return Err(format!("{item:?} is listed twice"));
                 }
             }
@@ -133,14 +155,6 @@ pub fn parse_one(param: &Param, text: &str) -> Result<Value, String> {
                 } else {
                     format!("needs at least {min_items} items")
                 });
-            }
-            if let Some(max) = max_items
-                && items.len() > *max
-            {
-                return Err(format!(
-                    "takes at most {max} items (it has {})",
-                    items.len()
-                ));
             }
             Ok(Value::from(
                 items.into_iter().map(str::to_string).collect::<Vec<_>>(),
@@ -261,6 +275,57 @@ mod tests {
         assert_eq!(
             parse_one(&p, "a,b,c,d"),
             Err("takes at most 3 items (it has 4)".into())
+        );
+    }
+
+    #[test]
+    fn long_values_and_lists_are_refused_before_any_item_is_looked_at() {
+        let uncapped = param(
+            ParamKind::List {
+                pattern_help: None,
+                min_items: 0,
+                max_items: None,
+            },
+            "",
+            Some("[a-z0-9]+"),
+        );
+        let items = |n: usize| {
+            (0..n)
+                .map(|i| format!("a{i}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        assert!(parse_one(&uncapped, &items(MAX_LIST_ITEMS)).is_ok());
+        assert_eq!(
+            parse_one(&uncapped, &items(MAX_LIST_ITEMS + 1)),
+            Err(format!(
+                "takes at most {MAX_LIST_ITEMS} items (it has {})",
+                MAX_LIST_ITEMS + 1
+            ))
+        );
+        // A duplicate at the very end of a full list is still found (a set, not a scan).
+        let last_twice = format!("{},a0", items(MAX_LIST_ITEMS - 1));
+        assert_eq!(
+            parse_one(&uncapped, &last_twice),
+            Err("\"a0\" is listed twice".into())
+        );
+        let text = param(
+            ParamKind::Text {
+                pattern_help: None,
+                min_length: 0,
+                max_length: None,
+            },
+            "",
+            None,
+        );
+        let huge = "x".repeat(MAX_VALUE_BYTES + 1);
+        assert_eq!(
+            parse_one(&text, &huge),
+            Err("must be at most 64 KiB (it has 65 KiB)".into())
+        );
+        assert_eq!(
+            parse_one(&uncapped, &huge).unwrap_err(),
+            "must be at most 64 KiB (it has 65 KiB)"
         );
     }
 

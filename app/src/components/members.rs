@@ -10,7 +10,7 @@ use crate::roles::Role;
 use crate::server_fns::cluster_access::RotateOperatorsEverywhere;
 use crate::server_fns::members::{
     InvitationRow, InviteMember, Members, RemoveMember, RevokeInvitation, SetMemberRole,
-    list_members,
+    list_members, take_invitation_link,
 };
 
 const SMALL_BUTTON: &str = "rounded-md border border-slate-300 px-2 py-1 text-xs font-medium hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-sky-500 dark:border-slate-700 dark:hover:bg-slate-800";
@@ -59,7 +59,7 @@ pub fn MembersSection() -> impl IntoView {
                             <MemberTable members=members.clone() set_role remove/>
                             {(members.your_role >= Role::Admin).then(|| view! {
                                 <AfterRemoval remove/>
-                                <InviteForm invite your_role=members.your_role new_link=members.new_link.clone()/>
+                                <InviteForm invite your_role=members.your_role/>
                                 <Invitations invitations=members.invitations.clone() revoke/>
                             })}
                         })
@@ -220,19 +220,16 @@ fn Invitations(
 }
 
 #[component]
-fn InviteForm(
-    invite: ServerAction<InviteMember>,
-    your_role: Role,
-    new_link: Option<String>,
-) -> impl IntoView {
+fn InviteForm(invite: ServerAction<InviteMember>, your_role: Role) -> impl IntoView {
     // The link comes back as the action's value, or (a form posted without JavaScript) once
-    // with the members list, from the session: never from the address.
+    // from the session, never from the address.
+    let posted = Resource::new(|| (), |_| take_invitation_link());
     let link = move || {
         invite
             .value()
             .get()
             .and_then(Result::ok)
-            .or_else(|| new_link.clone())
+            .or_else(|| posted.get().and_then(Result::ok).flatten())
     };
     let error = Signal::derive(move || invite.value().get().and_then(Result::err));
     view! {
@@ -251,12 +248,14 @@ fn InviteForm(
                 <button type="submit" class="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800">"Create invitation link"</button>
             </ActionForm>
             <div class="mt-2"><ErrorSummary error/></div>
-            {move || link().map(|link| view! {
-                <p role="status" class="mt-3 text-sm">
-                    "Send this link: "
-                    <code data-testid="invitation-link" class="break-all rounded bg-slate-100 px-1 py-0.5 dark:bg-slate-800">{link}</code>
-                </p>
-            })}
+            <Transition fallback=|| ()>
+                {move || link().map(|link| view! {
+                    <p role="status" class="mt-3 text-sm">
+                        "Send this link: "
+                        <code data-testid="invitation-link" class="break-all rounded bg-slate-100 px-1 py-0.5 dark:bg-slate-800">{link}</code>
+                    </p>
+                })}
+            </Transition>
         </div>
     }
 }

@@ -1,4 +1,5 @@
-import { test, expect, bodyBackground, open, signUp } from './support';
+import { test, expect } from '@playwright/test';
+import { bodyBackground, open, signUp } from './support';
 
 // The theme switch is a form: hydrated it applies at once; without JavaScript the server sets the
 // cookie and sends the browser back. Either way the choice is kept across reloads.

@@ -94,8 +94,7 @@ async fn child() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let calls = Arc::new(AtomicU64::new(0));
     let counted = Arc::clone(&calls);
-    let sealer = app::ssr::accounts::secrets::Sealer::load_or_create(dir.path(), None)?;
-    let embedded = Embedded::start_with(dir.path(), SPEED, 0.0, &sealer, move |router| {
+    let embedded = Embedded::start_with(dir.path(), SPEED, 0.0, move |router| {
         router.layer(axum::middleware::from_fn(
             move |request: axum::extract::Request, next: axum::middleware::Next| {
                 counted.fetch_add(1, Ordering::Relaxed);
@@ -227,7 +226,7 @@ async fn org_key(state: &app::ssr::AppState) -> anyhow::Result<(String, String)>
         .context("the organization's credentials")?;
     let secret = state
         .sealer
-        .open(&org, &credentials.secret_sealed)
+        .open(&credentials.secret_sealed)
         .map_err(|e| anyhow!("opening the secret: {e}"))?;
     Ok((credentials.api_key, secret))
 }

@@ -43,8 +43,8 @@ export default defineConfig({
     ? undefined
     : {
         // The orchestrator runs fast (a node boots in about 2 s) so a cluster's whole life fits
-        // in a test.
-        command: `target/release/capstan --listen 127.0.0.1:${port} --data-dir ${dataDir} --orchestrator-speed 50`,
+        // in a test; every test signs up a person of their own.
+        command: `target/release/capstan --listen 127.0.0.1:${port} --data-dir ${dataDir} --orchestrator-speed 50 --signup open`,
         cwd: '..',
         url: `${baseURL}/readyz`,
         timeout: 60_000,

@@ -32,6 +32,23 @@ impl Role {
         Role::ALL.into_iter().find(|r| r.as_str() == value)
     }
 
+    /// The longest lifetime (hours) of a kubeconfig this role may issue: a certificate cannot
+    /// be revoked one by one, so those who may not manage members get short-lived ones.
+    pub fn kubeconfig_max_hours(self) -> i64 {
+        match self {
+            Role::Viewer => 0,
+            Role::Operator => 24 * 7,
+            Role::Admin => 24 * 30,
+            Role::Owner => 24 * 365,
+        }
+    }
+
+    /// Whether this role may issue kubeconfigs in Kubernetes' all-powerful group
+    /// `system:masters` (which RBAC cannot restrict).
+    pub fn may_issue_masters(self) -> bool {
+        self >= Role::Admin
+    }
+
     /// What the role may do, in a few words.
     pub fn summary(self) -> &'static str {
         match self {
@@ -54,5 +71,13 @@ mod tests {
         }
         assert_eq!(Role::parse("root"), None);
         assert!(Role::Viewer < Role::Operator && Role::Admin < Role::Owner);
+    }
+
+    #[test]
+    fn kubeconfig_limits_grow_with_trust() {
+        let hours: Vec<i64> = Role::ALL.iter().map(|r| r.kubeconfig_max_hours()).collect();
+        assert!(hours.windows(2).all(|w| w[0] < w[1]), "{hours:?}");
+        assert!(!Role::Operator.may_issue_masters());
+        assert!(Role::Admin.may_issue_masters() && Role::Owner.may_issue_masters());
     }
 }

@@ -6,7 +6,7 @@ mod support;
 
 use app::roles::Role;
 use app::ssr::accounts::secrets::Sealer;
-use app::ssr::accounts::throttle::Subject;
+use app::ssr::accounts::throttle::{self, Subject};
 use app::ssr::accounts::{
     AccountError, Accounts, AuditEntry, AuditFilter, SessionPolicy, StoredCredentials, token_hash,
 };
@@ -314,7 +314,7 @@ async fn credentials_are_sealed_at_rest() {
                 &StoredCredentials {
                     kind: "exoscale".into(),
                     api_key: "EXOkey123".into(),
-                    secret_sealed: sealer.seal(secret),
+                    secret_sealed: sealer.seal(&org, secret),
                     zones: vec!["ch-gva-2".into(), "de-fra-1".into()],
                     updated_at: now_ms(),
                 },
@@ -323,7 +323,7 @@ async fn credentials_are_sealed_at_rest() {
             .unwrap();
         let stored = accounts.credentials(&org).await.unwrap().unwrap();
         assert_eq!(stored.zones, ["ch-gva-2", "de-fra-1"]);
-        assert_eq!(sealer.open(&stored.secret_sealed).unwrap(), secret);
+        assert_eq!(sealer.open(&org, &stored.secret_sealed).unwrap(), secret);
         assert!(!stored.secret_sealed.contains(secret));
 
         if backend == Backend::Sqlite {
@@ -466,24 +466,111 @@ async fn the_audit_log_filters_pages_and_cannot_be_changed() {
 }
 
 #[tokio::test]
-async fn repeated_sign_in_failures_wait_longer_and_longer() {
+async fn attempts_are_counted_before_they_are_made_and_wait_longer_and_longer() {
     on_both(|url, _| async move {
         let (store, accounts) = accounts(&url).await;
         let subject = Subject::Account("t@x.io".into());
         let now = now_ms();
         for n in 1..=3 {
-            accounts.sign_in_failed(&subject, now).await.unwrap();
-            assert!(
-                accounts.blocked_until(&subject).await.unwrap() <= now,
-                "free failure {n}"
+            assert_eq!(
+                accounts.reserve_attempt(&subject, now).await.unwrap(),
+                None,
+                "free attempt {n}"
             );
         }
-        accounts.sign_in_failed(&subject, now).await.unwrap();
-        assert_eq!(accounts.blocked_until(&subject).await.unwrap(), now + 1000);
-        accounts.sign_in_failed(&subject, now).await.unwrap();
-        assert_eq!(accounts.blocked_until(&subject).await.unwrap(), now + 2000);
-        accounts.sign_in_succeeded(&subject).await.unwrap();
-        assert_eq!(accounts.blocked_until(&subject).await.unwrap(), 0);
+        // The fourth must wait a second from the third.
+        assert_eq!(
+            accounts.reserve_attempt(&subject, now).await.unwrap(),
+            Some(now + 1000)
+        );
+        assert_eq!(
+            accounts
+                .reserve_attempt(&subject, now + 1000)
+                .await
+                .unwrap(),
+            None
+        );
+        assert_eq!(
+            accounts
+                .reserve_attempt(&subject, now + 1500)
+                .await
+                .unwrap(),
+            Some(now + 3000),
+            "then two"
+        );
+        // Long waits are capped, however many attempts there were.
+        let mut at = now + 3000;
+        for _ in 0..20 {
+            at = accounts
+                .reserve_attempt(&subject, at)
+                .await
+                .unwrap()
+                .unwrap_or(at);
+        }
+        let until = accounts.reserve_attempt(&subject, at).await.unwrap();
+        assert!(
+            until.is_some_and(|u| u - at <= throttle::MAX_WAIT.as_millis() as i64),
+            "{until:?}"
+        );
+        // A quiet day forgets; a success forgets at once.
+        let tomorrow = at + 2 * throttle::FORGET_AFTER.as_millis() as i64;
+        assert_eq!(
+            accounts.reserve_attempt(&subject, tomorrow).await.unwrap(),
+            None
+        );
+        accounts.reserve_attempt(&subject, tomorrow).await.unwrap();
+        accounts.reserve_attempt(&subject, tomorrow).await.unwrap();
+        assert!(
+            accounts
+                .reserve_attempt(&subject, tomorrow)
+                .await
+                .unwrap()
+                .is_some()
+        );
+        accounts.forget_attempts(&subject).await.unwrap();
+        assert_eq!(
+            accounts.reserve_attempt(&subject, tomorrow).await.unwrap(),
+            None
+        );
+
+        // Parallel attempts are counted one after the other: only the free ones go through.
+        let racer = Subject::Account("race@x.io".into());
+        let attempts = (0..30).map(|_| accounts.reserve_attempt(&racer, now));
+        let answers = futures::future::join_all(attempts).await;
+        let through = answers
+            .into_iter()
+            .filter(|a| matches!(a, Ok(None)))
+            .count();
+        assert_eq!(through, 3);
+        store.close().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_wait_computed_in_sql_is_the_wait_of_the_rule() {
+    on_both(|url, _| async move {
+        let (store, _) = accounts(&url).await;
+        let pool = store.pool();
+        for subject in [
+            Subject::Account("a@x.io".into()),
+            Subject::address("192.0.2.1"),
+            Subject::sign_up("192.0.2.1"),
+        ] {
+            for attempts in 0..40i64 {
+                let sql = format!("SELECT {}", subject.wait_ms_sql("$1"));
+                let wait: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                    .bind(attempts)
+                    .fetch_one(pool)
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    wait,
+                    subject.wait_after(attempts).as_millis() as i64,
+                    "{subject:?} after {attempts}"
+                );
+            }
+        }
         store.close().await;
     })
     .await;

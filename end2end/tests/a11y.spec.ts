@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
-import { test, expect, type Browser, type BrowserContext, type Page, type TestInfo } from '@playwright/test';
-import { createCluster, open, PASSWORD, uniqueEmail } from './support';
+import { type Browser, type BrowserContext, type Page, type TestInfo } from '@playwright/test';
+import { test, expect, createCluster, open, PASSWORD, uniqueEmail } from './support';
 
 // axe-core audits of every page of the portal, in the light and the dark theme: no violation of
 // impact `serious` or `critical` (WCAG 2.x A and AA rules and axe's best practices). A failure

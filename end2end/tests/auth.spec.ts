@@ -1,5 +1,4 @@
-import { test, expect } from '@playwright/test';
-import { PASSWORD, hydrated, signUp, uniqueEmail } from './support';
+import { test, expect, PASSWORD, hydrated, signUp, uniqueEmail } from './support';
 
 test('a signed-out visitor signs in and comes back to the page asked for', async ({ page }, testInfo) => {
   const email = await signUp(page, testInfo, 'Grace Hopper');

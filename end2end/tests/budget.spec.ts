@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { test, expect, type Browser, type BrowserContext, type Response, type TestInfo } from '@playwright/test';
-import { createCluster, hydrated, signUp } from './support';
+import { type Browser, type BrowserContext, type Response, type TestInfo } from '@playwright/test';
+import { test, expect, createCluster, hydrated, signUp } from './support';
 
 // The first-load budget: what a browser with an empty cache transfers (HTML, JS, WASM and CSS,
 // compressed as the server sends them, headers included) to show the cluster list, a cluster's

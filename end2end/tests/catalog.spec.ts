@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { test, expect, type Page } from '@playwright/test';
-import { hydrated, open, signUp } from './support';
+import { type Page } from '@playwright/test';
+import { test, expect, hydrated, open, signUp } from './support';
 
 // The catalog: find an entry, set its parameters, see the manifests change, download them,
 // compare versions. Once with JavaScript (live, as you type) and once without (plain GET forms).

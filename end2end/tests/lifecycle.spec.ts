@@ -1,6 +1,6 @@
-import { test, expect, type Page } from '@playwright/test';
+import { type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { hydrated, open, signUp } from './support';
+import { test, expect, hydrated, open, signUp } from './support';
 
 // A cluster's whole life in the browser, against the portal as `make run` starts it with a fast
 // orchestrator: create through the wizard, watch it come up live (no reloads), scale a pool up

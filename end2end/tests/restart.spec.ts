@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { test, expect, type Page } from '@playwright/test';
-import { createCluster, hydrated, open, signUp } from './support';
+import { type Page } from '@playwright/test';
+import { test, expect, createCluster, hydrated, open, signUp } from './support';
 
 // The portal (and the orchestrator embedded in it) killed with SIGKILL in the middle of an
 // operation and started again on the same port and data directory: the page left open in the
@@ -52,7 +52,7 @@ class Portal {
     this.stderr = '';
     const child = spawn(
       BIN,
-      ['--listen', `127.0.0.1:${this.port}`, '--data-dir', this.dataDir, '--orchestrator-speed', SPEED],
+      ['--listen', `127.0.0.1:${this.port}`, '--data-dir', this.dataDir, '--orchestrator-speed', SPEED, '--signup', 'open'],
       { cwd: ROOT, env: { ...process.env, CAPSTAN_LOG: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     this.child = child;

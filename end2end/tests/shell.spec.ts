@@ -1,5 +1,4 @@
-import { test, expect } from '@playwright/test';
-import { hydrated, open, signUp } from './support';
+import { test, expect, expectCspViolation, hydrated, open, signUp } from './support';
 
 test.beforeEach(async ({ page }, testInfo) => {
   await signUp(page, testInfo);
@@ -115,4 +114,32 @@ test('the activity page lists what the account did', async ({ page }, testInfo) 
 test('a new organization sees an empty cluster list that says what will be there', async ({ page }, testInfo) => {
   await open(page, testInfo, '/clusters');
   await expect(page.getByRole('heading', { name: 'No clusters yet' })).toBeVisible();
+});
+
+test('pages carry their Content-Security-Policy and still hydrate under it', async ({ page }, testInfo) => {
+  const response = await open(page, testInfo, '/');
+  const headers = response?.headers() ?? {};
+  const policy = headers['content-security-policy'] ?? '';
+  expect(policy).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9_-]+' 'wasm-unsafe-eval'/);
+  expect(policy).toContain("frame-ancestors 'none'");
+  expect(headers['x-frame-options']).toBe('DENY');
+  expect(headers['x-content-type-options']).toBe('nosniff');
+  expect(headers['cache-control']).toBe('no-store');
+  // A script the page did not bring (no nonce) is refused by the browser; the test's guard would
+  // report the violation, so it is caught here instead.
+  if (hydrated(testInfo)) {
+    expectCspViolation(/inline script/);
+    const ran = await page.evaluate(
+      () =>
+        new Promise<boolean>((resolve) => {
+          const w = window as unknown as { injected?: boolean };
+          document.addEventListener('securitypolicyviolation', () => resolve(w.injected === true), { once: true });
+          const script = document.createElement('script');
+          script.textContent = 'window.injected = true';
+          document.body.appendChild(script);
+          setTimeout(() => resolve(w.injected === true), 2000);
+        }),
+    );
+    expect(ran, 'an injected inline script must not run').toBe(false);
+  }
 });

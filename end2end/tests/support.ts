@@ -1,4 +1,65 @@
-import { expect, type Page, type TestInfo } from '@playwright/test';
+import { test as base, expect, type BrowserContext, type Page, type TestInfo } from '@playwright/test';
+
+export { expect };
+
+/**
+ * Content-Security-Policy violations the browser reported during the current test, from every
+ * context (the test's own and any it opened).
+ */
+const violations: string[] = [];
+const guarded = new WeakSet<BrowserContext>();
+/** Violations a test causes on purpose (to show the policy holds), by what they say. */
+const expected: RegExp[] = [];
+
+/** Lets the current test cause violations matching `pattern` (and only those). */
+export function expectCspViolation(pattern: RegExp) {
+  expected.push(pattern);
+}
+
+/** Records what `context`'s pages report about the Content-Security-Policy. */
+function guard(context: BrowserContext) {
+  if (guarded.has(context)) return;
+  guarded.add(context);
+  context.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) {
+      violations.push(`${message.location().url}: ${message.text()}`);
+    }
+  });
+}
+
+/**
+ * Playwright's `test`, failing any test during which a page reported a Content-Security-Policy
+ * violation (an inline script without the nonce, a blocked load, a blocked wasm compile…).
+ * Every spec imports `test` from here.
+ */
+export const test = base.extend<{ cspGuard: void }, { cspBrowser: void }>({
+  cspBrowser: [
+    async ({ browser }, use) => {
+      const newContext = browser.newContext.bind(browser);
+      browser.newContext = async (options) => {
+        const context = await newContext(options);
+        guard(context);
+        return context;
+      };
+      await use();
+    },
+    { scope: 'worker', auto: true },
+  ],
+  context: async ({ context }, use) => {
+    guard(context);
+    await use(context);
+  },
+  cspGuard: [
+    async ({}, use) => {
+      violations.length = 0;
+      expected.length = 0;
+      await use();
+      const unexpected = violations.filter((v) => !expected.some((pattern) => pattern.test(v)));
+      expect(unexpected, 'Content-Security-Policy violations reported by the browser').toEqual([]);
+    },
+    { auto: true },
+  ],
+});
 
 /** Whether the test runs in the project with JavaScript (and so hydration). */
 export function hydrated(testInfo: TestInfo): boolean {

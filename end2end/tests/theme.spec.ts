@@ -1,5 +1,4 @@
-import { test, expect } from '@playwright/test';
-import { bodyBackground, open, signUp } from './support';
+import { test, expect, bodyBackground, open, signUp } from './support';
 
 // The theme switch is a form: hydrated it applies at once; without JavaScript the server sets the
 // cookie and sends the browser back. Either way the choice is kept across reloads.

@@ -1,5 +1,5 @@
-import { test, expect, type Page } from '@playwright/test';
-import { hydrated, open, signUp } from './support';
+import { type Page } from '@playwright/test';
+import { test, expect, hydrated, open, signUp } from './support';
 
 test.beforeEach(async ({ page }, testInfo) => {
   await signUp(page, testInfo);

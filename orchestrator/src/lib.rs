@@ -39,6 +39,8 @@ pub struct Options {
     /// How often the reconciler looks for due clusters when not woken.
     pub tick: Duration,
     pub max_connections: u32,
+    /// Seals API secrets and CA keys at rest (the portal passes its key).
+    pub vault: Arc<dyn store::Vault>,
 }
 
 impl Options {
@@ -49,6 +51,7 @@ impl Options {
             fail_rate: 0.0,
             tick: Duration::from_millis(100),
             max_connections: 8,
+            vault: Arc::new(store::NoVault),
         }
     }
 }
@@ -89,7 +92,8 @@ impl Orchestrator {
     pub async fn open(options: &Options) -> anyhow::Result<Orchestrator> {
         let store = Store::connect(&options.database_url, options.max_connections)
             .await
-            .context("opening the orchestrator database")?;
+            .context("opening the orchestrator database")?
+            .with_vault(Arc::clone(&options.vault));
         let provider = Arc::new(Simulated::new(options.speed, options.fail_rate));
         Ok(Orchestrator {
             reconciler: Reconciler::new(store.clone(), provider),

@@ -94,7 +94,8 @@ async fn child() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let calls = Arc::new(AtomicU64::new(0));
     let counted = Arc::clone(&calls);
-    let embedded = Embedded::start_with(dir.path(), SPEED, 0.0, move |router| {
+    let sealer = app::ssr::accounts::secrets::Sealer::load_or_create(dir.path(), None)?;
+    let embedded = Embedded::start_with(dir.path(), SPEED, 0.0, &sealer, move |router| {
         router.layer(axum::middleware::from_fn(
             move |request: axum::extract::Request, next: axum::middleware::Next| {
                 counted.fetch_add(1, Ordering::Relaxed);
@@ -226,7 +227,7 @@ async fn org_key(state: &app::ssr::AppState) -> anyhow::Result<(String, String)>
         .context("the organization's credentials")?;
     let secret = state
         .sealer
-        .open(&credentials.secret_sealed)
+        .open(&org, &credentials.secret_sealed)
         .map_err(|e| anyhow!("opening the secret: {e}"))?;
     Ok((credentials.api_key, secret))
 }

@@ -53,15 +53,20 @@ pub struct Config {
     #[arg(long, env = "CAPSTAN_PUBLIC_URL")]
     pub public_url: Option<String>,
 
-    /// Who may create an account after the first one: `open` (anyone, with an organization of
-    /// their own) or `invitation` (only with an invitation link).
-    #[arg(long, env = "CAPSTAN_SIGNUP", value_enum, default_value = "open")]
+    /// Who may create an account after the first one: `invitation` (only with an invitation
+    /// link) or `open` (anyone, with an organization of their own).
+    #[arg(long, env = "CAPSTAN_SIGNUP", value_enum, default_value = "invitation")]
     pub signup: Signup,
 
     /// Key sealing secrets at rest: 32 bytes in base64. Default: generated on first start into
     /// `secret.key` in the data directory (owner-only permissions).
-    #[arg(long, env = "CAPSTAN_SECRET_KEY")]
+    #[arg(long, env = "CAPSTAN_SECRET_KEY", conflicts_with = "secret_key_file")]
     pub secret_key: Option<String>,
+
+    /// A file holding that key (base64), so that it does not show in the process list or the
+    /// environment; it must be readable by the portal's user only.
+    #[arg(long, env = "CAPSTAN_SECRET_KEY_FILE")]
+    pub secret_key_file: Option<PathBuf>,
 
     /// A session unused this many minutes ends.
     #[arg(long, env = "CAPSTAN_SESSION_IDLE_MINUTES", default_value_t = 12 * 60)]
@@ -88,6 +93,16 @@ pub struct Config {
     #[arg(long, env = "CAPSTAN_REQUEST_TIMEOUT_MS", default_value_t = 30_000, value_parser = clap::value_parser!(u64).range(100..))]
     pub request_timeout_ms: u64,
 
+    /// Requests (other than live streams) served at once; more wait for a turn within their
+    /// time bound, and get 503 if none comes.
+    #[arg(long, env = "CAPSTAN_MAX_CONCURRENT_REQUESTS", default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_concurrent_requests: u64,
+
+    /// Resources the live pages watch at once, all organizations together (each watcher polls
+    /// the orchestration API); a page asking for one more gets 503 and shows what it loaded.
+    #[arg(long, env = "CAPSTAN_LIVE_MAX_WATCHERS", default_value_t = 1_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub live_max_watchers: u64,
+
     /// Speed of the embedded local orchestrator's simulation (50: fifty times faster).
     #[arg(long, env = "CAPSTAN_ORCHESTRATOR_SPEED", default_value_t = 1.0)]
     pub orchestrator_speed: f64,
@@ -104,6 +119,24 @@ pub struct Config {
     /// How often (milliseconds) they poll while everything watched is stable.
     #[arg(long, env = "CAPSTAN_LIVE_SLOW_POLL_MS", default_value_t = 15_000, value_parser = clap::value_parser!(u64).range(50..))]
     pub live_slow_poll_ms: u64,
+
+    /// How often (milliseconds) an open live stream checks again that its session lives and
+    /// its person is still a member (signing out, a new password and removal end streams at
+    /// once on this replica; this bounds it elsewhere, and session expiry is checked at its
+    /// own time).
+    #[arg(long, env = "CAPSTAN_LIVE_RECHECK_MS", default_value_t = 30_000, value_parser = clap::value_parser!(u64).range(100..))]
+    pub live_recheck_ms: u64,
+
+    /// Reverse proxies (addresses or networks, comma-separated: `10.0.0.0/8,192.0.2.1`) whose
+    /// `X-Forwarded-For` names the client (for throttling and the activity log). Without it,
+    /// the client is the connection's address.
+    #[arg(long, env = "CAPSTAN_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<app::ssr::auth::Cidr>,
+
+    /// Serve `/metrics` on this address instead of the portal's (e.g. an internal interface:
+    /// the metrics need no session).
+    #[arg(long, env = "CAPSTAN_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
 
     /// Log format.
     #[arg(long, env = "CAPSTAN_LOG_FORMAT", value_enum, default_value = "text")]
@@ -133,6 +166,33 @@ impl Config {
         std::time::Duration::from_millis(self.request_timeout_ms)
     }
 
+    /// The key that seals secrets, from `--secret-key` or `--secret-key-file`; `None` for the
+    /// key file in the data directory. A key file others may read is refused.
+    pub fn secret_key(&self) -> anyhow::Result<Option<String>> {
+        let Some(path) = &self.secret_key_file else {
+            return Ok(self.secret_key.clone());
+        };
+        let shown = path.display();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(path)
+                .map_err(|e| anyhow::anyhow!("--secret-key-file {shown}: {e}"))?
+                .permissions()
+                .mode();
+            if mode & 0o077 != 0 {
+                anyhow::bail!(
+                    "--secret-key-file {shown} is readable by others (mode {:o}); \
+                     make it the portal user's alone (chmod 600) and rotate the key",
+                    mode & 0o777
+                );
+            }
+        }
+        let key = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("--secret-key-file {shown}: {e}"))?;
+        Ok(Some(key.trim().to_owned()))
+    }
+
     /// The database URL to use: the one given, or the SQLite file in the data directory.
     pub fn database_url(&self) -> String {
         match &self.database_url {
@@ -154,6 +214,7 @@ impl std::fmt::Debug for Config {
             .field("public_url", &self.public_url())
             .field("signup", &self.signup)
             .field("secret_key", &self.secret_key.as_ref().map(|_| "***"))
+            .field("secret_key_file", &self.secret_key_file)
             .field("session_idle_minutes", &self.session_idle_minutes)
             .field("session_max_days", &self.session_max_days)
             .field("exoscale_endpoint", &self.exoscale_endpoint)
@@ -162,6 +223,11 @@ impl std::fmt::Debug for Config {
             .field("orchestrator_fail_rate", &self.orchestrator_fail_rate)
             .field("live_fast_poll_ms", &self.live_fast_poll_ms)
             .field("live_slow_poll_ms", &self.live_slow_poll_ms)
+            .field("live_recheck_ms", &self.live_recheck_ms)
+            .field("live_max_watchers", &self.live_max_watchers)
+            .field("max_concurrent_requests", &self.max_concurrent_requests)
+            .field("metrics_listen", &self.metrics_listen)
+            .field("trusted_proxies", &self.trusted_proxies)
             .field("log_format", &self.log_format)
             .field("log_filter", &self.log_filter)
             .finish()
@@ -202,6 +268,26 @@ mod tests {
             config.orchestration_timeout(),
             std::time::Duration::from_secs(4)
         );
+        assert_eq!(config.signup, Signup::Invitation, "invitations only");
+    }
+
+    #[test]
+    fn the_key_comes_from_the_flag_or_a_file_not_both() {
+        assert!(
+            Config::try_parse_from(["capstan", "--secret-key", "a2V5", "--secret-key-file", "/k"])
+                .is_err()
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("key");
+        std::fs::write(&file, "a2V5\n").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
+        let config = parse(&["--secret-key-file", file.to_str().unwrap()]);
+        assert_eq!(config.secret_key().unwrap().as_deref(), Some("a2V5"));
+        assert!(!format!("{config:?}").contains("a2V5"));
     }
 
     #[test]

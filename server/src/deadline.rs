@@ -4,6 +4,9 @@
 //! client); this one is the backstop for whatever has none, so that a browser, or a client of
 //! the server functions, always gets an answer: 503 with what did not answer in time, and a
 //! `Retry-After`. The request's work is dropped at that point.
+//!
+//! At most `--max-concurrent-requests` of them are served at once; the others wait for a turn
+//! within the same bound. Live streams and `/healthz` are neither bounded nor counted.
 
 use std::time::Duration;
 
@@ -19,16 +22,42 @@ fn is_stream(path: &str) -> bool {
     path.starts_with("/live/")
 }
 
+/// The bound of one request, and the turns to be served.
+#[derive(Debug)]
+pub struct Bounds {
+    timeout: Duration,
+    turns: tokio::sync::Semaphore,
+}
+
+impl Bounds {
+    /// From the portal's settings.
+    pub fn of(state: &AppState) -> Bounds {
+        Bounds {
+            timeout: state.request_timeout,
+            turns: tokio::sync::Semaphore::new(state.max_concurrent_requests),
+        }
+    }
+}
+
 /// Answers 503 when the rest of the stack has not produced the response head within the
-/// state's `request_timeout`.
-pub async fn bounded(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if is_stream(request.uri().path()) {
+/// bound (waiting for a turn included).
+pub async fn bounded(
+    State(bounds): State<std::sync::Arc<Bounds>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path();
+    if is_stream(path) || path == "/healthz" {
         return next.run(request).await;
     }
-    let bound = state.request_timeout;
+    let bound = bounds.timeout;
     let method = request.method().clone();
-    let path = request.uri().path().to_owned();
-    match tokio::time::timeout(bound, next.run(request)).await {
+    let path = path.to_owned();
+    let served = async {
+        let _turn = bounds.turns.acquire().await;
+        next.run(request).await
+    };
+    match tokio::time::timeout(bound, served).await {
         Ok(response) => response,
         Err(_) => {
             // The path only: a query may carry tokens.

@@ -2,8 +2,9 @@
 //! orchestration API, so one command gives a working portal. The portal reaches it over real
 //! HTTP with the same signed client it would use for Exoscale.
 //!
-//! Its data lives beside the portal's (`orchestrator.db` in the data directory). The portal's
-//! key for it gets a fresh secret at every start, kept in memory only.
+//! Its data lives beside the portal's (`orchestrator.db` in the data directory), its API
+//! secrets and CA private keys sealed with the portal's key. The portal's key for it gets a
+//! fresh secret at every start, kept in memory only.
 
 use std::path::Path;
 
@@ -11,6 +12,7 @@ use anyhow::Context as _;
 use std::sync::Arc;
 
 use app::ssr::Orchestration;
+use app::ssr::accounts::secrets::Sealer;
 use app::ssr::auth::Minter;
 use orchestrator::{Options, Orchestrator, Running};
 use sks_api::client::{Client, ClientConfig};
@@ -29,10 +31,34 @@ pub struct Embedded {
     pub orchestration: Orchestration,
 }
 
+/// The portal's key, sealing the orchestrator's secrets.
+#[derive(Debug)]
+struct PortalVault(Sealer);
+
+impl orchestrator::store::Vault for PortalVault {
+    fn seal(&self, owner: &str, plaintext: &str) -> String {
+        self.0.seal(owner, plaintext)
+    }
+
+    fn open(&self, owner: &str, sealed: &str) -> Result<String, String> {
+        self.0.open(owner, sealed).map_err(|e| e.to_string())
+    }
+
+    fn is_sealed(&self, stored: &str) -> bool {
+        Sealer::is_sealed(stored)
+    }
+}
+
 impl Embedded {
-    /// Opens the orchestrator's database in `data_dir` and serves it on a free loopback port.
-    pub async fn start(data_dir: &Path, speed: f64, fail_rate: f64) -> anyhow::Result<Embedded> {
-        Embedded::start_with(data_dir, speed, fail_rate, |router| router).await
+    /// Opens the orchestrator's database in `data_dir` (its secrets sealed with `sealer`) and
+    /// serves it on a free loopback port.
+    pub async fn start(
+        data_dir: &Path,
+        speed: f64,
+        fail_rate: f64,
+        sealer: &Sealer,
+    ) -> anyhow::Result<Embedded> {
+        Embedded::start_with(data_dir, speed, fail_rate, sealer, |router| router).await
     }
 
     /// Like [`Embedded::start`], with `wrap` applied to the orchestrator's router (tests use it
@@ -41,6 +67,7 @@ impl Embedded {
         data_dir: &Path,
         speed: f64,
         fail_rate: f64,
+        sealer: &Sealer,
         wrap: impl FnOnce(axum::Router) -> axum::Router,
     ) -> anyhow::Result<Embedded> {
         if !speed.is_finite() || speed <= 0.0 {
@@ -52,6 +79,7 @@ impl Embedded {
         let options = Options {
             speed,
             fail_rate,
+            vault: Arc::new(PortalVault(sealer.clone())),
             ..Options::new(format!(
                 "sqlite://{}",
                 data_dir.join("orchestrator.db").display()

@@ -3,10 +3,12 @@
 //!
 //! [`build_router`] is separate from [`run`] so tests can drive the whole router in-process.
 
+pub mod at_rest;
 pub mod catalog;
 pub mod config;
 pub mod deadline;
 pub mod embedded;
+pub mod headers;
 pub mod health;
 pub mod live;
 pub mod metrics;
@@ -23,7 +25,7 @@ use app::ssr::accounts::secrets::Sealer;
 use app::ssr::accounts::{Accounts, SessionPolicy};
 use app::ssr::auth::{AuthConfig, SignupPolicy};
 use app::ssr::catalog::Catalog;
-use app::ssr::live::{Cadence, Hub};
+use app::ssr::live::{Cadence, Hub, Limits};
 use app::ssr::store::Store;
 use app::{App, shell};
 use axum::Router;
@@ -69,7 +71,7 @@ pub fn app_state(
     catalog: Catalog,
 ) -> anyhow::Result<AppState> {
     let origins = Origins::from_public_url(&config.public_url())?;
-    let sealer = Sealer::load_or_create(&config.data_dir, config.secret_key.as_deref())
+    let sealer = Sealer::load_or_create(&config.data_dir, config.secret_key()?.as_deref())
         .context("loading the key that seals secrets")?;
     let auth = AuthConfig {
         policy: SessionPolicy {
@@ -83,6 +85,7 @@ pub fn app_state(
         },
         invitation_ms: 7 * 86_400_000,
         public_url: config.public_url(),
+        trusted_proxies: config.trusted_proxies.clone(),
     };
     Ok(AppState {
         catalog: Arc::new(catalog),
@@ -97,11 +100,21 @@ pub fn app_state(
         orchestration_timeout: config.orchestration_timeout(),
         request_timeout: config.request_timeout(),
         clients: Default::default(),
-        live: Hub::new(Cadence {
-            fast: Duration::from_millis(config.live_fast_poll_ms),
-            slow: Duration::from_millis(config.live_slow_poll_ms),
-            ..Cadence::default()
-        }),
+        live: Hub::with_limits(
+            Cadence {
+                fast: Duration::from_millis(config.live_fast_poll_ms),
+                slow: Duration::from_millis(config.live_slow_poll_ms),
+                recheck: Duration::from_millis(config.live_recheck_ms),
+                ..Cadence::default()
+            },
+            Limits {
+                watchers: usize::try_from(config.live_max_watchers).unwrap_or(usize::MAX),
+                ..Limits::default()
+            },
+        ),
+        max_concurrent_requests: usize::try_from(config.max_concurrent_requests)
+            .unwrap_or(usize::MAX),
+        bootstrap: None,
     })
 }
 
@@ -140,16 +153,20 @@ pub fn build_router(
             security::pages_need_a_session,
         ))
         .layer(axum::middleware::from_fn_with_state(
-            origins,
+            Arc::clone(&origins),
             security::same_origin,
         ))
         .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
+            Arc::new(deadline::Bounds::of(&state)),
             deadline::bounded,
         ))
         .layer(axum::middleware::from_fn_with_state(
             metrics,
             metrics::track,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            origins,
+            headers::secure,
         ))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
@@ -277,26 +294,56 @@ async fn local_redirects(
     response
 }
 
+/// A portal that listens beyond loopback and has no account yet gets a one-time token for
+/// its first account, printed in the log with the sign-up link (whoever reaches the address
+/// first must not become its owner). On loopback, `make run` stays as simple as it was.
+async fn bootstrap_token(config: &Config, state: &AppState) -> anyhow::Result<Option<Arc<str>>> {
+    if config.listen.ip().is_loopback() {
+        return Ok(None);
+    }
+    let users = state
+        .accounts
+        .count_users()
+        .await
+        .context("counting the accounts")?;
+    if users > 0 {
+        return Ok(None);
+    }
+    let (token, _) = app::ssr::accounts::new_token();
+    tracing::warn!(
+        "no account yet: create the first one (it owns the organization `default`) at \
+         {}/sign-up?bootstrap={token}",
+        config.public_url()
+    );
+    Ok(Some(token.into()))
+}
+
 /// Runs the portal until SIGTERM or SIGINT: opens and migrates the store (failing fast), then
 /// serves, then drains in-flight requests and closes the store.
 pub async fn run(config: Config) -> anyhow::Result<()> {
     tracing::info!(?config, "starting Capstan {}", app::VERSION);
     // First, so a broken entry stops the start before anything is opened.
     let catalog = load_catalog(&config)?;
-    std::fs::create_dir_all(&config.data_dir)
-        .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
+    at_rest::owner_only_from_now_on();
+    let tightened = at_rest::secure_data_dir(&config.data_dir)
+        .with_context(|| format!("securing the data directory {}", config.data_dir.display()))?;
+    at_rest::report(&tightened);
     let store = Store::connect(&config.database_url(), config.database_max_connections)
         .await
         .context("opening the portal database")?;
     tracing::info!(backend = store.backend().label(), "portal database ready");
+    let sealer = Sealer::load_or_create(&config.data_dir, config.secret_key()?.as_deref())
+        .context("loading the key that seals secrets")?;
     let embedded = Embedded::start(
         &config.data_dir,
         config.orchestrator_speed,
         config.orchestrator_fail_rate,
+        &sealer,
     )
     .await?;
 
-    let state = app_state(&config, store.clone(), &embedded, catalog)?;
+    let mut state = app_state(&config, store.clone(), &embedded, catalog)?;
+    state.bootstrap = bootstrap_token(&config, &state).await?;
     // Upgrade plans that were running when the portal stopped go on from where they were.
     match app::ssr::upgrades::resume_all(&state).await {
         Ok(0) => {}
@@ -304,11 +351,25 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         Err(error) => tracing::error!(%error, "cannot resume upgrade plans"),
     }
     let hub = state.live.clone();
-    let router = build_router(
-        state,
-        Arc::new(HttpMetrics::default()),
-        &config.public_url(),
-    )?;
+    let metrics = Arc::new(HttpMetrics::default());
+    let mut router = build_router(state, Arc::clone(&metrics), &config.public_url())?;
+    // `/metrics` on an address of its own (an internal network), not where people browse.
+    if let Some(address) = config.metrics_listen {
+        router = router.layer(axum::middleware::from_fn(metrics_elsewhere));
+        let metrics_router = Router::new().route(
+            "/metrics",
+            get(metrics::handler).with_state((metrics, hub.clone())),
+        );
+        let listener = tokio::net::TcpListener::bind(address)
+            .await
+            .with_context(|| format!("listening on {address} (--metrics-listen)"))?;
+        tracing::info!(%address, "serving /metrics on http://{address}/metrics");
+        tokio::spawn(async move {
+            if let Err(error) = axum::serve(listener, metrics_router).await {
+                tracing::error!(%error, "the metrics listener stopped");
+            }
+        });
+    }
 
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -325,6 +386,18 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     store.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// With `--metrics-listen`, the portal's own address has no `/metrics`.
+async fn metrics_elsewhere(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    if request.uri().path() == "/metrics" {
+        return (http::StatusCode::NOT_FOUND, "not here\n").into_response();
+    }
+    next.run(request).await
 }
 
 /// Serves `router` on `listener` until `shutdown` resolves, then lets in-flight requests finish.

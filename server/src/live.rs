@@ -1,22 +1,27 @@
 //! The live streams: `GET /live/clusters` (the organization's cluster list) and
 //! `GET /live/clusters/{zone}/{id}` (one cluster), as Server-Sent Events from the live hub
 //! (`app::ssr::live`). Same session and role check as the server functions: 401 signed out,
-//! 403 without the role, 404 for a cluster that is not the organization's.
+//! 403 without the role, 404 for a cluster that is not the organization's (or is gone), 429
+//! beyond the streams a session or person may hold. A stream ends when its session ends or
+//! its person leaves the organization.
 //!
 //! Compression leaves `text/event-stream` alone (tower-http's default predicate), so each event
 //! is flushed as it is written; `X-Accel-Buffering: no` asks reverse proxies to do the same.
 
 use std::convert::Infallible;
 use std::fmt::Write as _;
+use std::time::Duration;
 
 use app::error::AppError;
 use app::ssr::AppState;
 use app::ssr::accounts::authz::Action;
-use app::ssr::live::{HubStats, Topic, authorize};
+use app::ssr::accounts::token_hash;
+use app::ssr::live::{Holder, HubStats, Subscription, Topic, authorize};
 use axum::extract::{Path, Request, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use http::header::{CACHE_CONTROL, HeaderName};
+use http::HeaderValue;
+use http::header::{CACHE_CONTROL, HeaderName, RETRY_AFTER};
 
 /// `GET /live/clusters`.
 pub async fn clusters(State(state): State<AppState>, request: Request) -> Response {
@@ -59,22 +64,61 @@ async fn stream(
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    let subscription = async {
+    let opened = async {
         let caller = authorize(&state, parts, Action::Read).await?;
         let (org, _, _) = caller.org()?;
-        state.live.open(&state, topic(org)?, last_event_id).await
+        let holder = Holder {
+            session: token_hash(&caller.token),
+            user: caller.user.id.clone(),
+            org: org.to_owned(),
+        };
+        let subscription = state
+            .live
+            .open(&state, topic(org)?, last_event_id, holder.clone())
+            .await?;
+        Ok::<_, AppError>((subscription, holder))
     };
-    let subscription = match subscription.await {
-        Ok(subscription) => subscription,
-        Err(error) => return (error.status(), format!("{error}\n")).into_response(),
+    let (subscription, holder) = match opened.await {
+        Ok(opened) => opened,
+        Err(error) => {
+            let mut response = (error.status(), format!("{error}\n")).into_response();
+            if let AppError::RateLimited(seconds) = error {
+                response
+                    .headers_mut()
+                    .insert(RETRY_AFTER, HeaderValue::from(seconds));
+            }
+            return response;
+        }
     };
-    let events = futures::stream::unfold(subscription, |mut subscription| async move {
-        let event = subscription.next().await?;
-        let sse = Event::default()
-            .id(event.id.to_string())
-            .event(event.kind.as_str())
-            .data(&*event.data);
-        Some((Ok::<_, Infallible>(sse), subscription))
+    // The stream lives while its session and membership do: the hub ends it at once when the
+    // portal ends them here; besides, it checks again at the session's deadline and at least
+    // every `recheck` (another replica may have ended them, or the session expired).
+    let recheck = state.live.cadence().recheck;
+    let watch = Watched {
+        subscription,
+        holder,
+        state,
+        next_check: tokio::time::Instant::now(),
+    };
+    let events = futures::stream::unfold(watch, move |mut watch| async move {
+        loop {
+            let check = tokio::time::sleep_until(watch.next_check);
+            let event = tokio::select! {
+                event = watch.subscription.next() => event?,
+                () = check => {
+                    let until = still_allowed(&watch.state, &watch.holder).await?;
+                    let now = app::ssr::now_ms();
+                    let wait = Duration::from_millis((until - now).max(0) as u64).min(recheck);
+                    watch.next_check = tokio::time::Instant::now() + wait;
+                    continue;
+                }
+            };
+            let sse = Event::default()
+                .id(event.id.to_string())
+                .event(event.kind.as_str())
+                .data(&*event.data);
+            return Some((Ok::<_, Infallible>(sse), watch));
+        }
     });
     (
         [
@@ -84,6 +128,40 @@ async fn stream(
         Sse::new(events).keep_alive(KeepAlive::default()),
     )
         .into_response()
+}
+
+/// An open stream and whose it is.
+struct Watched {
+    subscription: Subscription,
+    holder: Holder,
+    state: AppState,
+    next_check: tokio::time::Instant,
+}
+
+/// Until when the holder's session lasts (Unix ms), or `None` when the session ended or they
+/// are no longer a member of the organization. A database that does not answer keeps the
+/// stream (the next check decides).
+async fn still_allowed(state: &AppState, holder: &Holder) -> Option<i64> {
+    let now = app::ssr::now_ms();
+    let accounts = &state.accounts;
+    let deadline = match accounts
+        .session_deadline(&holder.session, state.auth.policy, now)
+        .await
+    {
+        Ok(deadline) => deadline?,
+        Err(error) => {
+            tracing::warn!(%error, "live stream: session not checked");
+            return Some(now + 5_000);
+        }
+    };
+    match accounts.role(&holder.org, &holder.user).await {
+        Ok(Some(_)) => Some(deadline),
+        Ok(None) => None,
+        Err(error) => {
+            tracing::warn!(%error, "live stream: membership not checked");
+            Some(now + 5_000)
+        }
+    }
 }
 
 /// The hub's counts in Prometheus text format.

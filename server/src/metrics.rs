@@ -148,6 +148,24 @@ fn unmatched_route(path: &str) -> &'static str {
     }
 }
 
+/// The method label: the methods HTTP defines, and `OTHER` for anything a client makes up
+/// (each new label would be a new series kept for ever).
+fn method_label(method: &http::Method) -> &'static str {
+    use http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        Method::PATCH => "PATCH",
+        Method::CONNECT => "CONNECT",
+        Method::TRACE => "TRACE",
+        _ => "OTHER",
+    }
+}
+
 /// Middleware recording every request in [`HttpMetrics`].
 pub async fn track(
     State(metrics): State<Arc<HttpMetrics>>,
@@ -155,7 +173,7 @@ pub async fn track(
     next: Next,
 ) -> Response {
     let started = Instant::now();
-    let method = request.method().as_str().to_owned();
+    let method = method_label(request.method()).to_owned();
     let route = match request.extensions().get::<MatchedPath>() {
         Some(path) => path.as_str().to_owned(),
         None => unmatched_route(request.uri().path()).to_owned(),
@@ -185,6 +203,15 @@ pub async fn handler(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn made_up_methods_share_one_label() {
+        assert_eq!(method_label(&http::Method::GET), "GET");
+        for made_up in ["BREW", "X-1", "PROPFIND"] {
+            let method = http::Method::from_bytes(made_up.as_bytes()).unwrap();
+            assert_eq!(method_label(&method), "OTHER", "{made_up}");
+        }
+    }
 
     #[test]
     fn counts_and_buckets_are_cumulative() {

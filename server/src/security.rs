@@ -106,12 +106,10 @@ pub async fn pages_need_a_session(
     if request.method() != Method::GET || !app::requires_session(path) {
         return next.run(request).await;
     }
-    let token = request
-        .headers()
-        .get(header::COOKIE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|h| app::ssr::auth::cookie(h, app::ssr::auth::SESSION_COOKIE))
-        .map(str::to_owned);
+    let token = app::ssr::auth::session_token(
+        request.headers(),
+        app::ssr::auth::session_cookie_name(&state.auth),
+    );
     if let Some(token) = token {
         match state
             .accounts

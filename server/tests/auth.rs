@@ -184,6 +184,176 @@ async fn a_wrong_password_says_nothing_about_the_account_and_is_throttled() {
     assert!(body.contains("RateLimited"), "{body}");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fifty_parallel_guesses_are_three_guesses() {
+    let h = harness().await;
+    sign_up(&h.router, "victim@example.com").await;
+    let guesses = (0..50).map(|n| {
+        let body = format!("email=victim%40example.com&password=wrong-pass-{n}&next=");
+        send(&h.router, call("/api/sign_in", &body, None))
+    });
+    let answers = futures::future::join_all(guesses).await;
+    let count = |wanted: StatusCode| answers.iter().filter(|(s, _, _)| *s == wanted).count();
+    assert_eq!(
+        (
+            count(StatusCode::UNPROCESSABLE_ENTITY),
+            count(StatusCode::TOO_MANY_REQUESTS)
+        ),
+        (3, 47),
+        "only the free attempts are looked at"
+    );
+    let (_, headers, body) = answers
+        .iter()
+        .find(|(s, _, _)| *s == StatusCode::TOO_MANY_REQUESTS)
+        .unwrap();
+    assert!(body.contains("RateLimited"), "{body}");
+    let retry: u64 = headers[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=2).contains(&retry), "Retry-After {retry}");
+}
+
+#[tokio::test]
+async fn a_stolen_session_cannot_guess_the_password() {
+    let h = harness().await;
+    let cookie = sign_up(&h.router, "owner@example.com").await;
+    for n in 0..3 {
+        let body = format!("current=wrong-pass-{n}&new_password=another+long+password");
+        let (status, _, _) = post(&h, "/api/change_password", &body, Some(&cookie)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    // Even the right one waits now.
+    let body = "current=a+long+enough+password&new_password=another+long+password";
+    let (status, headers, body) = post(&h, "/api/change_password", body, Some(&cookie)).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert!(headers.contains_key(header::RETRY_AFTER));
+}
+
+#[tokio::test]
+async fn a_bad_invitation_is_refused_before_an_account_is_made() {
+    let h = harness().await;
+    sign_up(&h.router, "owner@example.com").await;
+    let accounts = Accounts::new(h.store.clone());
+    let users = accounts.count_users().await.unwrap();
+    let body = "name=Mallory&email=owner%40example.com&password=a+long+enough+password\
+                &invitation=not-an-invitation";
+    let (status, _, body) = post(&h, "/api/sign_up", body, None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("invitation"), "{body}");
+    assert_eq!(accounts.count_users().await.unwrap(), users);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_racing_first_sign_ups_make_one_owner() {
+    for policy in ["open", "invitation"] {
+        let h = harness_with(1.0, &["--signup", policy], |router| router).await;
+        let attempt = |who: &str| {
+            let body =
+                format!("name={who}&email={who}%40example.com&password=a+long+enough+password");
+            send(&h.router, browser_post("/api/sign_up", &body, None))
+        };
+        let (first, second) = tokio::join!(attempt("ada"), attempt("bob"));
+        let statuses = [first.0, second.0];
+        let accounts = Accounts::new(h.store.clone());
+        let default = accounts.org_id("default").await.unwrap().unwrap();
+        let owners = accounts.members(&default).await.unwrap();
+        assert_eq!(
+            owners.len(),
+            1,
+            "{policy}: one owner of default, {owners:?}"
+        );
+        assert_eq!(owners[0].role, Role::Owner);
+        if policy == "invitation" {
+            let mut sorted = statuses;
+            sorted.sort();
+            assert_eq!(
+                sorted,
+                [StatusCode::FOUND, StatusCode::FORBIDDEN],
+                "the other needs an invitation"
+            );
+        } else {
+            assert_eq!(statuses, [StatusCode::FOUND; 2]);
+        }
+    }
+}
+
+/// `request` as if it came over a connection from `address`.
+fn from(address: &str, mut request: Request<Body>) -> Request<Body> {
+    let address: std::net::IpAddr = address.parse().unwrap();
+    request
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(std::net::SocketAddr::new(
+            address, 40000,
+        )));
+    request
+}
+
+#[tokio::test]
+async fn sign_ups_are_throttled_per_address() {
+    let h = harness().await;
+    sign_up(&h.router, "owner@example.com").await;
+    let attempt = |n: usize, address: &str| {
+        let body = format!(
+            "name=N&email=n{n}%40example.com&password=a+long+enough+password&invitation=bogus"
+        );
+        from(address, call("/api/sign_up", &body, None))
+    };
+    for n in 0..20 {
+        let (status, _, _) = send(&h.router, attempt(n, "192.0.2.10")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "attempt {n}");
+    }
+    let (status, headers, _) = send(&h.router, attempt(20, "192.0.2.10")).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(headers.contains_key(header::RETRY_AFTER));
+    let (status, _, _) = send(&h.router, attempt(21, "192.0.2.11")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "another address");
+}
+
+#[tokio::test]
+async fn sign_in_guesses_from_one_ipv6_network_share_a_budget() {
+    let h = harness().await;
+    let guess = |n: usize, address: &str| {
+        let body = format!("email=someone{n}%40example.com&password=wrong-pass&next=");
+        from(address, call("/api/sign_in", &body, None))
+    };
+    // Ten different accounts from ten addresses of one /64: the address budget is spent.
+    for n in 0..10 {
+        let (status, _, _) = send(&h.router, guess(n, &format!("2001:db8:7:7::{n:x}"))).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "guess {n}");
+    }
+    let (status, _, _) = send(&h.router, guess(10, "2001:db8:7:7:ffff::1")).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "same /64");
+    let (status, _, _) = send(&h.router, guess(11, "2001:db8:7:8::1")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "another /64");
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_has_its_own_budget() {
+    let h = harness_with(1.0, &["--trusted-proxies", "10.0.0.0/8"], |router| router).await;
+    let guess = |n: usize, client: &str| {
+        let body = format!("email=someone{n}%40example.com&password=wrong-pass&next=");
+        let mut request = from("10.0.0.1", call("/api/sign_in", &body, None));
+        request
+            .headers_mut()
+            .insert("x-forwarded-for", client.parse().unwrap());
+        request
+    };
+    for n in 0..10 {
+        let (status, _, _) = send(&h.router, guess(n, "198.51.100.1")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "guess {n}");
+    }
+    let (status, _, _) = send(&h.router, guess(10, "198.51.100.1")).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "the same client");
+    let (status, _, _) = send(&h.router, guess(11, "198.51.100.2")).await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "another client behind the same proxy"
+    );
+}
+
 #[tokio::test]
 async fn signing_out_ends_the_session_and_everywhere_ends_them_all() {
     let h = harness().await;
@@ -328,6 +498,16 @@ const TABLE: &[(&str, Access, &str)] = &[
         Access::AtLeast(Role::Admin),
         "user_id=nobody",
     ),
+    (
+        "/api/revoke_invitation",
+        Access::AtLeast(Role::Admin),
+        "id=nope",
+    ),
+    (
+        "/api/take_invitation_link",
+        Access::AtLeast(Role::Admin),
+        "",
+    ),
     ("/api/invitation_info", Access::Public, "token=nope"),
     ("/api/accept_invitation", Access::SignedIn, "token=nope"),
     ("/api/get_credentials", Access::AtLeast(Role::Viewer), ""),
@@ -365,6 +545,11 @@ const TABLE: &[(&str, Access, &str)] = &[
         "/api/rotate_credentials",
         Access::AtLeast(Role::Operator),
         "zone=ch-gva-2&id=nope&which=ccm",
+    ),
+    (
+        "/api/rotate_operators_everywhere",
+        Access::AtLeast(Role::Operator),
+        "",
     ),
     (
         "/api/get_cluster_settings",
@@ -757,4 +942,170 @@ async fn a_member_of_another_organization_reaches_nothing_of_ours() {
     );
     let (_, _, activity) = post(&h, "/api/list_activity", "", Some(&outsider)).await;
     assert!(!activity.contains("ours@example.com"), "{activity}");
+}
+
+/// Creates an invitation with `role` as `inviter`; the token of its link.
+async fn invitation(h: &Harness, inviter: &str, role: &str) -> String {
+    let (status, _, body) = post(
+        h,
+        "/api/invite_member",
+        &format!("role={role}"),
+        Some(inviter),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let link: String = serde_json::from_str(&body).unwrap();
+    link.rsplit('/').next().unwrap().to_owned()
+}
+
+/// Whether an invitation's link still works (as a signed-out visitor sees it).
+async fn still_valid(h: &Harness, token: &str) -> bool {
+    let (status, _, _) = post(h, "/api/invitation_info", &format!("token={token}"), None).await;
+    status == StatusCode::OK
+}
+
+#[tokio::test]
+async fn invitations_end_with_the_role_of_who_made_them_and_can_be_revoked() {
+    let h = harness().await;
+    let accounts = Accounts::new(h.store.clone());
+    let owner = sign_up(&h.router, "chief@example.com").await;
+    let (_, admin) = invite_and_join(&h, &owner, "admin", "deputy@example.com").await;
+    let (_, admin_id, _) = membership_of(&accounts, "deputy@example.com").await;
+
+    // Made before removal, they do not let the removed admin (or anyone) back in.
+    let before_removal = invitation(&h, &admin, "admin").await;
+    assert!(still_valid(&h, &before_removal).await);
+    let (status, _, body) = post(
+        &h,
+        "/api/remove_member",
+        &format!("user_id={admin_id}"),
+        Some(&owner),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(
+        !still_valid(&h, &before_removal).await,
+        "ended with the removal"
+    );
+    let (status, _, _) = post(
+        &h,
+        "/api/accept_invitation",
+        &format!("token={before_removal}"),
+        Some(&admin),
+    )
+    .await;
+    assert_ne!(
+        status,
+        StatusCode::OK,
+        "the removed admin cannot rejoin with it"
+    );
+
+    // A demotion ends them too.
+    let (_, second) = invite_and_join(&h, &owner, "admin", "second@example.com").await;
+    let (_, second_id, _) = membership_of(&accounts, "second@example.com").await;
+    let before_demotion = invitation(&h, &second, "operator").await;
+    let (status, _, _) = post(
+        &h,
+        "/api/set_member_role",
+        &format!("user_id={second_id}&role=viewer"),
+        Some(&owner),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        !still_valid(&h, &before_demotion).await,
+        "ended with the demotion"
+    );
+
+    // Owners and admins see the pending ones (never their links) and revoke them.
+    let pending = invitation(&h, &owner, "viewer").await;
+    let (_, _, body) = post(&h, "/api/list_members", "", Some(&owner)).await;
+    let members: app::server_fns::members::Members = serde_json::from_str(&body).unwrap();
+    assert_eq!(members.invitations.len(), 1, "{:?}", members.invitations);
+    assert!(
+        !body.contains(&pending),
+        "the link's token is not shown again"
+    );
+    let (_, _, body) = post(&h, "/api/list_members", "", Some(&second)).await;
+    let viewer: app::server_fns::members::Members = serde_json::from_str(&body).unwrap();
+    assert!(viewer.invitations.is_empty(), "a viewer does not see them");
+    let id = members.invitations[0].id.clone();
+    let (status, _, _) = post(
+        &h,
+        "/api/revoke_invitation",
+        &format!("id={id}"),
+        Some(&owner),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!still_valid(&h, &pending).await, "revoked");
+    let (status, _, _) = post(
+        &h,
+        "/api/revoke_invitation",
+        &format!("id={id}"),
+        Some(&owner),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "only once");
+}
+
+#[tokio::test]
+async fn an_invitation_link_never_travels_in_an_address() {
+    let h = harness().await;
+    let owner = sign_up(&h.router, "host@example.com").await;
+    // Without JavaScript: back to the settings page, whose address holds no link…
+    let (status, headers, _) = send(
+        &h.router,
+        browser_post("/api/invite_member", "role=viewer", Some(&owner)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FOUND);
+    let location = headers[header::LOCATION].to_str().unwrap();
+    assert_eq!(location, "/settings");
+    // …and shows it once.
+    let (_, _, page) = send(&h.router, get_with("/settings", &owner)).await;
+    assert!(page.contains("/invite/"), "the link, once");
+    let (_, _, page) = send(&h.router, get_with("/settings", &owner)).await;
+    assert!(!page.contains("/invite/"), "not twice");
+    // A link put in the address is not shown as the portal's.
+    let (_, _, page) = send(
+        &h.router,
+        get_with(
+            "/settings?invitation_link=https%3A%2F%2Fevil.example%2Finvite%2Fx",
+            &owner,
+        ),
+    )
+    .await;
+    assert!(!page.contains("evil.example"));
+}
+
+#[tokio::test]
+async fn only_owners_see_an_exoscale_key_id_and_only_managers_addresses_in_the_activity_log() {
+    let h = harness().await;
+    let accounts = Accounts::new(h.store.clone());
+    let owner = sign_up(&h.router, "keys@example.com").await;
+    let (org, owner_id, _) = membership_of(&accounts, "keys@example.com").await;
+    accounts
+        .record(&app::ssr::accounts::AuditEntry {
+            at: app::ssr::now_ms(),
+            org_id: Some(org.clone()),
+            user_id: Some(owner_id),
+            user_email: Some("keys@example.com".into()),
+            action: "credentials.set".into(),
+            target: Some("EXOkey-id-123".into()),
+            outcome: "success".into(),
+            client_address: Some("192.0.2.44".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let (_, viewer) = invite_and_join(&h, &owner, "viewer", "eyes@example.com").await;
+    let (_, _, as_owner) = post(&h, "/api/list_activity", "", Some(&owner)).await;
+    assert!(as_owner.contains("EXOkey-id-123"), "{as_owner}");
+    assert!(as_owner.contains("192.0.2.44"), "{as_owner}");
+    let (status, _, as_viewer) = post(&h, "/api/list_activity", "", Some(&viewer)).await;
+    assert_eq!(status, StatusCode::OK, "{as_viewer}");
+    assert!(!as_viewer.contains("EXOkey-id-123"), "{as_viewer}");
+    assert!(as_viewer.contains("shown to owners"), "{as_viewer}");
+    assert!(!as_viewer.contains("192.0.2.44"), "{as_viewer}");
 }

@@ -7,6 +7,7 @@ mod support;
 
 use std::time::Duration;
 
+use app::roles::Role;
 use app::ssr::accounts::{Accounts, AuditFilter};
 use http::{StatusCode, header};
 use sks_api::client::{Client, WaitOptions};
@@ -458,4 +459,106 @@ async fn a_plan_left_running_by_a_stopped_portal_is_resumed_from_what_the_cluste
     let now = instances(&s.client, s.cluster).await;
     assert_eq!(now.len(), 2);
     assert!(all_running(&now));
+}
+
+#[tokio::test]
+async fn kubeconfig_lifetimes_and_full_control_follow_the_role() {
+    let s = setup("lead@example.com", "1.36.3").await;
+    let accounts = Accounts::new(s.h.store.clone());
+    let owner = accounts.user_by_email(&s.email).await.unwrap().unwrap();
+    let org = accounts.memberships(&owner.id).await.unwrap()[0]
+        .org_id
+        .clone();
+    // A colleague of each role in the same organization, with a session there.
+    let mut cookies = std::collections::BTreeMap::new();
+    for role in [Role::Operator, Role::Admin] {
+        let email = format!("{}@example.com", role.as_str());
+        sign_up(&s.h.router, &email).await;
+        let user = accounts.user_by_email(&email).await.unwrap().unwrap();
+        accounts.add_member(&org, &user.id, role, 0).await.unwrap();
+        let token = accounts
+            .create_session(&user.id, Some(&org), None, app::ssr::now_ms())
+            .await
+            .unwrap();
+        cookies.insert(role, format!("capstan_session={token}"));
+    }
+    let issue = |role: Role, groups: &str, hours: i64| {
+        let body = format!("{}&user=u&groups={groups}&ttl_hours={hours}", s.base());
+        let cookie = cookies[&role].clone();
+        let router = s.h.router.clone();
+        async move {
+            let (status, _, body) =
+                send(&router, call("/api/issue_kubeconfig", &body, &cookie)).await;
+            (status, body)
+        }
+    };
+
+    // Operators: a week at most, and never system:masters.
+    let (status, body) = issue(Role::Operator, "devs", 24 * 7).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = issue(Role::Operator, "devs", 24 * 30).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(field_of(&body), ["ttl_hours"]);
+    assert!(body.contains("7 days"), "{body}");
+    let (status, body) = issue(Role::Operator, "system%3Amasters", 24).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(field_of(&body), ["groups"]);
+
+    // Admins: full control, for a month at most.
+    let (status, body) = issue(Role::Admin, "system%3Amasters", 24 * 30).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = issue(Role::Admin, "system%3Amasters", 24 * 365).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(field_of(&body), ["ttl_hours"]);
+
+    // The owner, a year.
+    let (status, body) = s
+        .call(
+            "issue_kubeconfig",
+            &format!(
+                "{}&user=u&groups=system%3Amasters&ttl_hours={}",
+                s.base(),
+                24 * 365
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+#[tokio::test]
+async fn the_orchestrators_api_secrets_and_ca_keys_are_sealed_at_rest() {
+    let s = setup("vault@example.com", "1.36.3").await;
+    // A kubeconfig makes the cluster's authority sign a certificate with its private key.
+    let (status, body) = s
+        .call(
+            "issue_kubeconfig",
+            &format!("{}&user=u&groups=devs&ttl_hours=1", s.base()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    sqlx::any::install_default_drivers();
+    let url = format!(
+        "sqlite://{}",
+        s.h.data_dir().join("orchestrator.db").display()
+    );
+    let db = sqlx::AnyPool::connect(&url).await.unwrap();
+    let secrets: Vec<String> = sqlx::query_scalar("SELECT secret FROM api_keys")
+        .fetch_all(&db)
+        .await
+        .unwrap();
+    let keys: Vec<String> = sqlx::query_scalar("SELECT key_pem FROM authorities")
+        .fetch_all(&db)
+        .await
+        .unwrap();
+    db.close().await;
+    assert!(!secrets.is_empty() && !keys.is_empty());
+    for stored in secrets.iter().chain(&keys) {
+        assert!(stored.starts_with("s2."), "sealed: {stored:.40}");
+        assert!(!stored.contains("PRIVATE KEY"), "{stored:.40}");
+    }
+    // And the orchestrator still signs with them: the kubeconfig above was issued, and the
+    // portal's signed calls keep working.
+    let (status, _) = s.call("get_cluster_access", &s.base()).await;
+    assert_eq!(status, StatusCode::OK);
 }

@@ -826,4 +826,41 @@ mod bounded {
         stream.next().await;
         let _ = stream.next_within(Duration::from_secs(3)).await;
     }
+
+    #[tokio::test]
+    async fn requests_beyond_the_concurrency_limit_wait_their_turn() {
+        // One turn: a request stuck on a hanging API holds it until its bound; the next one
+        // waits for the turn (it is served only after the stuck one was answered), and health
+        // is answered meanwhile.
+        let faults = Faults::new();
+        let flags = [
+            "--request-timeout-ms",
+            "3000",
+            "--orchestration-timeout-ms",
+            "60000",
+            "--max-concurrent-requests",
+            "1",
+        ];
+        let h = harness_with_faults(SPEED, &flags, &faults).await;
+        let cookie = sign_up(&h.router, "busy@example.com").await;
+        faults.set(Mode::Hang);
+        let stuck = async {
+            let answered = answer(&h, call("list_clusters", "", &cookie)).await;
+            (answered, Instant::now())
+        };
+        let waiting = async {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            let health = answer(&h, get("/healthz")).await;
+            let health_at = Instant::now();
+            let waited = answer(&h, call("whoami", "", &cookie)).await;
+            (health, health_at, waited, Instant::now())
+        };
+        let (((stuck, _, _), stuck_at), ((health, _, _), health_at, (waited, body, _), waited_at)) =
+            tokio::join!(stuck, waiting);
+        assert_eq!(stuck, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(health, StatusCode::OK);
+        assert!(health_at < stuck_at, "health is not queued");
+        assert_eq!(waited, StatusCode::OK, "{body}");
+        assert!(waited_at >= stuck_at, "served only once the turn was free");
+    }
 }

@@ -181,6 +181,78 @@ async fn an_unknown_theme_is_refused_naming_the_field() {
     );
 }
 
+/// The nonce a page's Content-Security-Policy allows inline scripts with.
+fn policy_nonce(headers: &http::HeaderMap) -> String {
+    let policy = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    let start = policy.find("'nonce-").expect(policy) + "'nonce-".len();
+    policy[start..].split('\'').next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn pages_run_only_their_own_scripts_and_nothing_is_cached() {
+    let h = harness().await;
+    let cookie = sign_up(&h.router, "headers@example.com").await;
+    for (path, cookie) in [("/sign-in", None), ("/", Some(&cookie)), ("/nope", None)] {
+        let request = match cookie {
+            Some(cookie) => get_with(path, cookie),
+            None => get(path),
+        };
+        let (_, headers, body) = send(&h.router, request).await;
+        let policy = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+        for directive in [
+            "'wasm-unsafe-eval'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ] {
+            assert!(
+                policy.contains(directive),
+                "{path}: {directive} in {policy}"
+            );
+        }
+        assert!(!policy.contains("unsafe-inline"), "{path}: {policy}");
+        // Every script of the page carries the policy's nonce.
+        let nonce = policy_nonce(&headers);
+        let tags: Vec<&str> = body
+            .match_indices("<script")
+            .map(|(at, _)| &body[at..at + body[at..].find('>').unwrap()])
+            .collect();
+        assert!(!tags.is_empty(), "{path}: the hydration script");
+        for tag in tags {
+            assert!(
+                tag.contains(&format!("nonce=\"{nonce}\"")),
+                "{path}: {tag} lacks the nonce {nonce}"
+            );
+        }
+        assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff", "{path}");
+        assert_eq!(headers[header::X_FRAME_OPTIONS], "DENY", "{path}");
+        assert_eq!(headers[header::REFERRER_POLICY], "same-origin", "{path}");
+        assert_eq!(headers[header::CACHE_CONTROL], "no-store", "{path}");
+        assert!(
+            !headers.contains_key(header::STRICT_TRANSPORT_SECURITY),
+            "no HSTS over http"
+        );
+    }
+    // A new nonce for every page.
+    let (_, first, _) = send(&h.router, get("/sign-in")).await;
+    let (_, second, _) = send(&h.router, get("/sign-in")).await;
+    assert_ne!(policy_nonce(&first), policy_nonce(&second));
+
+    // Server functions' answers are not stored either, and run nothing.
+    let (_, headers, _) = send(&h.router, call("/api/whoami", "", &cookie)).await;
+    assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+    assert!(
+        headers[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap()
+            .starts_with("default-src 'none'")
+    );
+    // Signing out asks the browser to drop what it cached.
+    let (_, headers, _) = send(&h.router, call("/api/sign_out", "", &cookie)).await;
+    assert_eq!(headers["clear-site-data"], "\"cache\"");
+}
+
 #[tokio::test]
 async fn health_and_readiness() {
     let h = harness().await;

@@ -110,7 +110,8 @@ async fn two_replicas_share_sessions_clusters_and_live_progress() {
         return;
     };
     let orchestrator_dir = tempfile::tempdir().unwrap();
-    let embedded = Embedded::start(orchestrator_dir.path(), SPEED, 0.0)
+    let sealer = app::ssr::accounts::secrets::Sealer::from_base64(SECRET_KEY).unwrap();
+    let embedded = Embedded::start(orchestrator_dir.path(), SPEED, 0.0, &sealer)
         .await
         .unwrap();
     let one = replica(&database, &embedded).await;

@@ -29,7 +29,7 @@ async fn org_client(h: &Harness, email: &str) -> Client {
         ClientConfig::with_endpoint(&h.embedded.orchestration.endpoint),
         Credentials::new(
             credentials.api_key,
-            sealer.open(&credentials.secret_sealed).unwrap(),
+            sealer.open(&org, &credentials.secret_sealed).unwrap(),
         ),
     )
     .unwrap()

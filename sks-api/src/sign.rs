@@ -25,8 +25,9 @@ pub const SCHEME: &str = "EXO2-HMAC-SHA256";
 pub const DEFAULT_VALIDITY_SECONDS: i64 = 600;
 
 /// The furthest in the future the verifier accepts an expiry (Exoscale does not document
-/// theirs; an hour tolerates clock skew without making captured requests replayable for long).
-pub const MAX_EXPIRY_AHEAD_SECONDS: i64 = 3600;
+/// theirs): the clients' ten minutes plus five of clock skew, so a captured request cannot be
+/// replayed for long.
+pub const MAX_EXPIRY_AHEAD_SECONDS: i64 = 900;
 
 /// An API key and its secret. `Debug` never shows the secret.
 #[derive(Clone, PartialEq, Eq)]
@@ -82,6 +83,8 @@ pub enum VerifyError {
     TooFarInFuture,
     #[error("Invalid request signature")]
     BadSignature,
+    #[error("query parameter {0:?} is not covered by the request signature")]
+    UnsignedParameter(String),
 }
 
 /// The string that is signed. `query` holds the decoded parameters that count (single-valued),
@@ -207,9 +210,11 @@ impl SignedHeader {
         })
     }
 
-    /// Checks the expiry against `now` and the signature against the request, with the secret
-    /// of [`SignedHeader::credential`]. `raw_query` is the query string as received (without
-    /// `?`); values are decoded as forms are (`%xx`, `+` for space), as both clients do.
+    /// Checks the signature against the request, with the secret of
+    /// [`SignedHeader::credential`], then that every query parameter is signed, then the expiry
+    /// against `now` (nothing is said about expiry to a request that is not genuine).
+    /// `raw_query` is the query string as received (without `?`); values are decoded as forms
+    /// are (`%xx`, `+` for space), as both clients do.
     pub fn verify(
         &self,
         secret: &str,
@@ -219,12 +224,6 @@ impl SignedHeader {
         body: &[u8],
         now: i64,
     ) -> Result<(), VerifyError> {
-        if self.expires < now {
-            return Err(VerifyError::Expired);
-        }
-        if self.expires > now + MAX_EXPIRY_AHEAD_SECONDS {
-            return Err(VerifyError::TooFarInFuture);
-        }
         let pairs: Vec<(String, String)> = raw_query
             .map(|q| {
                 form_urlencoded::parse(q.as_bytes())
@@ -244,7 +243,21 @@ impl SignedHeader {
         let mut mac = mac(secret);
         mac.update(&message(method, path, body, &values, self.expires));
         mac.verify_slice(&self.signature)
-            .map_err(|_| VerifyError::BadSignature)
+            .map_err(|_| VerifyError::BadSignature)?;
+        // A parameter the signature does not cover could be added to a captured request.
+        if let Some((name, _)) = pairs
+            .iter()
+            .find(|(name, _)| !self.signed_query_args.contains(name))
+        {
+            return Err(VerifyError::UnsignedParameter(name.clone()));
+        }
+        if self.expires < now {
+            return Err(VerifyError::Expired);
+        }
+        if self.expires > now + MAX_EXPIRY_AHEAD_SECONDS {
+            return Err(VerifyError::TooFarInFuture);
+        }
+        Ok(())
     }
 }
 
@@ -337,11 +350,11 @@ mod tests {
                 "{secret} {method} {path}"
             );
         }
-        // A query parameter the signature did not cover changes nothing it signed, but one it
-        // did cover must match.
+        // A query parameter the signature does not cover is refused: it could have been
+        // added to a captured request.
         assert_eq!(
             parsed.verify("secret", "PUT", path, Some("x=1"), body, now),
-            Ok(())
+            Err(VerifyError::UnsignedParameter("x".into()))
         );
     }
 
@@ -357,12 +370,18 @@ mod tests {
             Err(VerifyError::Expired)
         );
         let future = SignedHeader::parse(
-            &authorization(&creds(), "GET", "/v2/zone", &[], b"", now + 7200).unwrap(),
+            &authorization(&creds(), "GET", "/v2/zone", &[], b"", now + 901).unwrap(),
         )
         .unwrap();
         assert_eq!(
             future.verify("secret", "GET", "/v2/zone", None, b"", now),
-            Err(VerifyError::TooFarInFuture)
+            Err(VerifyError::TooFarInFuture),
+            "at most fifteen minutes ahead"
+        );
+        // A forged signature learns nothing about expiry, or whether the key exists.
+        assert_eq!(
+            expired.verify("wrong secret", "GET", "/v2/zone", None, b"", now),
+            Err(VerifyError::BadSignature)
         );
     }
 

@@ -7,8 +7,10 @@ use leptos_router::hooks::use_query_map;
 use crate::components::error_view::ErrorView;
 use crate::components::forms::ErrorSummary;
 use crate::roles::Role;
+use crate::server_fns::cluster_access::RotateOperatorsEverywhere;
 use crate::server_fns::members::{
-    InviteMember, Members, RemoveMember, SetMemberRole, list_members,
+    InvitationRow, InviteMember, Members, RemoveMember, RevokeInvitation, SetMemberRole,
+    list_members, take_invitation_link,
 };
 
 const SMALL_BUTTON: &str = "rounded-md border border-slate-300 px-2 py-1 text-xs font-medium hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-sky-500 dark:border-slate-700 dark:hover:bg-slate-800";
@@ -20,16 +22,28 @@ pub fn MembersSection() -> impl IntoView {
     let invite = ServerAction::<InviteMember>::new();
     let set_role = ServerAction::<SetMemberRole>::new();
     let remove = ServerAction::<RemoveMember>::new();
+    let revoke = ServerAction::<RevokeInvitation>::new();
     // Refetch after any change.
     let members = Resource::new(
-        move || (set_role.version().get(), remove.version().get()),
+        move || {
+            (
+                set_role.version().get(),
+                remove.version().get(),
+                revoke.version().get(),
+                invite.version().get(),
+            )
+        },
         |_| list_members(),
     );
     let error = Signal::derive(move || {
-        [set_role.value().get(), remove.value().get()]
-            .into_iter()
-            .flatten()
-            .find_map(Result::err)
+        [
+            set_role.value().get(),
+            remove.value().get(),
+            revoke.value().get(),
+        ]
+        .into_iter()
+        .flatten()
+        .find_map(Result::err)
     });
     view! {
         <section
@@ -43,7 +57,11 @@ pub fn MembersSection() -> impl IntoView {
                         members.await.map(|members| view! {
                             <div class="mt-3"><ErrorSummary error/></div>
                             <MemberTable members=members.clone() set_role remove/>
-                            {(members.your_role >= Role::Admin).then(|| view! { <InviteForm invite your_role=members.your_role/> })}
+                            {(members.your_role >= Role::Admin).then(|| view! {
+                                <AfterRemoval remove/>
+                                <InviteForm invite your_role=members.your_role/>
+                                <Invitations invitations=members.invitations.clone() revoke/>
+                            })}
                         })
                     })}
                 </ErrorBoundary>
@@ -115,23 +133,110 @@ fn MemberTable(
     }
 }
 
+/// After someone leaves: their kubeconfigs stay valid until they expire, unless the operators
+/// authority of every cluster is rotated (one click).
+#[component]
+fn AfterRemoval(remove: ServerAction<RemoveMember>) -> impl IntoView {
+    let rotate = ServerAction::<RotateOperatorsEverywhere>::new();
+    let query = use_query_map();
+    let removed = move || matches!(remove.value().get(), Some(Ok(())));
+    let rotated = move || {
+        rotate
+            .value()
+            .get()
+            .and_then(Result::ok)
+            .or_else(|| query.read().get("rotated").and_then(|n| n.parse().ok()))
+    };
+    let error = Signal::derive(move || rotate.value().get().and_then(Result::err));
+    let shown = move || removed() || query.read().get("removed").is_some() || rotated().is_some();
+    view! {
+        <Show when=shown>
+            <div class="mt-4 rounded-md border border-amber-200 bg-amber-50 p-3 text-sm text-amber-900 dark:border-amber-900 dark:bg-amber-950 dark:text-amber-100">
+                <p role="status">
+                    "Member removed. Kubeconfigs they were issued keep working until they expire: rotating the operators authority of every cluster ends them all (everyone who still needs access issues a new one)."
+                </p>
+                <ActionForm action=rotate attr:class="mt-2">
+                    <button type="submit" class=SMALL_BUTTON disabled=move || rotate.pending().get()>
+                        {move || if rotate.pending().get() { "Rotating…" } else { "Rotate the operators authority of every cluster" }}
+                    </button>
+                </ActionForm>
+                <div class="mt-2"><ErrorSummary error/></div>
+                {move || rotated().map(|n: usize| view! {
+                    <p role="status" class="mt-2 font-medium">{format!("Rotated on {n} cluster(s): earlier kubeconfigs no longer work.")}</p>
+                })}
+            </div>
+        </Show>
+    }
+}
+
+/// The invitations not used yet, each of which can be revoked.
+#[component]
+fn Invitations(
+    invitations: Vec<InvitationRow>,
+    revoke: ServerAction<RevokeInvitation>,
+) -> impl IntoView {
+    if invitations.is_empty() {
+        return view! {
+            <p class="mt-4 text-sm text-slate-600 dark:text-slate-400">"No pending invitations."</p>
+        }
+        .into_any();
+    }
+    view! {
+        <table class="mt-4 min-w-full divide-y divide-slate-100 text-sm dark:divide-slate-800">
+            <caption class="text-left text-sm font-semibold">"Pending invitations"</caption>
+            <thead class="text-left text-xs uppercase tracking-wide text-slate-500 dark:text-slate-400">
+                <tr>
+                    <th scope="col" class="py-2 pr-3">"Role"</th>
+                    <th scope="col" class="py-2 pr-3">"Made by"</th>
+                    <th scope="col" class="py-2 pr-3">"Expires"</th>
+                    <th scope="col" class="py-2"><span class="sr-only">"Actions"</span></th>
+                </tr>
+            </thead>
+            <tbody class="divide-y divide-slate-100 dark:divide-slate-800">
+                {invitations.into_iter().map(|invitation| {
+                    let label = format!(
+                        "Revoke the {} invitation made by {}",
+                        invitation.role.as_str(),
+                        invitation.created_by
+                    );
+                    view! {
+                        <tr>
+                            <td class="py-2 pr-3">{invitation.role.as_str()}</td>
+                            <td class="py-2 pr-3">{invitation.created_by.clone()}</td>
+                            <td class="py-2 pr-3">{invitation.expires.clone()}</td>
+                            <td class="py-2 text-right">
+                                <ActionForm action=revoke>
+                                    <input type="hidden" name="id" value=invitation.id.clone()/>
+                                    <button type="submit" class=SMALL_BUTTON aria-label=label>"Revoke"</button>
+                                </ActionForm>
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
 #[component]
 fn InviteForm(invite: ServerAction<InviteMember>, your_role: Role) -> impl IntoView {
-    // The link comes back as the action's value, or (without JavaScript) in the address.
-    let query = use_query_map();
+    // The link comes back as the action's value, or (a form posted without JavaScript) once
+    // from the session, never from the address.
+    let posted = Resource::new(|| (), |_| take_invitation_link());
     let link = move || {
         invite
             .value()
             .get()
             .and_then(Result::ok)
-            .or_else(|| query.read().get("invitation_link"))
+            .or_else(|| posted.get().and_then(Result::ok).flatten())
     };
     let error = Signal::derive(move || invite.value().get().and_then(Result::err));
     view! {
         <div class="mt-6 border-t border-slate-100 pt-4 dark:border-slate-800">
             <h3 class="text-sm font-semibold">"Invite someone"</h3>
             <p class="mt-1 text-sm text-slate-600 dark:text-slate-400">
-                "Creates a link, valid for a week and for one person, to join with the role you choose."
+                "Creates a link, valid for a week and for one person, to join with the role you choose. It is shown once: copy it now."
             </p>
             <ActionForm action=invite attr:class="mt-3 flex flex-wrap items-center gap-2">
                 <label for="invite-role" class="text-sm">"Role"</label>
@@ -143,12 +248,14 @@ fn InviteForm(invite: ServerAction<InviteMember>, your_role: Role) -> impl IntoV
                 <button type="submit" class="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800">"Create invitation link"</button>
             </ActionForm>
             <div class="mt-2"><ErrorSummary error/></div>
-            {move || link().map(|link| view! {
-                <p role="status" class="mt-3 text-sm">
-                    "Send this link: "
-                    <code data-testid="invitation-link" class="break-all rounded bg-slate-100 px-1 py-0.5 dark:bg-slate-800">{link}</code>
-                </p>
-            })}
+            <Transition fallback=|| ()>
+                {move || link().map(|link| view! {
+                    <p role="status" class="mt-3 text-sm">
+                        "Send this link: "
+                        <code data-testid="invitation-link" class="break-all rounded bg-slate-100 px-1 py-0.5 dark:bg-slate-800">{link}</code>
+                    </p>
+                })}
+            </Transition>
         </div>
     }
 }

@@ -51,7 +51,9 @@ pub fn SignInPage() -> impl IntoView {
     }
 }
 
-/// The sign-up page; `?invitation=TOKEN` joins the organization that sent the link.
+/// The sign-up page; `?invitation=TOKEN` joins the organization that sent the link, and
+/// `?bootstrap=TOKEN` (the link the portal logs at start when it listens beyond loopback)
+/// creates the first account.
 #[component]
 pub fn SignUpPage() -> impl IntoView {
     let action = ServerAction::<SignUp>::new();
@@ -59,6 +61,7 @@ pub fn SignUpPage() -> impl IntoView {
     let query = use_query_map();
     let invitation = move || query.read().get("invitation").unwrap_or_default();
     let invited = move || !invitation().is_empty();
+    let bootstrap = move || query.read().get("bootstrap").unwrap_or_default();
     view! {
         <Title text="Create an account · Capstan"/>
         <AuthCard title="Create your Capstan account">
@@ -69,6 +72,7 @@ pub fn SignUpPage() -> impl IntoView {
             </Show>
             <form method="post" action=SignUp::PATH class="space-y-4">
                 <input type="hidden" name="invitation" value=invitation/>
+                <input type="hidden" name="bootstrap" value=bootstrap/>
                 <ErrorSummary error/>
                 <Field
                     label="Name"

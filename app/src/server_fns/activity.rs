@@ -77,7 +77,8 @@ pub async fn list_activity(
     use crate::ssr::auth::{require, store_failure};
 
     let caller = require(Action::Read).await?;
-    let (org, _, _) = caller.org()?;
+    let (org, _, role) = caller.org()?;
+    let owner = role == crate::roles::Role::Owner;
     let blank = |v: Option<String>| v.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
     let mut errors = Vec::new();
     let mut day = |field: &str, value: Option<String>, end: bool| match blank(value) {
@@ -119,11 +120,22 @@ pub async fn list_activity(
                 id: e.id,
                 at: crate::server_fns::portal::format_utc_ms(e.at),
                 user: e.user_email,
+                // An Exoscale API key id is for owners' eyes, as on the credentials card.
+                target: if e.action == "credentials.set"
+                    && !owner
+                    && e.target.as_deref() != Some("local orchestrator")
+                {
+                    Some("an Exoscale API key (shown to owners)".to_owned())
+                } else {
+                    e.target
+                },
                 action: e.action,
-                target: e.target,
                 outcome: e.outcome,
                 operation_id: e.operation_id,
-                client_address: e.client_address,
+                // Where members connect from is for those who manage them.
+                client_address: e
+                    .client_address
+                    .filter(|_| role >= crate::roles::Role::Admin),
             })
             .collect(),
         older_than,

@@ -98,18 +98,23 @@ pub async fn whoami() -> Result<Option<Profile>, AppError> {
 }
 
 /// Creates an account and signs it in. The first account of a fresh install becomes the owner
-/// of the organization `default`; later ones join with an invitation, or (when sign-up is open)
-/// get an organization of their own.
+/// of the organization `default` (with the bootstrap token when the portal listens beyond
+/// loopback); later ones join with an invitation, or (when sign-up is open) get an
+/// organization of their own.
 #[server(endpoint = "sign_up")]
 pub async fn sign_up(
     name: String,
     email: String,
     password: String,
     invitation: Option<String>,
+    /// The bootstrap token, for the first account of a portal listening beyond loopback.
+    #[server(default)]
+    bootstrap: Option<String>,
 ) -> Result<(), AppError> {
+    use crate::ssr::accounts::throttle::Subject;
     use crate::ssr::accounts::{AccountError, password as passwords};
     use crate::ssr::auth::{
-        SignupPolicy, client_address, record, set_session_cookie, store_failure,
+        SignupPolicy, client_address, record, reserve_attempts, set_session_cookie, store_failure,
     };
     use crate::ssr::now_ms;
 
@@ -120,56 +125,100 @@ pub async fn sign_up(
     let state = crate::ssr::app_state()?;
     let accounts = &state.accounts;
     let now = now_ms();
+    let address = client_address();
+    // Per client address; one on the portal's own host (a developer, the browser tests) is not
+    // counted: behind a reverse proxy, `--trusted-proxies` makes the real client the address.
+    if let Some(address) = &address
+        && !address
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+    {
+        reserve_attempts(&[Subject::sign_up(address)], now).await?;
+    }
     let invitation = invitation.filter(|t| !t.trim().is_empty());
-    let first = accounts.count_users().await.map_err(store_failure)? == 0;
+    let refused_invitation = || AppError::Validation {
+        fields: vec![FieldError::new(
+            "invitation",
+            "This invitation was used, expired, or never existed. Ask for a new link.",
+        )],
+    };
+    // Checked before anything is hashed or written (it is claimed again, atomically, below).
+    if let Some(token) = &invitation
+        && accounts
+            .peek_invitation(token, now)
+            .await
+            .map_err(store_failure)?
+            .is_none()
+    {
+        return Err(refused_invitation());
+    }
+    // The first account of the installation: exactly one sign-up can claim it. When the
+    // portal listens beyond loopback it also needs the bootstrap token from the log.
+    let first = invitation.is_none() && {
+        if let Some(expected) = &state.bootstrap
+            && accounts.count_users().await.map_err(store_failure)? == 0
+            && !crate::ssr::auth::same_secret(bootstrap.as_deref().unwrap_or(""), expected)
+        {
+            return Err(AppError::Forbidden(
+                "create the first account without the bootstrap link; open the sign-up link \
+                 the portal printed in its log at start"
+                    .into(),
+            ));
+        }
+        accounts
+            .claim_first_account(&email.trim().to_lowercase())
+            .await
+            .map_err(store_failure)?
+    };
     if !first && invitation.is_none() && state.auth.signup == SignupPolicy::Invitation {
         return Err(AppError::Forbidden(
             "sign up without an invitation; ask an admin of your organization for a link".into(),
         ));
     }
-    let user = accounts
-        .create_user(&email, &name, &passwords::hash(&password), now)
-        .await
-        .map_err(|e| match e {
-            AccountError::EmailTaken => AppError::Validation {
-                fields: vec![FieldError::new(
-                    "email",
-                    "An account with this email exists. Sign in instead.",
-                )],
-            },
-            other => store_failure(other),
-        })?;
+    let password_hash = passwords::hash_off_workers(&password).await;
+    let created = accounts
+        .create_user(&email, &name, &password_hash, now)
+        .await;
+    if created.is_err() && first {
+        accounts
+            .release_first_account()
+            .await
+            .map_err(store_failure)?;
+    }
+    let user = created.map_err(|e| match e {
+        AccountError::EmailTaken => AppError::Validation {
+            fields: vec![FieldError::new(
+                "email",
+                "An account with this email exists. Sign in instead.",
+            )],
+        },
+        other => store_failure(other),
+    })?;
 
     let org = if let Some(token) = invitation {
         match accounts.accept_invitation(&token, &user.id, now).await {
             Ok((org, _)) => org,
             Err(AccountError::InvitationInvalid) => {
+                // Used by someone else since it was checked above.
                 accounts
                     .delete_user(&user.id)
                     .await
                     .map_err(store_failure)?;
-                return Err(AppError::Validation {
-                    fields: vec![FieldError::new(
-                        "invitation",
-                        "This invitation was used, expired, or never existed. Ask for a new link.",
-                    )],
-                });
+                return Err(refused_invitation());
             }
             Err(other) => return Err(store_failure(other)),
         }
     } else {
+        // A new organization every time: never one joined by its name.
         let org_name = if first {
             "default".to_owned()
         } else {
-            format!("{}'s organization ({})", user.name, &user.id[..8])
+            format!("{}'s organization", user.name)
         };
-        let org = match accounts.org_id(&org_name).await.map_err(store_failure)? {
-            Some(org) => org,
-            None => accounts
-                .create_org(&org_name, now)
-                .await
-                .map_err(store_failure)?,
-        };
+        let org = accounts
+            .create_org_named_like(&org_name, now)
+            .await
+            .map_err(store_failure)?;
         accounts
             .add_member(&org, &user.id, Role::Owner, now)
             .await
@@ -178,7 +227,6 @@ pub async fn sign_up(
         org
     };
 
-    let address = client_address();
     let token = accounts
         .create_session(&user.id, Some(&org), address.as_deref(), now)
         .await
@@ -212,7 +260,7 @@ pub async fn sign_in(
     use crate::ssr::accounts::password as passwords;
     use crate::ssr::accounts::throttle::Subject;
     use crate::ssr::auth::{
-        client_address, record, request_token, set_session_cookie, store_failure,
+        client_address, record, request_token, reserve_attempts, set_session_cookie, store_failure,
     };
     use crate::ssr::now_ms;
 
@@ -223,25 +271,18 @@ pub async fn sign_in(
     let address = client_address();
     let mut subjects = vec![Subject::Account(email.clone())];
     if let Some(address) = &address {
-        subjects.push(Subject::Address(address.clone()));
+        subjects.push(Subject::address(address));
     }
-    for subject in &subjects {
-        let until = accounts
-            .blocked_until(subject)
-            .await
-            .map_err(store_failure)?;
-        if until > now {
-            return Err(AppError::RateLimited(((until - now) as u64).div_ceil(1000)));
-        }
-    }
+    // Counted before the password is looked at: parallel guesses get only the free attempts.
+    reserve_attempts(&subjects, now).await?;
     let user = accounts
         .user_by_email(&email)
         .await
         .map_err(store_failure)?;
     let valid = match &user {
-        Some(user) => passwords::verify(&password, &user.password_hash),
+        Some(user) => passwords::verify_off_workers(&password, &user.password_hash).await,
         None => {
-            passwords::verify_nothing(&password);
+            passwords::verify_nothing_off_workers(&password).await;
             false
         }
     };
@@ -256,12 +297,6 @@ pub async fn sign_in(
         ..Default::default()
     };
     let Some(user) = user.filter(|_| valid) else {
-        for subject in &subjects {
-            accounts
-                .sign_in_failed(subject, now)
-                .await
-                .map_err(store_failure)?;
-        }
         record(entry("failure", None)).await;
         return Err(AppError::Validation {
             fields: vec![FieldError::new(
@@ -272,7 +307,7 @@ pub async fn sign_in(
     };
     for subject in &subjects {
         accounts
-            .sign_in_succeeded(subject)
+            .forget_attempts(subject)
             .await
             .map_err(store_failure)?;
     }
@@ -312,8 +347,12 @@ pub async fn sign_out() -> Result<(), AppError> {
             .end_session(&token)
             .await
             .map_err(store_failure)?;
+        state
+            .live
+            .revoke_session(&crate::ssr::accounts::token_hash(&token));
     }
     set_session_cookie(None, &state.auth)?;
+    clear_site_cache();
     leptos_axum::redirect("/sign-in");
     Ok(())
 }
@@ -329,6 +368,7 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
         .end_sessions_of(&caller.user.id)
         .await
         .map_err(store_failure)?;
+    state.live.revoke_user(&caller.user.id);
     audit(
         &caller,
         "account.sign-out-everywhere",
@@ -338,18 +378,35 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
     )
     .await;
     set_session_cookie(None, &state.auth)?;
+    clear_site_cache();
     leptos_axum::redirect("/sign-in");
     Ok(())
+}
+
+/// Asks the browser to drop what it cached of the portal (pages are `no-store` already; this
+/// covers anything an older version or a proxy kept).
+#[cfg(feature = "ssr")]
+fn clear_site_cache() {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.insert_header(
+            http::header::HeaderName::from_static("clear-site-data"),
+            http::HeaderValue::from_static("\"cache\""),
+        );
+    }
 }
 
 /// Changes the password; every other session of the account ends.
 #[server(endpoint = "change_password")]
 pub async fn change_password(current: String, new_password: String) -> Result<(), AppError> {
     use crate::ssr::accounts::password as passwords;
-    use crate::ssr::auth::{audit, set_session_cookie, signed_in, store_failure};
+    use crate::ssr::accounts::throttle::Subject;
+    use crate::ssr::auth::{audit, reserve_attempts, set_session_cookie, signed_in, store_failure};
     let state = crate::ssr::app_state()?;
     let caller = signed_in().await?.ok_or(AppError::Unauthenticated)?;
-    if !passwords::verify(&current, &caller.user.password_hash) {
+    // A stolen session must not be a way to guess the password.
+    let subject = Subject::PasswordChange(caller.user.id.clone());
+    reserve_attempts(std::slice::from_ref(&subject), crate::ssr::now_ms()).await?;
+    if !passwords::verify_off_workers(&current, &caller.user.password_hash).await {
         audit(&caller, "account.change-password", None, "failure", None).await;
         return Err(AppError::Validation {
             fields: vec![FieldError::new(
@@ -358,6 +415,11 @@ pub async fn change_password(current: String, new_password: String) -> Result<()
             )],
         });
     }
+    state
+        .accounts
+        .forget_attempts(&subject)
+        .await
+        .map_err(store_failure)?;
     if let Some(rule) = passwords::refusal(&new_password, &caller.user.email) {
         return Err(AppError::Validation {
             fields: vec![FieldError::new(
@@ -366,15 +428,17 @@ pub async fn change_password(current: String, new_password: String) -> Result<()
             )],
         });
     }
+    let new_hash = passwords::hash_off_workers(&new_password).await;
     let accounts = &state.accounts;
     accounts
-        .set_password(&caller.user.id, &passwords::hash(&new_password))
+        .set_password(&caller.user.id, &new_hash)
         .await
         .map_err(store_failure)?;
     accounts
         .end_sessions_of(&caller.user.id)
         .await
         .map_err(store_failure)?;
+    state.live.revoke_user(&caller.user.id);
     let org = caller.org.as_ref().map(|(id, _, _)| id.as_str());
     let token = accounts
         .create_session(

@@ -9,7 +9,19 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
-/// Lifetimes offered for a kubeconfig, in hours (the service's default is 30 days).
+/// Kubernetes' group with full control, which RBAC cannot restrict.
+pub const MASTERS: &str = "system:masters";
+
+/// `7 days`, `1 year`: a lifetime in hours as the form offers it.
+pub fn hours_in_words(hours: i64) -> String {
+    TTL_CHOICES.iter().find(|(h, _)| *h == hours).map_or_else(
+        || format!("{hours} hours"),
+        |(_, label)| (*label).to_owned(),
+    )
+}
+
+/// Lifetimes offered for a kubeconfig, in hours (the service's default is 30 days); each role
+/// is offered those up to [`crate::roles::Role::kubeconfig_max_hours`].
 pub const TTL_CHOICES: [(i64, &str); 5] = [
     (1, "1 hour"),
     (24, "1 day"),
@@ -52,6 +64,8 @@ pub struct ClusterAccess {
     pub rotations: Vec<(String, String)>,
     pub may_issue: bool,
     pub may_rotate: bool,
+    /// The caller's role: the lifetimes and groups the form offers follow it.
+    pub role: crate::roles::Role,
 }
 
 /// Splits the groups field: commas or white space separate groups.
@@ -159,6 +173,7 @@ pub async fn get_cluster_access(zone: String, id: String) -> Result<ClusterAcces
         .map(|(which, label, _)| ((*which).to_owned(), (*label).to_owned()))
         .collect();
     Ok(ClusterAccess {
+        role,
         name: cluster.name.unwrap_or_default(),
         state: cluster.state.map(|s| s.to_string()).unwrap_or_default(),
         endpoint: cluster.endpoint,
@@ -196,23 +211,37 @@ pub async fn issue_kubeconfig(
     use sks_api::validate::Validate;
 
     let caller = require(Action::IssueKubeconfig).await?;
-    let (org, _, _) = caller.org()?;
+    let (org, _, role) = caller.org()?;
     let state = crate::ssr::app_state()?;
     let scope = cluster_scope(&state, org, &zone, &id).await?;
 
     let user = user.trim().to_owned();
     let groups = parse_groups(&groups);
     let mut fields = Vec::new();
+    let longest = role.kubeconfig_max_hours();
     let ttl_hours = match ttl_hours.trim().parse::<i64>() {
-        Ok(hours) if (1..=24 * 365).contains(&hours) => hours,
+        Ok(hours) if (1..=longest).contains(&hours) => hours,
         _ => {
             fields.push(FieldError::new(
                 "ttl_hours",
-                "Choose a lifetime between 1 hour and 1 year.",
+                format!(
+                    "Choose a lifetime between 1 hour and {} (the longest {}s may issue).",
+                    hours_in_words(longest),
+                    role.as_str()
+                ),
             ));
             0
         }
     };
+    if !role.may_issue_masters() && groups.iter().any(|g| g == MASTERS) {
+        fields.push(FieldError::new(
+            "groups",
+            format!(
+                "Only admins and owners may issue kubeconfigs in {MASTERS} (full control that \
+                 RBAC cannot limit); name the groups your cluster's RBAC binds instead."
+            ),
+        ));
+    }
     let request = SksKubeconfigRequest {
         user: user.clone(),
         groups: groups.clone(),
@@ -298,6 +327,54 @@ pub async fn rotate_credentials(zone: String, id: String, which: String) -> Resu
         then: format!("/clusters/{zone}/{id}/access?rotated={which}"),
     };
     conclude(&caller, &scope, change, result).await
+}
+
+/// Rotates the operators certificate authority of every cluster of the organization, after a
+/// member left: kubeconfigs cannot be revoked one by one, and this ends every one issued so far
+/// (people who still need access issue new ones). Returns how many clusters were rotated.
+#[server(endpoint = "rotate_operators_everywhere")]
+pub async fn rotate_operators_everywhere() -> Result<usize, AppError> {
+    use crate::ssr::accounts::authz::Action;
+    use crate::ssr::auth::{audit, require};
+    use crate::ssr::orchestration::{client_for, cluster_scope, upstream_failure};
+
+    let caller = require(Action::Upgrade).await?;
+    let (org, _, _) = caller.org()?;
+    let state = crate::ssr::app_state()?;
+    let (client, zones) = client_for(&state, org).await?;
+    let (rows, failures) = crate::ssr::clusters::list_answered(&client, &zones).await?;
+    if let Some(failure) = failures.first() {
+        return Err(AppError::Unavailable {
+            service: "The orchestration API".into(),
+            message: format!(
+                "zone {} did not answer, so not every cluster could be rotated; try again",
+                failure.zone
+            ),
+        });
+    }
+    let mut rotated = 0;
+    for row in rows {
+        let scope = cluster_scope(&state, org, &row.zone, &row.id).await?;
+        let result = scope
+            .client
+            .rotate_sks_operators_ca(&scope.zone, scope.id)
+            .await;
+        let outcome = if result.is_ok() { "success" } else { "failure" };
+        audit(
+            &caller,
+            "cluster.rotate-operators-ca",
+            Some(&scope.target()),
+            outcome,
+            None,
+        )
+        .await;
+        result.map_err(|e| upstream_failure(e, &scope.what))?;
+        rotated += 1;
+    }
+    if crate::ssr::auth::plain_form_post() {
+        leptos_axum::redirect(&format!("/settings?rotated={rotated}"));
+    }
+    Ok(rotated)
 }
 
 #[cfg(test)]

@@ -145,7 +145,7 @@ pub async fn set_exoscale_credentials(
     let credentials = StoredCredentials {
         kind: "exoscale".into(),
         api_key: api_key.clone(),
-        secret_sealed: state.sealer.seal(&api_secret),
+        secret_sealed: state.sealer.seal(org, &api_secret),
         zones,
         updated_at: crate::ssr::now_ms(),
     };

@@ -19,12 +19,26 @@ pub struct MemberRow {
     pub you: bool,
 }
 
+/// An invitation not used yet (its link is never shown again).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationRow {
+    /// Names it for revoking (not the link's token).
+    pub id: String,
+    pub role: Role,
+    /// The email of who made it.
+    pub created_by: String,
+    /// When it expires, e.g. `2026-12-13 17:20 UTC`.
+    pub expires: String,
+}
+
 /// The members of the current organization, and what the viewer may do with them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Members {
     pub org_name: String,
     pub your_role: Role,
     pub members: Vec<MemberRow>,
+    /// Pending invitations (for owners and admins; empty for the others).
+    pub invitations: Vec<InvitationRow>,
 }
 
 /// What an invitation link leads to.
@@ -60,7 +74,7 @@ fn membership_failure(error: crate::ssr::accounts::AccountError) -> AppError {
 /// The members of the current organization.
 #[server(endpoint = "list_members")]
 pub async fn list_members() -> Result<Members, AppError> {
-    use crate::ssr::accounts::authz::Action;
+    use crate::ssr::accounts::authz::{Action, permits};
     use crate::ssr::auth::{require, store_failure};
     let caller = require(Action::Read).await?;
     let (org, org_name, role) = caller.org()?;
@@ -79,11 +93,70 @@ pub async fn list_members() -> Result<Members, AppError> {
             role: m.role,
         })
         .collect();
+    let invitations = if permits(role, Action::ManageMembers) {
+        state
+            .accounts
+            .pending_invitations(org, crate::ssr::now_ms())
+            .await
+            .map_err(store_failure)?
+            .into_iter()
+            .map(|i| InvitationRow {
+                id: i.id,
+                role: i.role,
+                created_by: i.created_by,
+                expires: crate::ssr::utc_minute(i.expires_at),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(Members {
         org_name: org_name.to_owned(),
         your_role: role,
         members,
+        invitations,
     })
+}
+
+/// Ends a pending invitation: its link no longer works.
+#[server(endpoint = "revoke_invitation")]
+pub async fn revoke_invitation(id: String) -> Result<(), AppError> {
+    use crate::ssr::accounts::authz::Action;
+    use crate::ssr::auth::{audit, require, store_failure};
+    let caller = require(Action::ManageMembers).await?;
+    let (org, _, _) = caller.org()?;
+    let state = crate::ssr::app_state()?;
+    let revoked = state
+        .accounts
+        .revoke_invitation(org, &id)
+        .await
+        .map_err(store_failure)?;
+    if !revoked {
+        return Err(AppError::NotFound(
+            "this invitation (used, expired or revoked)".into(),
+        ));
+    }
+    audit(&caller, "member.invitation-revoke", None, "success", None).await;
+    Ok(())
+}
+
+/// The invitation link a form posted without JavaScript just created, once (it never travels
+/// in an address); `None` otherwise.
+#[server(endpoint = "take_invitation_link")]
+pub async fn take_invitation_link() -> Result<Option<String>, AppError> {
+    use crate::ssr::accounts::authz::Action;
+    use crate::ssr::auth::{require, store_failure};
+    let caller = require(Action::ManageMembers).await?;
+    let state = crate::ssr::app_state()?;
+    let Some(sealed) = state
+        .accounts
+        .take_flash(&caller.token)
+        .await
+        .map_err(store_failure)?
+    else {
+        return Ok(None);
+    };
+    Ok(state.sealer.open(&caller.token, &sealed).ok())
 }
 
 /// Creates an invitation link to join the current organization with `role` (valid for a week,
@@ -122,10 +195,15 @@ pub async fn invite_member(role: String) -> Result<String, AppError> {
     )
     .await;
     let link = format!("{}/invite/{token}", state.auth.public_url);
-    // A form posted without JavaScript comes back to the page with the link to show.
+    // A form posted without JavaScript comes back to the page, which shows the link once
+    // (kept sealed with the session meanwhile: never in an address, a log or the history).
     if crate::ssr::auth::plain_form_post() {
-        let encoded = crate::url::encode(&link);
-        leptos_axum::redirect(&format!("/settings?invitation_link={encoded}"));
+        state
+            .accounts
+            .set_flash(&caller.token, &state.sealer.seal(&caller.token, &link))
+            .await
+            .map_err(store_failure)?;
+        leptos_axum::redirect("/settings");
     }
     Ok(link)
 }
@@ -158,6 +236,14 @@ pub async fn set_member_role(user_id: String, role: String) -> Result<(), AppErr
         .set_role(org, &user_id, role)
         .await
         .map_err(membership_failure)?;
+    if role < current {
+        // What they handed out goes with the role they lost.
+        state
+            .accounts
+            .revoke_invitations_by(org, &user_id)
+            .await
+            .map_err(store_failure)?;
+    }
     audit(&caller, "member.role", Some(&target), "success", None).await;
     Ok(())
 }
@@ -191,7 +277,19 @@ pub async fn remove_member(user_id: String) -> Result<(), AppError> {
         .remove_member(org, &user_id)
         .await
         .map_err(membership_failure)?;
+    // Their open live pages of this organization stop receiving at once, and the invitations
+    // they made no longer let anyone in.
+    state.live.revoke_member(org, &user_id);
+    state
+        .accounts
+        .revoke_invitations_by(org, &user_id)
+        .await
+        .map_err(store_failure)?;
     audit(&caller, "member.remove", Some(&user_id), "success", None).await;
+    // Without JavaScript, back to the page with the suggestion to rotate (not when leaving).
+    if !leaving && crate::ssr::auth::plain_form_post() {
+        leptos_axum::redirect("/settings?removed=1");
+    }
     Ok(())
 }
 

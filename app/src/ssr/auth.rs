@@ -17,6 +17,36 @@ use crate::roles::Role;
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "capstan_session";
+/// Its name over https: `__Host-` makes browsers refuse it from any other host (a sibling
+/// subdomain cannot plant one) and for any path but `/`.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-capstan_session";
+
+/// The session cookie's name with these settings.
+pub fn session_cookie_name(config: &AuthConfig) -> &'static str {
+    if config.secure_cookies {
+        SECURE_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    }
+}
+
+/// The session token in a request's `Cookie` headers: the cookie `name` only, and only when
+/// there is exactly one (two are a planted cookie beside the real one: neither is trusted).
+pub fn session_token(headers: &http::HeaderMap, name: &str) -> Option<String> {
+    let mut values = headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|header| header.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .filter(|(n, _)| *n == name)
+        .map(|(_, value)| value.trim());
+    let first = values.next()?;
+    match values.next() {
+        None if !first.is_empty() => Some(first.to_owned()),
+        _ => None,
+    }
+}
 
 /// Who may create an account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +76,93 @@ pub struct AuthConfig {
     pub invitation_ms: i64,
     /// The portal's public URL (for links such as invitations).
     pub public_url: String,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (`--trusted-proxies`).
+    pub trusted_proxies: Vec<Cidr>,
+}
+
+/// An IP network, as `--trusted-proxies` lists them: `10.0.0.0/8`, `2001:db8::/32`, or one
+/// address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cidr {
+    network: std::net::IpAddr,
+    prefix: u8,
+}
+
+impl std::str::FromStr for Cidr {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<Cidr, String> {
+        let value = value.trim();
+        let (address, prefix) = value.split_once('/').unwrap_or((value, ""));
+        let network: std::net::IpAddr = address
+            .parse()
+            .map_err(|_| format!("{value:?} is not an IP address or network like 10.0.0.0/8"))?;
+        let longest = if network.is_ipv4() { 32 } else { 128 };
+        let prefix = if prefix.is_empty() {
+            longest
+        } else {
+            prefix
+                .parse::<u8>()
+                .ok()
+                .filter(|p| *p <= longest)
+                .ok_or_else(|| format!("{value:?}: the prefix length must be 0 to {longest}"))?
+        };
+        Ok(Cidr { network, prefix })
+    }
+}
+
+impl Cidr {
+    /// Whether `address` is in this network.
+    pub fn contains(&self, address: std::net::IpAddr) -> bool {
+        use std::net::IpAddr;
+        let (network, address, bits) = match (self.network, address) {
+            (IpAddr::V4(n), IpAddr::V4(a)) => {
+                (u128::from(n.to_bits()), u128::from(a.to_bits()), 32)
+            }
+            (IpAddr::V6(n), IpAddr::V6(a)) => (n.to_bits(), a.to_bits(), 128),
+            (IpAddr::V4(_), IpAddr::V6(a)) => match a.to_ipv4_mapped() {
+                Some(a) => return self.contains(IpAddr::V4(a)),
+                None => return false,
+            },
+            (IpAddr::V6(_), IpAddr::V4(_)) => return false,
+        };
+        if self.prefix == 0 {
+            return true;
+        }
+        let host_bits = bits - u32::from(self.prefix);
+        (network >> host_bits) == (address >> host_bits)
+    }
+}
+
+/// The client of a request that came from `peer`: `peer` itself, unless it is a trusted proxy;
+/// then the nearest address in `X-Forwarded-For` (read from the right) that is not one.
+pub fn client_of(
+    peer: std::net::IpAddr,
+    forwarded_for: &[&str],
+    trusted: &[Cidr],
+) -> std::net::IpAddr {
+    let is_trusted = |address: std::net::IpAddr| trusted.iter().any(|c| c.contains(address));
+    if !is_trusted(peer) {
+        return peer;
+    }
+    let mut client = peer;
+    for hop in forwarded_for
+        .iter()
+        .flat_map(|header| header.split(','))
+        .rev()
+    {
+        match hop.trim().parse::<std::net::IpAddr>() {
+            Ok(address) => {
+                client = address;
+                if !is_trusted(address) {
+                    break;
+                }
+            }
+            // Nothing beyond a hop we cannot read is believed.
+            Err(_) => break,
+        }
+    }
+    client
 }
 
 impl std::fmt::Debug for AuthConfig {
@@ -57,14 +174,26 @@ impl std::fmt::Debug for AuthConfig {
     }
 }
 
-/// The signed-in person behind a request, in the organization the session works in.
-#[derive(Debug, Clone)]
+/// The signed-in person behind a request, in the organization the session works in. `Debug`
+/// never shows the session token (it is the key to the session).
+#[derive(Clone)]
 pub struct Caller {
     pub user: User,
     pub token: String,
     /// `None` when the user belongs to no organization.
     pub org: Option<(String, String, Role)>,
     pub client_address: Option<String>,
+}
+
+impl std::fmt::Debug for Caller {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Caller")
+            .field("user", &self.user)
+            .field("token", &"***")
+            .field("org", &self.org)
+            .field("client_address", &self.client_address)
+            .finish()
+    }
 }
 
 impl Caller {
@@ -93,8 +222,8 @@ fn request_parts() -> Option<http::request::Parts> {
 /// The session token of the current request, if it carries one.
 pub fn request_token() -> Option<String> {
     let parts = request_parts()?;
-    let header = parts.headers.get(COOKIE)?.to_str().ok()?;
-    cookie(header, SESSION_COOKIE).map(str::to_owned)
+    let state = use_context::<AppState>()?;
+    session_token(&parts.headers, session_cookie_name(&state.auth))
 }
 
 /// Whether the current request is a plain HTML form post (no JavaScript): its answer is a
@@ -111,12 +240,25 @@ pub fn plain_form_post() -> bool {
         .unwrap_or(false)
 }
 
-/// The client's address, from the connection.
+/// The client's address: the connection's, or behind a trusted proxy the one it forwarded
+/// ([`client_of`]).
 pub fn client_address() -> Option<String> {
-    request_parts()?
+    let parts = request_parts()?;
+    let peer = parts
         .extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|info| info.0.ip().to_string())
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()?
+        .0
+        .ip();
+    let trusted = use_context::<AppState>()
+        .map(|state| state.auth.trusted_proxies.clone())
+        .unwrap_or_default();
+    let forwarded: Vec<&str> = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    Some(client_of(peer, &forwarded, &trusted).to_string())
 }
 
 /// The `Set-Cookie` value for a session token (or, with `None`, one that clears it).
@@ -128,10 +270,14 @@ pub fn session_cookie(token: Option<&str>, config: &AuthConfig) -> String {
     };
     match token {
         Some(token) => format!(
-            "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+            "{}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+            session_cookie_name(config),
             config.policy.absolute_ms / 1000
         ),
-        None => format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"),
+        None => format!(
+            "{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}",
+            session_cookie_name(config)
+        ),
     }
 }
 
@@ -141,6 +287,38 @@ pub fn set_session_cookie(token: Option<&str>, config: &AuthConfig) -> Result<()
         .map_err(|e| AppError::Internal(format!("session cookie: {e}")))?;
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.append_header(SET_COOKIE, value);
+    }
+    Ok(())
+}
+
+/// Whether `given` is the secret `expected`, compared by their SHA-256 digests (the time taken
+/// says nothing about how much of it matched).
+pub fn same_secret(given: &str, expected: &str) -> bool {
+    use sha2::{Digest as _, Sha256};
+    Sha256::digest(given.as_bytes()) == Sha256::digest(expected.as_bytes())
+}
+
+/// Counts an attempt for each subject before it is made (see
+/// [`crate::ssr::accounts::throttle`]); refuses it with 429 and `Retry-After` while any of them
+/// must wait.
+pub async fn reserve_attempts(
+    subjects: &[crate::ssr::accounts::throttle::Subject],
+    now: i64,
+) -> Result<(), AppError> {
+    let state = app_state()?;
+    for subject in subjects {
+        if let Some(until) = state
+            .accounts
+            .reserve_attempt(subject, now)
+            .await
+            .map_err(store_failure)?
+        {
+            let seconds = ((until - now).max(1) as u64).div_ceil(1000);
+            if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                response.insert_header(http::header::RETRY_AFTER, HeaderValue::from(seconds));
+            }
+            return Err(AppError::RateLimited(seconds));
+        }
     }
     Ok(())
 }
@@ -270,6 +448,7 @@ mod tests {
             signup: SignupPolicy::Open,
             invitation_ms: 1000,
             public_url: "http://127.0.0.1:3000".into(),
+            trusted_proxies: Vec::new(),
         }
     }
 
@@ -280,8 +459,99 @@ mod tests {
             cookie,
             "capstan_session=tok; Path=/; HttpOnly; SameSite=Lax; Max-Age=86400"
         );
-        assert!(session_cookie(Some("tok"), &config(true)).ends_with("; Secure"));
+        let secure = session_cookie(Some("tok"), &config(true));
+        assert!(
+            secure.starts_with("__Host-capstan_session=tok; Path=/;"),
+            "{secure}"
+        );
+        assert!(secure.ends_with("; Secure"));
         assert!(session_cookie(None, &config(false)).contains("Max-Age=0"));
+    }
+
+    #[test]
+    fn the_client_behind_a_trusted_proxy_is_the_one_it_forwarded() {
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().unwrap();
+        let trusted: Vec<Cidr> = ["10.0.0.0/8", "2001:db8::/32"]
+            .iter()
+            .map(|c| c.parse().unwrap())
+            .collect();
+        // Not a proxy we trust: its header is not believed.
+        assert_eq!(
+            client_of(ip("192.0.2.9"), &["198.51.100.1"], &trusted),
+            ip("192.0.2.9")
+        );
+        // Through our proxy: the nearest untrusted hop, whatever the client claimed further left.
+        assert_eq!(
+            client_of(
+                ip("10.1.2.3"),
+                &["6.6.6.6, 198.51.100.7, 10.9.9.9"],
+                &trusted
+            ),
+            ip("198.51.100.7")
+        );
+        assert_eq!(client_of(ip("10.1.2.3"), &[], &trusted), ip("10.1.2.3"));
+        assert_eq!(
+            client_of(ip("2001:db8::1"), &["garbage"], &trusted),
+            ip("2001:db8::1"),
+            "an unreadable hop stops the walk"
+        );
+        assert!("10.0.0.0/33".parse::<Cidr>().is_err());
+        assert!("not-an-ip".parse::<Cidr>().is_err());
+        assert!("0.0.0.0/0".parse::<Cidr>().unwrap().contains(ip("8.8.8.8")));
+        assert!("::ffff:0:0/96".parse::<Cidr>().is_ok());
+    }
+
+    #[test]
+    fn debug_output_never_shows_a_token_or_a_password_hash() {
+        let caller = Caller {
+            user: User {
+                id: "u1".into(),
+                email: "a@example.com".into(),
+                name: "A".into(),
+                password_hash: "$argon2id$v=19$secret-hash".into(),
+                created_at: 0,
+            },
+            token: "raw-session-token".into(),
+            org: None,
+            client_address: None,
+        };
+        let shown = format!("{caller:?}");
+        assert!(shown.contains("a@example.com"), "{shown}");
+        assert!(!shown.contains("raw-session-token"), "{shown}");
+        assert!(!shown.contains("secret-hash"), "{shown}");
+    }
+
+    #[test]
+    fn only_one_cookie_of_the_portals_own_name_is_a_session() {
+        let headers = |values: &[&str]| {
+            let mut headers = http::HeaderMap::new();
+            for value in values {
+                headers.append(COOKIE, HeaderValue::from_str(value).unwrap());
+            }
+            headers
+        };
+        let name = SECURE_SESSION_COOKIE;
+        assert_eq!(
+            session_token(&headers(&["a=1; __Host-capstan_session=xyz"]), name).as_deref(),
+            Some("xyz")
+        );
+        // The plain name is not read over https (a sibling host could have set it).
+        assert_eq!(
+            session_token(&headers(&["capstan_session=xyz"]), name),
+            None
+        );
+        // Two of them: one was planted; neither is trusted.
+        assert_eq!(
+            session_token(
+                &headers(&["__Host-capstan_session=a", "__Host-capstan_session=b"]),
+                name
+            ),
+            None
+        );
+        assert_eq!(
+            session_token(&headers(&["__Host-capstan_session="]), name),
+            None
+        );
     }
 
     #[test]

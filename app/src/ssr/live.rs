@@ -40,6 +40,8 @@ const RECENT_CHANGES: usize = 50;
 /// watcher has seen how fast this API really is).
 const CONTROL_PLANE_MS: f64 = 100_000.0;
 const NODE_MS: f64 = 120_000.0;
+/// `Retry-After` for a stream refused by a cap: tabs close, streams end.
+pub const RETRY_SECONDS: u64 = 30;
 
 /// What can be watched.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -64,6 +66,9 @@ pub struct Cadence {
     /// How long a watcher waits for a new subscriber before it stops (a page reload comes
     /// back to a warm watcher).
     pub linger: Duration,
+    /// How often an open stream checks again that its session lives and its person is still
+    /// a member (the portal ends them at once itself; this catches the rest).
+    pub recheck: Duration,
 }
 
 impl Default for Cadence {
@@ -72,6 +77,7 @@ impl Default for Cadence {
             fast: Duration::from_secs(1),
             slow: Duration::from_secs(15),
             linger: Duration::from_secs(10),
+            recheck: Duration::from_secs(30),
         }
     }
 }
@@ -523,6 +529,46 @@ struct Inner {
     polls: AtomicU64,
     /// Set at shutdown: every subscription ends.
     closed: tokio::sync::watch::Sender<bool>,
+    limits: Limits,
+    /// The open streams, by number: whose they are, and how to end them.
+    streams: Mutex<HashMap<u64, Stream>>,
+    next_stream: AtomicU64,
+}
+
+/// Caps on what live streams may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Open streams of one session (a few tabs).
+    pub per_session: usize,
+    /// Open streams of one person, all sessions together.
+    pub per_user: usize,
+    /// Topics watched at once, all organizations together (each polls the API).
+    pub watchers: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            per_session: 8,
+            per_user: 20,
+            watchers: 1000,
+        }
+    }
+}
+
+/// Whose a stream is: it ends when this session ends or this person leaves this organization.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holder {
+    /// The session's token hash (never the token).
+    pub session: String,
+    pub user: String,
+    pub org: String,
+}
+
+/// An open stream as the hub knows it.
+struct Stream {
+    holder: Holder,
+    end: tokio::sync::watch::Sender<bool>,
 }
 
 /// A topic's fan-out: the ring, the broadcast of new events, its subscribers.
@@ -566,8 +612,25 @@ impl Hub {
                 ids: AtomicU64::new(seed),
                 polls: AtomicU64::new(0),
                 closed: tokio::sync::watch::channel(false).0,
+                limits: Limits::default(),
+                streams: Mutex::new(HashMap::new()),
+                next_stream: AtomicU64::new(0),
             }),
         }
+    }
+
+    /// A hub like [`Hub::new`] with other caps.
+    pub fn with_limits(cadence: Cadence, limits: Limits) -> Hub {
+        let hub = Hub::new(cadence);
+        let inner = Arc::into_inner(hub.inner).expect("a new hub is not shared");
+        Hub {
+            inner: Arc::new(Inner { limits, ..inner }),
+        }
+    }
+
+    /// How its watchers poll and its streams check.
+    pub fn cadence(&self) -> Cadence {
+        self.inner.cadence
     }
 
     /// The current counts.
@@ -622,6 +685,7 @@ impl Hub {
         };
         Subscription {
             closed: self.inner.closed.subscribe(),
+            ended: None,
             last: replay.last().map_or(0, |e| e.id),
             replay: replay.into(),
             receiver,
@@ -632,16 +696,55 @@ impl Hub {
         }
     }
 
-    /// Subscribes as an SSE endpoint does: like [`Hub::subscribe`], and when the topic has no
-    /// data yet, waits for its first poll, so that a cluster that does not exist (or belongs
-    /// to another organization) is `NotFound` rather than an empty stream.
+    /// Subscribes as an SSE endpoint does, for `holder`: like [`Hub::subscribe`], within the
+    /// caps of [`Limits`] (`RateLimited` beyond those of a session or a person, `Unavailable`
+    /// when the hub watches all it may), and when the topic has no data yet, waits for its
+    /// first poll, so that a cluster that does not exist, was deleted, or belongs to another
+    /// organization is `NotFound` rather than an empty stream, whatever `last_event_id` says.
+    /// The stream ends when [`Hub::revoke_session`], [`Hub::revoke_user`] or
+    /// [`Hub::revoke_member`] names its holder.
     pub async fn open(
         &self,
         state: &AppState,
         topic: Topic,
         last_event_id: Option<u64>,
+        holder: Holder,
     ) -> Result<Subscription, AppError> {
+        let limits = self.inner.limits;
+        let (ended, ticket) = {
+            let mut streams = lock(&self.inner.streams);
+            let of_session = streams
+                .values()
+                .filter(|s| s.holder.session == holder.session)
+                .count();
+            let of_user = streams
+                .values()
+                .filter(|s| s.holder.user == holder.user)
+                .count();
+            if of_session >= limits.per_session || of_user >= limits.per_user {
+                return Err(AppError::RateLimited(RETRY_SECONDS));
+            }
+            let watched = lock(&self.inner.topics);
+            if !watched.contains_key(&topic) && watched.len() >= limits.watchers {
+                return Err(AppError::Unavailable {
+                    service: "Live updates".into(),
+                    message: "they are at capacity; the page shows what it loaded".into(),
+                });
+            }
+            drop(watched);
+            let number = self.inner.next_stream.fetch_add(1, Ordering::Relaxed);
+            let (end, ended) = tokio::sync::watch::channel(false);
+            streams.insert(number, Stream { holder, end });
+            (
+                ended,
+                Ticket {
+                    hub: self.clone(),
+                    number,
+                },
+            )
+        };
         let mut subscription = self.subscribe(state, topic, last_event_id);
+        subscription.ended = Some((ended, ticket));
         if subscription.replay.is_empty() {
             // Change lines may come first; what decides is the first snapshot, upstream
             // failure or "gone".
@@ -656,16 +759,42 @@ impl Hub {
             };
             let _ = tokio::time::timeout(Duration::from_secs(30), first_answer).await;
         }
-        let gone = subscription
-            .replay
-            .iter()
-            .rev()
-            .find(|e| matches!(e.kind, Kind::Snapshot | Kind::Gone))
-            .is_some_and(|e| e.kind == Kind::Gone);
-        if gone && last_event_id.is_none() {
+        // What the topic says now, not what the replay holds after `last_event_id`.
+        let gone = {
+            let ring = lock(&subscription._guard.channel.ring);
+            ring.events
+                .iter()
+                .rev()
+                .find(|e| matches!(e.kind, Kind::Snapshot | Kind::Gone))
+                .is_some_and(|e| e.kind == Kind::Gone)
+        };
+        if gone {
             return Err(AppError::NotFound("this cluster".into()));
         }
         Ok(subscription)
+    }
+
+    /// Ends the open streams of one session (signed out), at once.
+    pub fn revoke_session(&self, token_hash: &str) {
+        self.revoke(|h| h.session == token_hash);
+    }
+
+    /// Ends the open streams of one person in every organization (signed out everywhere, a
+    /// new password).
+    pub fn revoke_user(&self, user: &str) {
+        self.revoke(|h| h.user == user);
+    }
+
+    /// Ends one person's open streams of one organization (removed from it).
+    pub fn revoke_member(&self, org: &str, user: &str) {
+        self.revoke(|h| h.org == org && h.user == user);
+    }
+
+    fn revoke(&self, matches: impl Fn(&Holder) -> bool) {
+        let streams = lock(&self.inner.streams);
+        for stream in streams.values().filter(|s| matches(&s.holder)) {
+            stream.end.send_replace(true);
+        }
     }
 
     /// Ends every subscription (at shutdown, so open streams do not hold the server up).
@@ -705,6 +834,8 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// One subscriber's view of a topic: its replay, then live events.
 pub struct Subscription {
     closed: tokio::sync::watch::Receiver<bool>,
+    /// For a stream opened with [`Hub::open`]: set when its holder's access ends.
+    ended: Option<(tokio::sync::watch::Receiver<bool>, Ticket)>,
     replay: VecDeque<Event>,
     receiver: broadcast::Receiver<Event>,
     /// The id of the last event handed out.
@@ -713,8 +844,12 @@ pub struct Subscription {
 }
 
 impl Subscription {
-    /// The next event; `None` when the hub is gone.
+    /// The next event; `None` when the hub is gone or the holder's access ended.
     pub async fn next(&mut self) -> Option<Event> {
+        let mut ended = self.ended.as_ref().map(|(ended, _)| ended.clone());
+        if ended.as_ref().is_some_and(|ended| *ended.borrow()) {
+            return None;
+        }
         match self.replay.pop_front() {
             Some(event) => {
                 self.last = self.last.max(event.id);
@@ -722,9 +857,18 @@ impl Subscription {
             }
             None => {
                 let mut closed = self.closed.clone();
+                let revoked = async {
+                    match ended.as_mut() {
+                        Some(ended) => {
+                            let _ = ended.wait_for(|ended| *ended).await;
+                        }
+                        None => std::future::pending().await,
+                    }
+                };
                 tokio::select! {
                     event = self.recv() => event,
                     _ = closed.wait_for(|closed| *closed) => None,
+                    () = revoked => None,
                 }
             }
         }
@@ -767,6 +911,18 @@ impl Drop for Guard {
         if self.channel.subscribers.fetch_sub(1, Ordering::SeqCst) == 1 {
             self.channel.wake.notify_one();
         }
+    }
+}
+
+/// An open stream's place in [`Hub`]'s list, given back when the stream ends.
+struct Ticket {
+    hub: Hub,
+    number: u64,
+}
+
+impl Drop for Ticket {
+    fn drop(&mut self) {
+        lock(&self.hub.inner.streams).remove(&self.number);
     }
 }
 

@@ -9,6 +9,7 @@ pub mod clusters;
 pub mod create_requests;
 pub mod live;
 pub mod orchestration;
+pub mod security;
 pub mod store;
 pub mod upgrades;
 
@@ -46,6 +47,11 @@ pub struct AppState {
     pub orchestration_timeout: std::time::Duration,
     /// Longest time a request (not a live stream) may take before it is answered 503.
     pub request_timeout: std::time::Duration,
+    /// Requests (other than live streams) served at once.
+    pub max_concurrent_requests: usize,
+    /// The one-time token the first account needs, when the portal listens beyond loopback
+    /// (printed in the log at start); `None` on loopback.
+    pub bootstrap: Option<std::sync::Arc<str>>,
     /// The organizations' orchestration clients, reused while their credentials stay the same.
     pub clients: orchestration::Clients,
     /// Watchers of clusters and their subscribers (the live pages).
@@ -70,6 +76,21 @@ pub fn now_ms() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
         .unwrap_or_default()
+}
+
+/// Unix milliseconds as people read a moment: `2026-12-13 17:20 UTC`.
+pub fn utc_minute(ms: i64) -> String {
+    match time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000) {
+        Ok(at) => format!(
+            "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+            at.year(),
+            u8::from(at.month()),
+            at.day(),
+            at.hour(),
+            at.minute()
+        ),
+        Err(_) => "an unknown time".to_owned(),
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {

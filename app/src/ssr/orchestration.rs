@@ -23,7 +23,7 @@ pub async fn mint_embedded(state: &AppState, org: &str) -> Result<(), AppError> 
     let credentials = StoredCredentials {
         kind: EMBEDDED.into(),
         api_key: key,
-        secret_sealed: state.sealer.seal(&secret),
+        secret_sealed: state.sealer.seal(org, &secret),
         zones: ZoneName::ALL
             .iter()
             .map(|z| z.as_str().to_owned())
@@ -69,10 +69,15 @@ pub async fn client_for(
     if let Some(client) = state.clients.get(org, &identity) {
         return Ok((client, zones));
     }
-    let secret = state.sealer.open(&credentials.secret_sealed).map_err(|e| {
-        tracing::error!(%e, "cannot open the organization's API secret");
-        AppError::Internal("the stored API secret cannot be opened with this portal's key".into())
-    })?;
+    let secret = state
+        .sealer
+        .open(org, &credentials.secret_sealed)
+        .map_err(|e| {
+            tracing::error!(%e, "cannot open the organization's API secret");
+            AppError::Internal(
+                "the stored API secret cannot be opened with this portal's key".into(),
+            )
+        })?;
     let endpoint = if credentials.kind == EMBEDDED {
         &state.orchestration.endpoint
     } else {

@@ -6,6 +6,7 @@
 
 mod records;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use rand::Rng;
@@ -40,6 +41,37 @@ pub enum StoreError {
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: AnyPool,
+    vault: Arc<dyn Vault>,
+}
+
+/// Seals what the store keeps secret (API secrets, which sign every request, and the clusters'
+/// CA private keys, which sign every kubeconfig) and opens it again. The portal gives its
+/// embedded orchestrator its own key; [`NoVault`] keeps them as they are.
+pub trait Vault: std::fmt::Debug + Send + Sync + 'static {
+    /// `plaintext` sealed for `owner` (the row it belongs to).
+    fn seal(&self, owner: &str, plaintext: &str) -> String;
+    /// Opens what [`Vault::seal`] sealed for `owner`.
+    fn open(&self, owner: &str, sealed: &str) -> Result<String, String>;
+    /// Whether a stored value is sealed (values stored before sealing began are not).
+    fn is_sealed(&self, stored: &str) -> bool;
+}
+
+/// Keeps secrets as they are (the standalone orchestrator, a development tool).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoVault;
+
+impl Vault for NoVault {
+    fn seal(&self, _: &str, plaintext: &str) -> String {
+        plaintext.to_owned()
+    }
+
+    fn open(&self, _: &str, sealed: &str) -> Result<String, String> {
+        Ok(sealed.to_owned())
+    }
+
+    fn is_sealed(&self, _: &str) -> bool {
+        false
+    }
 }
 
 /// A security group, anti-affinity group, private network or deploy target to store.
@@ -118,7 +150,25 @@ impl Store {
         } else {
             POSTGRES_MIGRATIONS.run(&pool).await?;
         }
-        Ok(Store { pool })
+        Ok(Store {
+            pool,
+            vault: Arc::new(NoVault),
+        })
+    }
+
+    /// This store, sealing secrets with `vault` from now on (and opening those it sealed).
+    pub fn with_vault(self, vault: Arc<dyn Vault>) -> Store {
+        Store { vault, ..self }
+    }
+
+    /// A stored secret of `owner`, opened.
+    fn reveal(&self, owner: &str, stored: String) -> Result<String, StoreError> {
+        if !self.vault.is_sealed(&stored) {
+            return Ok(stored);
+        }
+        self.vault
+            .open(owner, &stored)
+            .map_err(|e| StoreError::Corrupt(format!("the sealed secret of {owner}: {e}")))
     }
 
     /// Closes every connection.
@@ -151,7 +201,7 @@ impl Store {
         )
         .bind(key)
         .bind(org.to_string())
-        .bind(secret)
+        .bind(self.vault.seal(key, secret))
         .bind(now_ms())
         .execute(&self.pool)
         .await?;
@@ -186,7 +236,7 @@ impl Store {
             .await?;
         row.map(|row| {
             let org: String = row.try_get("org_id")?;
-            let secret: String = row.try_get("secret")?;
+            let secret = self.reveal(key, row.try_get("secret")?)?;
             Ok((parse_uuid(&org)?, secret))
         })
         .transpose()
@@ -770,6 +820,7 @@ impl Store {
         cert_pem: &str,
         key_pem: &str,
     ) -> Result<(String, String), StoreError> {
+        let owner = format!("{cluster}/{kind}");
         sqlx::query(
             "INSERT INTO authorities (cluster_id, kind, cert_pem, key_pem) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (cluster_id, kind) DO NOTHING",
@@ -777,7 +828,7 @@ impl Store {
         .bind(cluster.to_string())
         .bind(kind)
         .bind(cert_pem)
-        .bind(key_pem)
+        .bind(self.vault.seal(&owner, key_pem))
         .execute(&self.pool)
         .await?;
         let row = sqlx::query(
@@ -787,7 +838,10 @@ impl Store {
         .bind(kind)
         .fetch_one(&self.pool)
         .await?;
-        Ok((row.try_get("cert_pem")?, row.try_get("key_pem")?))
+        Ok((
+            row.try_get("cert_pem")?,
+            self.reveal(&owner, row.try_get("key_pem")?)?,
+        ))
     }
 }
 

@@ -99,9 +99,12 @@ async fn start(
     gate: Option<&faults::Faults>,
 ) -> Harness {
     let dir = tempfile::tempdir().unwrap();
-    let mut embedded = server::embedded::Embedded::start_with(dir.path(), speed, 0.0, wrap)
-        .await
-        .unwrap();
+    // The key the portal will load from the same directory seals the orchestrator's secrets.
+    let sealer = app::ssr::accounts::secrets::Sealer::load_or_create(dir.path(), None).unwrap();
+    let mut embedded =
+        server::embedded::Embedded::start_with(dir.path(), speed, 0.0, &sealer, wrap)
+            .await
+            .unwrap();
     let orchestrator_endpoint = embedded.orchestration.endpoint.clone();
     if let Some(faults) = gate {
         embedded.orchestration.endpoint = faults.gate(&orchestrator_endpoint).await;
@@ -117,6 +120,10 @@ async fn start(
         "--catalog-dir",
         concat!(env!("CARGO_MANIFEST_DIR"), "/../catalog"),
     ];
+    // The tests sign up people of several organizations.
+    if !flags.contains(&"--signup") {
+        args.extend(["--signup", "open"]);
+    }
     if !flags.contains(&"--exoscale-endpoint") {
         args.extend([
             "--exoscale-endpoint",
@@ -264,7 +271,7 @@ pub async fn org_client(h: &Harness, email: &str) -> sks_api::client::Client {
         sks_api::client::ClientConfig::with_endpoint(&h.orchestrator_endpoint),
         sks_api::sign::Credentials::new(
             credentials.api_key,
-            sealer.open(&credentials.secret_sealed).unwrap(),
+            sealer.open(&org, &credentials.secret_sealed).unwrap(),
         ),
     )
     .unwrap()

@@ -110,6 +110,19 @@ impl Stream {
         }
     }
 
+    /// Whether the server ended the stream within `wait` (events before the end are read and
+    /// dropped).
+    pub async fn ended_within(&mut self, wait: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            match tokio::time::timeout_at(deadline, self.body.next()).await {
+                Err(_) => return false,
+                Ok(None) | Ok(Some(Err(_))) => return true,
+                Ok(Some(Ok(_))) => continue,
+            }
+        }
+    }
+
     /// The next event; panics when none comes within 30 s.
     pub async fn next(&mut self) -> Sse {
         self.next_within(Duration::from_secs(30))

@@ -9,7 +9,7 @@ use super::{BUTTON, CARD, ClusterHeader, FieldMessage, INPUT, QUIET_BUTTON, clus
 use crate::components::error_view::ErrorView;
 use crate::components::forms::{ErrorSummary, field_error};
 use crate::server_fns::cluster_access::{
-    AuthorityCert, ClusterAccess, IssueKubeconfig, IssuedKubeconfig, RotateCredentials,
+    AuthorityCert, ClusterAccess, IssueKubeconfig, IssuedKubeconfig, MASTERS, RotateCredentials,
     TTL_CHOICES, get_cluster_access,
 };
 
@@ -54,7 +54,7 @@ fn Access(zone: String, id: String, access: ClusterAccess) -> impl IntoView {
             <section aria-labelledby="kubeconfig-title" class=CARD>
                 <h2 id="kubeconfig-title" class="text-base font-semibold">"Kubeconfig"</h2>
                 {if access.may_issue {
-                    view! { <KubeconfigForm zone=zone.clone() id=id.clone() endpoint=access.endpoint.clone()/> }.into_any()
+                    view! { <KubeconfigForm zone=zone.clone() id=id.clone() endpoint=access.endpoint.clone() role=access.role/> }.into_any()
                 } else {
                     view! { <p class="mt-2 text-sm text-slate-600 dark:text-slate-400">"Operators, admins and owners can issue kubeconfigs."</p> }.into_any()
                 }}
@@ -77,7 +77,15 @@ fn Access(zone: String, id: String, access: ClusterAccess) -> impl IntoView {
 }
 
 #[component]
-fn KubeconfigForm(zone: String, id: String, endpoint: Option<String>) -> impl IntoView {
+fn KubeconfigForm(
+    zone: String,
+    id: String,
+    endpoint: Option<String>,
+    role: crate::roles::Role,
+) -> impl IntoView {
+    let longest = role.kubeconfig_max_hours();
+    let preferred = longest.min(24 * 30);
+    let masters = role.may_issue_masters();
     let issue = ServerAction::<IssueKubeconfig>::new();
     let error = Signal::derive(move || issue.value().get().and_then(Result::err));
     let field = move |name: &'static str| Signal::derive(move || field_error(error.get(), name));
@@ -98,13 +106,16 @@ fn KubeconfigForm(zone: String, id: String, endpoint: Option<String>) -> impl In
             <input id="kc-user" name="user" value=crate::server_fns::catalog::KUBECONFIG_USER required class=INPUT aria-describedby="kc-user-error" aria-invalid=move || field("user").get().is_some().to_string()/>
             <FieldMessage id="kc-user-error".into() message=field("user")/>
             <label class="block text-sm font-medium" for="kc-groups">"Groups"</label>
-            <input id="kc-groups" name="groups" value="system:masters" class=INPUT aria-describedby="kc-groups-help kc-groups-error" aria-invalid=move || field("groups").get().is_some().to_string()/>
-            <p id="kc-groups-help" class="text-xs text-slate-500 dark:text-slate-400">"Separated by commas or spaces; each becomes an organization (O) in the certificate."</p>
+            <input id="kc-groups" name="groups" value={if masters { MASTERS } else { "" }} class=INPUT aria-describedby="kc-groups-help kc-groups-error" aria-invalid=move || field("groups").get().is_some().to_string()/>
+            <p id="kc-groups-help" class="text-xs text-slate-500 dark:text-slate-400">
+                "Separated by commas or spaces; each becomes an organization (O) in the certificate."
+                {(!masters).then_some(" Only admins and owners may use system:masters.")}
+            </p>
             <FieldMessage id="kc-groups-error".into() message=field("groups")/>
             <label class="block text-sm font-medium" for="kc-ttl">"Valid for"</label>
             <select id="kc-ttl" name="ttl_hours" class=INPUT aria-describedby="kc-ttl-error">
-                {TTL_CHOICES.iter().map(|(hours, label)| view! {
-                    <option value=hours.to_string() selected=*hours == 24 * 30>{*label}</option>
+                {TTL_CHOICES.iter().filter(|(hours, _)| *hours <= longest).map(|(hours, label)| view! {
+                    <option value=hours.to_string() selected=*hours == preferred>{*label}</option>
                 }).collect_view()}
             </select>
             <FieldMessage id="kc-ttl-error".into() message=field("ttl_hours")/>

@@ -44,8 +44,8 @@ impl From<sqlx::Error> for AccountError {
     }
 }
 
-/// A user account.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A user account. `Debug` never shows the password hash.
+#[derive(Clone, PartialEq, Eq)]
 pub struct User {
     pub id: String,
     pub email: String,
@@ -54,12 +54,36 @@ pub struct User {
     pub created_at: i64,
 }
 
+impl std::fmt::Debug for User {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("email", &self.email)
+            .field("name", &self.name)
+            .field("password_hash", &"***")
+            .field("created_at", &self.created_at)
+            .finish()
+    }
+}
+
 /// An organization a user belongs to, with the user's role there.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Membership {
     pub org_id: String,
     pub org_name: String,
     pub role: Role,
+}
+
+/// An invitation not used yet, as owners and admins see it (never its token).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingInvitation {
+    /// The token's hash: names it for revoking, cannot be used to join.
+    pub id: String,
+    pub role: Role,
+    /// The email of who made it.
+    pub created_by: String,
+    pub created_at: i64,
+    pub expires_at: i64,
 }
 
 /// A member of an organization.
@@ -71,14 +95,27 @@ pub struct Member {
     pub role: Role,
 }
 
-/// A signed-in session, as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A signed-in session, as stored. `Debug` never shows the token's hash (it names the
+/// session in the database).
+#[derive(Clone, PartialEq, Eq)]
 pub struct Session {
     pub token_hash: String,
     pub user_id: String,
     pub org_id: Option<String>,
     pub created_at: i64,
     pub last_seen_at: i64,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("token_hash", &"***")
+            .field("user_id", &self.user_id)
+            .field("org_id", &self.org_id)
+            .field("created_at", &self.created_at)
+            .field("last_seen_at", &self.last_seen_at)
+            .finish()
+    }
 }
 
 /// How long sessions last.
@@ -190,6 +227,51 @@ impl Accounts {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
             .fetch_one(self.pool())
             .await?)
+    }
+
+    /// Claims the first account of the installation for `email`: true for exactly one caller,
+    /// and only while no account exists (one statement, so two racing sign-ups cannot both
+    /// become the first owner).
+    pub async fn claim_first_account(&self, email: &str) -> Result<bool, AccountError> {
+        let claimed = sqlx::query(
+            "INSERT INTO portal_meta (key, value) SELECT 'first-account', $1 \
+             WHERE NOT EXISTS (SELECT 1 FROM users) ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(email)
+        .execute(self.pool())
+        .await?
+        .rows_affected();
+        Ok(claimed == 1)
+    }
+
+    /// Gives the claim back (the first sign-up failed after claiming).
+    pub async fn release_first_account(&self) -> Result<(), AccountError> {
+        sqlx::query("DELETE FROM portal_meta WHERE key = 'first-account'")
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// A new organization named `name`, or, when that name is taken, `name (n)` with the
+    /// first free n: a sign-up never joins an organization by its name.
+    pub async fn create_org_named_like(
+        &self,
+        name: &str,
+        now: i64,
+    ) -> Result<String, AccountError> {
+        for n in 1..100 {
+            let candidate = if n == 1 {
+                name.to_owned()
+            } else {
+                format!("{name} ({n})")
+            };
+            match self.create_org(&candidate, now).await {
+                Err(AccountError::OrganizationTaken) => continue,
+                other => return other,
+            }
+        }
+        self.create_org(&format!("{name} ({})", &new_id()[..8]), now)
+            .await
     }
 
     /// Creates an account; the email is kept lowercased.
@@ -474,6 +556,28 @@ impl Accounts {
         Ok(Some(session))
     }
 
+    /// When the session with this token hash expires (Unix ms) if it is not used before, or
+    /// `None` when it has ended or expired. Reading it does not count as using it.
+    pub async fn session_deadline(
+        &self,
+        token_hash: &str,
+        policy: SessionPolicy,
+        now: i64,
+    ) -> Result<Option<i64>, AccountError> {
+        let row =
+            sqlx::query("SELECT created_at, last_seen_at FROM sessions WHERE token_hash = $1")
+                .bind(token_hash)
+                .fetch_optional(self.pool())
+                .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let created_at: i64 = row.try_get("created_at")?;
+        let last_seen_at: i64 = row.try_get("last_seen_at")?;
+        let deadline = (last_seen_at + policy.idle_ms).min(created_at + policy.absolute_ms);
+        Ok((deadline > now).then_some(deadline))
+    }
+
     /// Switches the organization a session works in.
     pub async fn set_session_org(&self, token: &str, org: &str) -> Result<(), AccountError> {
         sqlx::query("UPDATE sessions SET org_id = $1 WHERE token_hash = $2")
@@ -588,6 +692,95 @@ impl Accounts {
         .await?;
         tx.commit().await?;
         Ok((org, role))
+    }
+
+    /// The pending invitations of `org` (neither used nor expired), newest first.
+    pub async fn pending_invitations(
+        &self,
+        org: &str,
+        now: i64,
+    ) -> Result<Vec<PendingInvitation>, AccountError> {
+        let rows = sqlx::query(
+            "SELECT i.token_hash, i.role, i.created_at, i.expires_at, \
+             COALESCE(u.email, i.created_by) AS created_by \
+             FROM invitations i LEFT JOIN users u ON u.id = i.created_by \
+             WHERE i.org_id = $1 AND i.used_at IS NULL AND i.expires_at > $2 \
+             ORDER BY i.created_at DESC",
+        )
+        .bind(org)
+        .bind(now)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(PendingInvitation {
+                    id: row.try_get("token_hash")?,
+                    role: role_of(row)?,
+                    created_by: row.try_get("created_by")?,
+                    created_at: row.try_get("created_at")?,
+                    expires_at: row.try_get("expires_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Ends one pending invitation of `org` (by its id, the token's hash); whether there was
+    /// one.
+    pub async fn revoke_invitation(&self, org: &str, id: &str) -> Result<bool, AccountError> {
+        Ok(sqlx::query(
+            "DELETE FROM invitations WHERE org_id = $1 AND token_hash = $2 AND used_at IS NULL",
+        )
+        .bind(org)
+        .bind(id)
+        .execute(self.pool())
+        .await?
+        .rows_affected()
+            == 1)
+    }
+
+    /// Ends every pending invitation `user` made in `org` (they were removed or demoted: what
+    /// they handed out goes with their role). Returns how many.
+    pub async fn revoke_invitations_by(&self, org: &str, user: &str) -> Result<u64, AccountError> {
+        Ok(sqlx::query(
+            "DELETE FROM invitations WHERE org_id = $1 AND created_by = $2 AND used_at IS NULL",
+        )
+        .bind(org)
+        .bind(user)
+        .execute(self.pool())
+        .await?
+        .rows_affected())
+    }
+
+    // The session's one-time message.
+
+    /// Leaves `sealed` for the session's next page.
+    pub async fn set_flash(&self, token: &str, sealed: &str) -> Result<(), AccountError> {
+        sqlx::query("UPDATE sessions SET flash = $1 WHERE token_hash = $2")
+            .bind(sealed)
+            .bind(token_hash(token))
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Takes the session's message, if any: it is read once.
+    pub async fn take_flash(&self, token: &str) -> Result<Option<String>, AccountError> {
+        let hash = token_hash(token);
+        let mut tx = self.pool().begin().await?;
+        let flash: Option<String> =
+            sqlx::query_scalar("SELECT flash FROM sessions WHERE token_hash = $1")
+                .bind(&hash)
+                .fetch_optional(&mut *tx)
+                .await?
+                .flatten();
+        if flash.is_some() {
+            sqlx::query("UPDATE sessions SET flash = NULL WHERE token_hash = $1")
+                .bind(&hash)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(flash)
     }
 
     // Orchestration credentials.
@@ -725,49 +918,58 @@ impl Accounts {
             .collect()
     }
 
-    // Sign-in throttling.
+    // Throttling of guesses (see [`throttle`]).
 
-    /// Until when (Unix ms) attempts for `subject` are refused; 0 when they are not.
-    pub async fn blocked_until(&self, subject: &throttle::Subject) -> Result<i64, AccountError> {
-        Ok(
-            sqlx::query_scalar("SELECT blocked_until FROM sign_in_throttle WHERE subject = $1")
-                .bind(subject.key())
-                .fetch_optional(self.pool())
-                .await?
-                .unwrap_or(0),
-        )
-    }
-
-    /// Counts a failed attempt for `subject` and sets its next wait.
-    pub async fn sign_in_failed(
+    /// Counts an attempt for `subject` before it is made, unless the subject must wait: one
+    /// statement, so parallel attempts are counted one after the other and only the free ones
+    /// go through. Returns `Ok(None)` when the attempt may go ahead, `Ok(Some(until))` (Unix
+    /// ms) when it must wait until then.
+    pub async fn reserve_attempt(
         &self,
         subject: &throttle::Subject,
         now: i64,
-    ) -> Result<(), AccountError> {
-        let mut tx = self.pool().begin().await?;
-        let failures: i64 =
-            sqlx::query_scalar("SELECT failures FROM sign_in_throttle WHERE subject = $1")
-                .bind(subject.key())
-                .fetch_optional(&mut *tx)
-                .await?
-                .unwrap_or(0)
-                + 1;
-        let blocked_until = now + subject.wait_after(failures).as_millis() as i64;
-        sqlx::query(
-            "INSERT INTO sign_in_throttle (subject, failures, blocked_until) VALUES ($1, $2, $3) \
-             ON CONFLICT (subject) DO UPDATE SET failures = $2, blocked_until = $3",
-        )
-        .bind(subject.key())
-        .bind(failures)
-        .bind(blocked_until)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(())
+    ) -> Result<Option<i64>, AccountError> {
+        let forget_ms = throttle::FORGET_AFTER.as_millis() as i64;
+        let counted = format!(
+            "CASE WHEN sign_in_throttle.blocked_until < $2 - {forget_ms} THEN 1 \
+             ELSE sign_in_throttle.failures + 1 END"
+        );
+        let statement = format!(
+            "INSERT INTO sign_in_throttle (subject, failures, blocked_until) \
+             VALUES ($1, 1, $2 + {first}) \
+             ON CONFLICT (subject) DO UPDATE SET failures = {counted}, \
+             blocked_until = $2 + {wait} \
+             WHERE sign_in_throttle.blocked_until <= $2 \
+             RETURNING failures",
+            first = subject.wait_after(1).as_millis(),
+            wait = subject.wait_ms_sql(&counted),
+        );
+        let key = subject.key();
+        // Refused while it must wait; tried again only when the wait ended in between.
+        for _ in 0..3 {
+            // Built from constants only: no value of the request is in the text.
+            let counted: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(statement.clone()))
+                .bind(&key)
+                .bind(now)
+                .fetch_optional(self.pool())
+                .await?;
+            if counted.is_some() {
+                return Ok(None);
+            }
+            let until: Option<i64> =
+                sqlx::query_scalar("SELECT blocked_until FROM sign_in_throttle WHERE subject = $1")
+                    .bind(&key)
+                    .fetch_optional(self.pool())
+                    .await?;
+            if let Some(until) = until.filter(|u| *u > now) {
+                return Ok(Some(until));
+            }
+        }
+        Ok(Some(now + 1000))
     }
 
-    /// Forgets the failures of `subject` (after a successful sign-in).
-    pub async fn sign_in_succeeded(&self, subject: &throttle::Subject) -> Result<(), AccountError> {
+    /// Forgets the attempts of `subject` (after a successful one).
+    pub async fn forget_attempts(&self, subject: &throttle::Subject) -> Result<(), AccountError> {
         sqlx::query("DELETE FROM sign_in_throttle WHERE subject = $1")
             .bind(subject.key())
             .execute(self.pool())

@@ -53,9 +53,69 @@ pub fn verify_nothing(password: &str) {
     let _ = verify(password, dummy);
 }
 
+/// Hashes at once, at most: Argon2id takes 19 MiB and tens of milliseconds each, so a burst of
+/// sign-ins waits here instead of taking all memory and every async worker.
+fn hashing_slots() -> &'static tokio::sync::Semaphore {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    SLOTS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        tokio::sync::Semaphore::new(cores.clamp(2, 4))
+    })
+}
+
+/// Runs `work` (hashing) on a blocking thread, behind [`hashing_slots`]: the async workers keep
+/// answering other requests meanwhile.
+async fn off_the_workers<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+    let _slot = hashing_slots()
+        .acquire()
+        .await
+        .expect("the hashing semaphore is never closed");
+    tokio::task::spawn_blocking(work)
+        .await
+        .expect("password hashing does not panic")
+}
+
+/// [`hash`], off the async workers.
+pub async fn hash_off_workers(password: &str) -> String {
+    let password = password.to_owned();
+    off_the_workers(move || hash(&password)).await
+}
+
+/// [`verify`], off the async workers.
+pub async fn verify_off_workers(password: &str, hash: &str) -> bool {
+    let (password, hash) = (password.to_owned(), hash.to_owned());
+    off_the_workers(move || verify(&password, &hash)).await
+}
+
+/// [`verify_nothing`], off the async workers.
+pub async fn verify_nothing_off_workers(password: &str) {
+    let password = password.to_owned();
+    off_the_workers(move || verify_nothing(&password)).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn hashing_leaves_the_async_worker_free() {
+        // On a one-thread runtime, a ticker only advances while the hash is computed if the
+        // hash runs elsewhere.
+        let ticks = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let counter = ticks.clone();
+        let ticker = tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+                counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        });
+        tokio::task::yield_now().await;
+        let hashed = hash_off_workers("correct horse battery").await;
+        let during = ticks.load(std::sync::atomic::Ordering::Relaxed);
+        assert!(verify_off_workers("correct horse battery", &hashed).await);
+        ticker.abort();
+        assert!(during > 0, "the runtime was blocked while hashing");
+    }
 
     #[test]
     fn hashes_are_argon2id_salted_and_verify() {

@@ -169,7 +169,12 @@ async fn beyond_loopback_the_first_account_needs_the_bootstrap_link() {
         ])
         .env("CAPSTAN_LOG", "warn")
         .stdout(std::fs::File::create(&log_path).unwrap())
-        .stderr(Stdio::null())
+        .stderr(
+            std::fs::OpenOptions::new()
+                .append(true)
+                .open(&log_path)
+                .unwrap(),
+        )
         .spawn()
         .unwrap();
     let started = ready(&mut portal, port);

@@ -73,7 +73,7 @@ test('settings shows facts read from the portal database', async ({ page }, test
   const about = page.getByRole('region', { name: 'About this portal' });
   await expect(about.getByRole('definition').nth(1)).toHaveText('SQLite');
   // Every migration applied: the newest is 0004 (upgrade plans).
-  await expect(about).toContainText(/Schema version\s*4/);
+  await expect(about).toContainText(/Schema version\s*5/);
   await expect(about).toContainText(/Schema version\s*\d+/);
   await expect(about).toContainText(/Installed\s*\d{4}-\d{2}-\d{2}T/);
   // A new organization runs on the built-in local orchestrator.

@@ -32,6 +32,7 @@ fn is_static_file(path: &str) -> bool {
 pub async fn secure(State(origins): State<Arc<Origins>>, request: Request, next: Next) -> Response {
     let is_static = is_static_file(request.uri().path());
     let mut response = next.run(request).await;
+    let redirect = response.status().is_redirection();
     let headers = response.headers_mut();
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -48,7 +49,9 @@ pub async fn secure(State(origins): State<Arc<Origins>>, request: Request, next:
             HeaderValue::from_static(HSTS),
         );
     }
-    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+    // A redirect gets none: the page it leads to brings its own (Chrome has been seen to
+    // blame the page being left for loads under a redirect's policy).
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) && !redirect {
         headers.insert(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(app::ssr::security::FALLBACK_POLICY),

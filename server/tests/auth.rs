@@ -509,11 +509,6 @@ const TABLE: &[(&str, Access, &str)] = &[
         Access::AtLeast(Role::Admin),
         "id=nope",
     ),
-    (
-        "/api/take_invitation_link",
-        Access::AtLeast(Role::Admin),
-        "",
-    ),
     ("/api/invitation_info", Access::Public, "token=nope"),
     ("/api/accept_invitation", Access::SignedIn, "token=nope"),
     ("/api/get_credentials", Access::AtLeast(Role::Viewer), ""),

@@ -10,7 +10,7 @@ use crate::roles::Role;
 use crate::server_fns::cluster_access::RotateOperatorsEverywhere;
 use crate::server_fns::members::{
     InvitationRow, InviteMember, Members, RemoveMember, RevokeInvitation, SetMemberRole,
-    list_members, take_invitation_link,
+    list_members,
 };
 
 const SMALL_BUTTON: &str = "rounded-md border border-slate-300 px-2 py-1 text-xs font-medium hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-sky-500 dark:border-slate-700 dark:hover:bg-slate-800";
@@ -59,7 +59,7 @@ pub fn MembersSection() -> impl IntoView {
                             <MemberTable members=members.clone() set_role remove/>
                             {(members.your_role >= Role::Admin).then(|| view! {
                                 <AfterRemoval remove/>
-                                <InviteForm invite your_role=members.your_role/>
+                                <InviteForm invite your_role=members.your_role new_link=members.new_link.clone()/>
                                 <Invitations invitations=members.invitations.clone() revoke/>
                             })}
                         })
@@ -220,16 +220,19 @@ fn Invitations(
 }
 
 #[component]
-fn InviteForm(invite: ServerAction<InviteMember>, your_role: Role) -> impl IntoView {
+fn InviteForm(
+    invite: ServerAction<InviteMember>,
+    your_role: Role,
+    new_link: Option<String>,
+) -> impl IntoView {
     // The link comes back as the action's value, or (a form posted without JavaScript) once
-    // from the session, never from the address.
-    let posted = Resource::new(|| (), |_| take_invitation_link());
+    // with the members list, from the session: never from the address.
     let link = move || {
         invite
             .value()
             .get()
             .and_then(Result::ok)
-            .or_else(|| posted.get().and_then(Result::ok).flatten())
+            .or_else(|| new_link.clone())
     };
     let error = Signal::derive(move || invite.value().get().and_then(Result::err));
     view! {
@@ -248,14 +251,12 @@ fn InviteForm(invite: ServerAction<InviteMember>, your_role: Role) -> impl IntoV
                 <button type="submit" class="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800">"Create invitation link"</button>
             </ActionForm>
             <div class="mt-2"><ErrorSummary error/></div>
-            <Transition fallback=|| ()>
-                {move || link().map(|link| view! {
-                    <p role="status" class="mt-3 text-sm">
-                        "Send this link: "
-                        <code data-testid="invitation-link" class="break-all rounded bg-slate-100 px-1 py-0.5 dark:bg-slate-800">{link}</code>
-                    </p>
-                })}
-            </Transition>
+            {move || link().map(|link| view! {
+                <p role="status" class="mt-3 text-sm">
+                    "Send this link: "
+                    <code data-testid="invitation-link" class="break-all rounded bg-slate-100 px-1 py-0.5 dark:bg-slate-800">{link}</code>
+                </p>
+            })}
         </div>
     }
 }

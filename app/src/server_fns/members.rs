@@ -39,6 +39,8 @@ pub struct Members {
     pub members: Vec<MemberRow>,
     /// Pending invitations (for owners and admins; empty for the others).
     pub invitations: Vec<InvitationRow>,
+    /// The invitation link a form posted without JavaScript just made, shown once.
+    pub new_link: Option<String>,
 }
 
 /// What an invitation link leads to.
@@ -110,11 +112,22 @@ pub async fn list_members() -> Result<Members, AppError> {
     } else {
         Vec::new()
     };
+    let new_link = if permits(role, Action::ManageMembers) {
+        state
+            .accounts
+            .take_flash(&caller.token)
+            .await
+            .map_err(store_failure)?
+            .and_then(|sealed| state.sealer.open(&caller.token, &sealed).ok())
+    } else {
+        None
+    };
     Ok(Members {
         org_name: org_name.to_owned(),
         your_role: role,
         members,
         invitations,
+        new_link,
     })
 }
 
@@ -138,25 +151,6 @@ pub async fn revoke_invitation(id: String) -> Result<(), AppError> {
     }
     audit(&caller, "member.invitation-revoke", None, "success", None).await;
     Ok(())
-}
-
-/// The invitation link a form posted without JavaScript just created, once (it never travels
-/// in an address); `None` otherwise.
-#[server(endpoint = "take_invitation_link")]
-pub async fn take_invitation_link() -> Result<Option<String>, AppError> {
-    use crate::ssr::accounts::authz::Action;
-    use crate::ssr::auth::{require, store_failure};
-    let caller = require(Action::ManageMembers).await?;
-    let state = crate::ssr::app_state()?;
-    let Some(sealed) = state
-        .accounts
-        .take_flash(&caller.token)
-        .await
-        .map_err(store_failure)?
-    else {
-        return Ok(None);
-    };
-    Ok(state.sealer.open(&caller.token, &sealed).ok())
 }
 
 /// Creates an invitation link to join the current organization with `role` (valid for a week,

@@ -40,11 +40,11 @@ pub fn requires_session(path: &str) -> bool {
 }
 
 /// The whole HTML document, rendered on the server. The theme from the request's cookie is
-/// written on `<html>` so the first paint already has the right colours; the response gets the
-/// page's Content-Security-Policy, with the nonce of this render's inline scripts.
+/// written on `<html>` so the first paint already has the right colours; the inline scripts carry
+/// the nonce the server chose for this page, which its Content-Security-Policy names.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    crate::ssr::security::set_page_policy();
+    crate::ssr::security::use_page_nonce();
     let theme = rendered_theme();
     view! {
         <!DOCTYPE html>

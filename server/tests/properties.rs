@@ -121,7 +121,9 @@ impl Portal {
             "SELECT token_hash || ' ' || role FROM invitations ORDER BY token_hash",
             "SELECT org_id || ' ' || kind || ' ' || api_key || ' ' || zones FROM org_credentials ORDER BY org_id",
             "SELECT token || ' ' || zone FROM create_requests ORDER BY token",
-            "SELECT id || ' ' || state FROM upgrade_plans ORDER BY id",
+            // A plan's state moves on its own once it runs (as clusters' states do): only
+            // whether a plan exists is what a request writes.
+            "SELECT id FROM upgrade_plans ORDER BY id",
         ] {
             for row in sqlx::query(query)
                 .fetch_all(self.h.store.pool())

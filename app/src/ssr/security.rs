@@ -1,7 +1,7 @@
 //! The Content-Security-Policy of the portal's pages.
 //!
-//! Leptos writes its hydration and resource scripts inline, each with the render's nonce
-//! (leptos_axum provides one per request); the policy allows scripts from the portal itself and
+//! Leptos writes its hydration and resource scripts inline, each with the render's nonce (the
+//! server chooses one per page request, [`PageNonce`]); the policy allows scripts from the portal itself and
 //! inline ones carrying that nonce, and lets the wasm be compiled (`'wasm-unsafe-eval'`). There
 //! are no inline styles, so styles come only from the portal's stylesheet.
 
@@ -21,16 +21,27 @@ pub fn page_policy(nonce: &str) -> String {
 pub const FALLBACK_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
      base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-/// Sets the page's policy on the response being rendered, with this render's nonce.
-pub fn set_page_policy() {
-    let (Some(nonce), Some(response)) = (
-        leptos::nonce::use_nonce(),
-        use_context::<leptos_axum::ResponseOptions>(),
-    ) else {
-        return;
-    };
-    if let Ok(value) = http::HeaderValue::from_str(&page_policy(&nonce)) {
-        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+/// The nonce the server chose for the page a request renders, handed to the render as a request
+/// extension. The server's header layer makes it ([`new_nonce`]) and, when the answer is a page,
+/// sends [`page_policy`] with it; the render's inline scripts carry it ([`use_page_nonce`]). The
+/// policy is decided where the response leaves, not through the render's response options:
+/// headers a render sets there have been seen not to reach the response (issue 14's note).
+#[derive(Clone, Debug)]
+pub struct PageNonce(pub String);
+
+/// A fresh nonce: 128 random bits, URL-safe base64 (what leptos makes for its own).
+pub fn new_nonce() -> PageNonce {
+    PageNonce(leptos::nonce::Nonce::new().to_string())
+}
+
+/// Makes the render use the nonce the server chose for this request (see [`PageNonce`]), in
+/// place of the one leptos made: the hydration script, the resources' scripts and the policy
+/// then agree. Called first thing in the shell, on the render's root owner.
+pub fn use_page_nonce() {
+    let chosen = use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<PageNonce>().cloned());
+    if let Some(PageNonce(nonce)) = chosen {
+        provide_context(leptos::nonce::Nonce::from_value(nonce));
     }
 }
 

@@ -115,6 +115,10 @@ test('without JavaScript: search with the form, render with the button, download
   await expect(page.getByText(/^1 of \d+ entries$/)).toBeVisible();
   await expect(entries(page).getByRole('link', { name: 'Metrics Server' })).toHaveCount(0);
   await entries(page).getByRole('link', { name: 'Sample web application' }).click();
+  // As a person sees it: with the stylesheet applied, which hides the README's own first heading
+  // (it repeats the title). A click does not wait for that; the stylesheet is revalidated on
+  // every page (`no-cache`), so it can arrive after the document.
+  await page.waitForLoadState('load');
   await expect(page.getByRole('heading', { level: 1, name: 'Sample web application' })).toBeVisible();
 
   await page.getByLabel('Application name').fill('shop');

@@ -4,8 +4,8 @@
 //!   `X-Frame-Options: DENY`, and `Strict-Transport-Security` when the public URL is https.
 //! - A Content-Security-Policy on every response. A request that may render a page gets a fresh
 //!   nonce ([`app::ssr::security::PageNonce`], a request extension the render's scripts use);
-//!   if the answer is HTML, it gets [`app::ssr::security::page_policy`] with that nonce.
-//!   Everything else, and a page whose render did not take the nonce, gets
+//!   if the answer is HTML, it gets [`app::ssr::security::page_policy`] with that nonce (a
+//!   script without it does not run). Everything else gets
 //!   [`app::ssr::security::FALLBACK_POLICY`], which allows nothing to run.
 //! - Caching: nothing the portal answers from its own data is stored (`no-store` on pages,
 //!   server functions, errors and health); the static files under `/pkg` and the icon are not

@@ -1,9 +1,10 @@
 //! The Content-Security-Policy of the portal's pages.
 //!
 //! Leptos writes its hydration and resource scripts inline, each with the render's nonce (the
-//! server chooses one per page request, [`PageNonce`]); the policy allows scripts from the portal itself and
-//! inline ones carrying that nonce, and lets the wasm be compiled (`'wasm-unsafe-eval'`). There
-//! are no inline styles, so styles come only from the portal's stylesheet.
+//! server chooses one per page request, [`PageNonce`]); the policy allows scripts from the
+//! portal itself and inline ones carrying that nonce, and lets the wasm be compiled
+//! (`'wasm-unsafe-eval'`). There are no inline styles, so styles come only from the portal's
+//! stylesheet.
 
 use leptos::prelude::*;
 

@@ -162,20 +162,44 @@ impl Portal {
     }
 
     /// What is stored once background work has stopped moving it (a deletion in order, a new
-    /// cluster's nodepools, the orchestrator's reconciler): two snapshots 100 ms apart agree, or
-    /// the last of 5 s. Taken before each request, so what a refused request is compared with
-    /// is not still changing on its own.
+    /// cluster's nodepools, the orchestrator's reconciler converging on an accepted change — a
+    /// service level shows once its task ends): no cluster and no nodepool of the target is in
+    /// a transitional state, and two snapshots 100 ms apart agree; or the last of 10 s. Taken
+    /// before each request, so what a refused request is compared with is not still changing
+    /// on its own.
     async fn settled(&self) -> Vec<String> {
         let mut last = self.stored().await;
-        for _ in 0..50 {
+        for _ in 0..100 {
             tokio::time::sleep(Duration::from_millis(100)).await;
             let now = self.stored().await;
-            if now == last {
+            if now == last && !self.moving().await {
                 return now;
             }
             last = now;
         }
         last
+    }
+
+    /// Whether the orchestrator is still carrying out a change: a cluster or one of the target
+    /// cluster's nodepools in a transitional state.
+    async fn moving(&self) -> bool {
+        let clusters = self.client.list_sks_clusters(&ZONE).await.unwrap();
+        if clusters
+            .iter()
+            .any(|c| c.state.as_ref().is_none_or(|s| s.is_transitional()))
+        {
+            return true;
+        }
+        let target = self
+            .client
+            .get_sks_cluster(&ZONE, self.cluster)
+            .await
+            .unwrap();
+        target
+            .nodepools
+            .unwrap_or_default()
+            .iter()
+            .any(|p| p.state.as_ref().is_none_or(|s| s.is_transitional()))
     }
 
     /// The server functions, each with its fields and the values that are valid for them. A

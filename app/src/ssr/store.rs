@@ -149,6 +149,18 @@ impl Store {
         &self.pool
     }
 
+    /// A transaction that reads and then writes. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`, waiting up to the busy timeout for another writer): a transaction
+    /// that only asked for it at its first write fails at once (`SQLITE_BUSY`) if another
+    /// connection wrote since it read, and a request failed as if the database were down. On
+    /// PostgreSQL a plain transaction; its own statements lock what they need.
+    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+    }
+
     /// Checks the database answers a trivial query within `timeout`.
     pub async fn ping(&self, timeout: Duration) -> Result<(), StoreError> {
         let query = sqlx::query("SELECT 1").execute(&self.pool);

@@ -458,7 +458,7 @@ impl Accounts {
 
     /// Changes a member's role; refuses to demote the last owner.
     pub async fn set_role(&self, org: &str, user: &str, role: Role) -> Result<(), AccountError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.store.begin_write().await?;
         keep_an_owner(
             &mut tx,
             self.store.backend(),
@@ -479,7 +479,7 @@ impl Accounts {
 
     /// Removes a member; refuses to remove the last owner.
     pub async fn remove_member(&self, org: &str, user: &str) -> Result<(), AccountError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.store.begin_write().await?;
         keep_an_owner(&mut tx, self.store.backend(), org, user, false).await?;
         sqlx::query("DELETE FROM memberships WHERE org_id = $1 AND user_id = $2")
             .bind(org)
@@ -660,7 +660,7 @@ impl Accounts {
         now: i64,
     ) -> Result<(String, Role), AccountError> {
         let hash = token_hash(token);
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.store.begin_write().await?;
         let claimed = sqlx::query(
             "UPDATE invitations SET used_at = $1, used_by = $2 \
              WHERE token_hash = $3 AND used_at IS NULL AND expires_at > $1",
@@ -766,7 +766,7 @@ impl Accounts {
     /// Takes the session's message, if any: it is read once.
     pub async fn take_flash(&self, token: &str) -> Result<Option<String>, AccountError> {
         let hash = token_hash(token);
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.store.begin_write().await?;
         let flash: Option<String> =
             sqlx::query_scalar("SELECT flash FROM sessions WHERE token_hash = $1")
                 .bind(&hash)
@@ -999,8 +999,8 @@ async fn keep_an_owner(
         .ok_or(AccountError::NotFound)?;
     if current == Role::Owner && !stays_owner {
         // PostgreSQL: lock the owner rows, so two owners stepping down at the same moment take
-        // turns and the second sees the first's change. SQLite needs no lock: it has one writer
-        // at a time, and a transaction that read before another's write cannot commit its own.
+        // turns and the second sees the first's change. SQLite needs no lock: the transaction
+        // holds the one write lock from its start (`Store::begin_write`).
         let sql = match backend {
             Backend::Postgres => {
                 "SELECT user_id FROM memberships WHERE org_id = $1 AND role = 'owner' FOR UPDATE"

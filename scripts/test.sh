@@ -15,7 +15,7 @@ step "Clippy, server build (ssr)"
 cargo clippy --workspace --exclude frontend --all-targets --features sks-api/client,sks-api/contract -- -D warnings
 
 step "Clippy, browser build (hydrate, wasm32)"
-cargo clippy -p frontend -p app -p sks-api --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
+cargo clippy -p frontend -p app -p portal-types -p sks-api --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
 
 # Each test in a process of its own, bounded by .config/nextest.toml: a test that hangs is
 # killed and named (TIMEOUT) instead of holding the suite up; slow ones are named (SLOW).

@@ -3,22 +3,21 @@
 //!
 //! The crate compiles twice: with `ssr` for the server (rendering and server functions) and with
 //! `hydrate` for the browser (wasm). Server-only code lives in [`ssr`] and never reaches the bundle.
+//! The types the server functions exchange, and the rules both sides apply, are `portal-types`'.
 
 #![recursion_limit = "256"]
 
 pub mod app;
-pub mod catalog;
 pub mod components;
-pub mod error;
-pub mod labels;
-pub mod live;
 pub mod pages;
-pub mod pricing;
-pub mod roles;
 pub mod server_fns;
-pub mod theme;
-pub mod url;
-pub mod wizard;
+
+// What crosses the wire and the rules both sides apply live in `portal-types`; they are named
+// from here as if they were the crate's own (`crate::clusters::ClusterRow`).
+pub use portal_types::{
+    access, accounts, activity, catalog, clusters, credentials, error, installation, labels, live,
+    members, nodepools, pricing, roles, state, theme, upgrades, url, wizard,
+};
 
 #[cfg(feature = "ssr")]
 pub mod ssr;

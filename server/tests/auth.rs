@@ -1024,14 +1024,14 @@ async fn invitations_end_with_the_role_of_who_made_them_and_can_be_revoked() {
     // Owners and admins see the pending ones (never their links) and revoke them.
     let pending = invitation(&h, &owner, "viewer").await;
     let (_, _, body) = post(&h, "/api/list_members", "", Some(&owner)).await;
-    let members: app::server_fns::members::Members = serde_json::from_str(&body).unwrap();
+    let members: portal_types::members::Members = serde_json::from_str(&body).unwrap();
     assert_eq!(members.invitations.len(), 1, "{:?}", members.invitations);
     assert!(
         !body.contains(&pending),
         "the link's token is not shown again"
     );
     let (_, _, body) = post(&h, "/api/list_members", "", Some(&second)).await;
-    let viewer: app::server_fns::members::Members = serde_json::from_str(&body).unwrap();
+    let viewer: portal_types::members::Members = serde_json::from_str(&body).unwrap();
     assert!(viewer.invitations.is_empty(), "a viewer does not see them");
     let id = members.invitations[0].id.clone();
     let (status, _, _) = post(

@@ -7,8 +7,8 @@ mod support;
 use std::path::Path;
 
 use app::catalog::{DiffKind, EntryDetail, ManifestDiff, Rendered};
-use app::server_fns::catalog::CatalogList;
 use http::{StatusCode, header};
+use portal_types::catalog::CatalogList;
 use support::*;
 
 /// A server function call as the hydrated app makes it.

@@ -175,8 +175,7 @@ async fn a_kubeconfig_is_issued_for_the_user_and_groups_and_only_its_issue_is_au
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let issued: app::server_fns::cluster_access::IssuedKubeconfig =
-        serde_json::from_str(&body).unwrap();
+    let issued: portal_types::access::IssuedKubeconfig = serde_json::from_str(&body).unwrap();
     assert_eq!(issued.file_name, "shop-alice.kubeconfig");
     assert_eq!(issued.groups, ["devs", "ops"]);
     assert!(
@@ -380,7 +379,7 @@ async fn an_upgrade_plan_upgrades_the_control_plane_then_replaces_every_node() {
 
     eventually("the plan done", || async {
         let (_, body) = s.call("get_upgrade_plan", &s.base()).await;
-        let plan: Option<app::server_fns::cluster_upgrade::UpgradePlan> =
+        let plan: Option<portal_types::upgrades::UpgradePlan> =
             serde_json::from_str(&body).unwrap();
         let plan = plan.unwrap();
         assert_ne!(plan.state, "failed", "{plan:?}");
@@ -411,7 +410,7 @@ async fn an_upgrade_plan_upgrades_the_control_plane_then_replaces_every_node() {
 
 #[tokio::test]
 async fn a_plan_left_running_by_a_stopped_portal_is_resumed_from_what_the_cluster_shows() {
-    use app::server_fns::cluster_upgrade::PlanStep;
+    use portal_types::upgrades::PlanStep;
     let s = setup("resume@example.com", "1.35.6").await;
     let accounts = Accounts::new(s.h.store.clone());
     let user = accounts.user_by_email(&s.email).await.unwrap().unwrap();
@@ -451,7 +450,7 @@ async fn a_plan_left_running_by_a_stopped_portal_is_resumed_from_what_the_cluste
     assert_eq!(app::ssr::upgrades::resume_all(&s.h.state).await.unwrap(), 1);
     eventually("the resumed plan done", || async {
         let (_, body) = s.call("get_upgrade_plan", &s.base()).await;
-        let plan: Option<app::server_fns::cluster_upgrade::UpgradePlan> =
+        let plan: Option<portal_types::upgrades::UpgradePlan> =
             serde_json::from_str(&body).unwrap();
         plan.unwrap().state == "done"
     })

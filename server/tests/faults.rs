@@ -16,10 +16,10 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use app::error::AppError;
-use app::server_fns::clusters::{ClusterDetail, ClusterList};
 use app::ssr::accounts::{Accounts, AuditFilter};
 use axum::body::Body;
 use http::{Request, StatusCode, header};
+use portal_types::clusters::{ClusterDetail, ClusterList};
 use sks_api::client::{Client, ClientConfig, WaitOptions};
 use sks_api::sign::Credentials;
 use sks_api::{CreateSksClusterRequest, CreateSksNodepoolRequest, InstanceState, Level, ZoneName};

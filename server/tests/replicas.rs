@@ -169,7 +169,7 @@ async fn two_replicas_share_sessions_clusters_and_live_progress() {
 
     let (status, body) = call_fn(&two.router, "list_clusters", "", &cookie).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let list: app::server_fns::clusters::ClusterList = serde_json::from_str(&body).unwrap();
+    let list: portal_types::clusters::ClusterList = serde_json::from_str(&body).unwrap();
     let names: Vec<&str> = list.rows.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(names, ["everywhere"]);
     let (status, _, page) = send(&two.router, get_with(&path, &cookie)).await;

@@ -5,8 +5,9 @@ use leptos::prelude::*;
 
 use crate::components::error_view::ErrorView;
 use crate::components::forms::{ErrorSummary, Field, field_error};
+use crate::credentials::CredentialsView;
 use crate::server_fns::credentials::{
-    CredentialsView, SetExoscaleCredentials, UseLocalOrchestrator, get_credentials,
+    SetExoscaleCredentials, UseLocalOrchestrator, get_credentials,
 };
 
 const BUTTON: &str = "rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500";

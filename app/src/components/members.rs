@@ -6,11 +6,11 @@ use leptos_router::hooks::use_query_map;
 
 use crate::components::error_view::ErrorView;
 use crate::components::forms::ErrorSummary;
+use crate::members::{InvitationRow, Members};
 use crate::roles::Role;
 use crate::server_fns::cluster_access::RotateOperatorsEverywhere;
 use crate::server_fns::members::{
-    InvitationRow, InviteMember, Members, RemoveMember, RevokeInvitation, SetMemberRole,
-    list_members,
+    InviteMember, RemoveMember, RevokeInvitation, SetMemberRole, list_members,
 };
 
 const SMALL_BUTTON: &str = "rounded-md border border-slate-300 px-2 py-1 text-xs font-medium hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-sky-500 dark:border-slate-700 dark:hover:bg-slate-800";

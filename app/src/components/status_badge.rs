@@ -1,7 +1,9 @@
-//! One status vocabulary for clusters, nodepools and instances: a badge whose tone comes from a
-//! pure function of the state.
+//! One status vocabulary for clusters, nodepools and instances: a badge whose tone is the
+//! colour of the state's standing (what the state means is decided in [`crate::state`]).
 
 use leptos::prelude::*;
+
+use crate::state::{Standing, standing};
 
 /// How a state should read at a glance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,18 +18,13 @@ pub enum Tone {
     Neutral,
 }
 
-/// The tone of a cluster, nodepool or instance state (wire values).
+/// The tone of a state word: its standing ([`crate::state::standing`]) as a colour.
 pub fn tone(state: &str) -> Tone {
-    match state {
-        // Resources, then outcomes of operations, plans and audited actions.
-        "running" | "success" | "done" => Tone::Good,
-        "error" | "degraded" | "failure" | "failed" | "timeout" | "denied" => Tone::Bad,
-        "started" | "creating" | "deleting" | "upgrading" | "updating" | "scaling" | "resuming"
-        | "suspending" | "starting" | "stopping" | "destroying" | "renewing-token" | "pending" => {
-            Tone::Busy
-        }
-        s if s.starts_with("rotating-") => Tone::Busy,
-        _ => Tone::Neutral,
+    match standing(state) {
+        Standing::Settled => Tone::Good,
+        Standing::Moving => Tone::Busy,
+        Standing::Failed => Tone::Bad,
+        Standing::Idle => Tone::Neutral,
     }
 }
 

@@ -4,7 +4,8 @@
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn as _;
 
-use crate::server_fns::auth::{Profile, SignOut, SwitchOrg, whoami};
+use crate::accounts::Profile;
+use crate::server_fns::auth::{SignOut, SwitchOrg, whoami};
 
 const SMALL_BUTTON: &str = "rounded-md border border-slate-300 px-2 py-1 text-xs font-medium hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-sky-500 dark:border-slate-700 dark:hover:bg-slate-800";
 

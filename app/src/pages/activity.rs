@@ -4,9 +4,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::activity::ActivityEntry;
 use crate::components::error_view::ErrorView;
 use crate::components::page::PageHeader;
-use crate::server_fns::activity::{ActivityEntry, list_activity};
+use crate::server_fns::activity::list_activity;
 
 const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950";
 

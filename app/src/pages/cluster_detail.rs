@@ -6,6 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::catalog::unmet;
+use crate::clusters::{ClusterDetail, NodepoolDetail};
 use crate::components::error_view::ErrorView;
 use crate::components::live::{DegradedBanner, LiveIndicator, use_live};
 use crate::components::operation_progress::OperationProgress;
@@ -13,7 +14,7 @@ use crate::components::status_badge::StatusBadge;
 use crate::live::{ClusterSnapshot, Progress, work};
 use crate::pages::cluster::ClusterTabs;
 use crate::server_fns::catalog::list_catalog;
-use crate::server_fns::clusters::{ClusterDetail, NodepoolDetail, get_cluster};
+use crate::server_fns::clusters::get_cluster;
 
 /// `/clusters/{zone}/{id}`.
 #[component]

@@ -7,13 +7,14 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::clusters::{ClusterList, ClusterQuery, ClusterRow, matches};
 use crate::components::error_view::ErrorView;
 use crate::components::live::{DegradedBanner, LiveIndicator, use_live};
 use crate::components::page::PageHeader;
 use crate::components::status_badge::StatusBadge;
 use crate::live::ClusterListSnapshot;
 use crate::pages::cluster_new::CreateClusterLink;
-use crate::server_fns::clusters::{ClusterList, ClusterQuery, ClusterRow, list_clusters, matches};
+use crate::server_fns::clusters::list_clusters;
 
 const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950";
 

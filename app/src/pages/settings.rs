@@ -7,7 +7,8 @@ use crate::components::credentials::CredentialsSection;
 use crate::components::error_view::ErrorView;
 use crate::components::members::MembersSection;
 use crate::components::page::PageHeader;
-use crate::server_fns::portal::{PortalFacts, portal_info};
+use crate::installation::PortalFacts;
+use crate::server_fns::portal::portal_info;
 
 /// Organization settings (not built yet) and facts about this portal installation.
 #[component]

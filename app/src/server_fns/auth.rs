@@ -3,67 +3,13 @@
 //! Forms post here without JavaScript too; on success the browser is sent on with a redirect.
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
-use crate::error::{AppError, FieldError};
-use crate::roles::Role;
-
-/// An organization the signed-in person belongs to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OrgChoice {
-    pub id: String,
-    pub name: String,
-    pub role: Role,
-}
-
-/// The signed-in person, as the header shows them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Profile {
-    pub name: String,
-    pub email: String,
-    /// The organization the session works in.
-    pub org: Option<OrgChoice>,
-    /// Every organization they belong to.
-    pub orgs: Vec<OrgChoice>,
-}
-
-/// The checks on the sign-up form, shared by the browser and the server.
-pub fn sign_up_errors(name: &str, email: &str, password: &str) -> Vec<FieldError> {
-    let mut errors = Vec::new();
-    let name_length = name.trim().chars().count();
-    if name_length == 0 || name_length > 100 {
-        errors.push(FieldError::new(
-            "name",
-            "Enter your name (1 to 100 characters).",
-        ));
-    }
-    let email = email.trim();
-    let plausible = email.len() <= 254
-        && email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-        });
-    if !plausible || email.contains(char::is_whitespace) {
-        errors.push(FieldError::new(
-            "email",
-            "Enter an email address like name@example.com.",
-        ));
-    }
-    let length = password.chars().count();
-    if length < 10 {
-        errors.push(FieldError::new("password", "Use at least 10 characters."));
-    } else if length > 256 {
-        errors.push(FieldError::new("password", "Use at most 256 characters."));
-    } else if password.eq_ignore_ascii_case(email) {
-        errors.push(FieldError::new(
-            "password",
-            "Do not use your email address as password.",
-        ));
-    }
-    errors
-}
+use crate::accounts::Profile;
+#[cfg(feature = "ssr")]
+use crate::accounts::{OrgChoice, sign_up_errors};
+use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::{error::FieldError, roles::Role};
 
 /// The signed-in person, or `None` when signed out.
 #[server(endpoint = "whoami")]
@@ -476,38 +422,4 @@ pub async fn switch_org(org: String) -> Result<(), AppError> {
         .map_err(store_failure)?;
     leptos_axum::redirect("/");
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sign_up_checks_name_email_and_password() {
-        assert!(sign_up_errors("Ada", "ada@example.com", "long enough pass").is_empty());
-        let fields =
-            |errors: Vec<FieldError>| errors.into_iter().map(|e| e.field).collect::<Vec<_>>();
-        assert_eq!(
-            fields(sign_up_errors("", "ada@example.com", "long enough pass")),
-            ["name"]
-        );
-        for email in [
-            "ada",
-            "ada@",
-            "@example.com",
-            "ada@example",
-            "ada @example.com",
-            "ada@.com",
-        ] {
-            assert_eq!(
-                fields(sign_up_errors("Ada", email, "long enough pass")),
-                ["email"],
-                "{email}"
-            );
-        }
-        assert_eq!(
-            fields(sign_up_errors("Ada", "ada@example.com", "short")),
-            ["password"]
-        );
-    }
 }

@@ -4,17 +4,11 @@
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
-use crate::catalog::{ClusterFacts, EntryDetail, EntrySummary, ManifestDiff, Rendered};
+#[cfg(feature = "ssr")]
+use crate::catalog::KUBECONFIG_USER;
+use crate::catalog::{CatalogCluster, CatalogList, EntryDetail, ManifestDiff, Rendered};
 use crate::error::AppError;
-
-/// Entries matching a search, with how many there are in all.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CatalogList {
-    pub entries: Vec<EntrySummary>,
-    pub total: usize,
-}
 
 /// The catalog's entries whose text holds every word of `q`, in `category` when one is given.
 #[server(endpoint = "list_catalog")]
@@ -71,18 +65,6 @@ pub async fn diff_catalog_entry(
         .map_err(|e| render_failure(&name, e))
 }
 
-/// A cluster as the catalog needs it: to name the kubeconfig in the install commands and to
-/// say which entries fit.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CatalogCluster {
-    pub zone: String,
-    pub id: String,
-    pub name: String,
-    /// The file the cluster's Access tab downloads for the user it suggests (`admin`).
-    pub kubeconfig_file: String,
-    pub facts: ClusterFacts,
-}
-
 /// The organization's cluster `id` in `zone`, for the install commands of an entry.
 #[server(endpoint = "get_catalog_cluster")]
 pub async fn get_catalog_cluster(zone: String, id: String) -> Result<CatalogCluster, AppError> {
@@ -94,19 +76,13 @@ pub async fn get_catalog_cluster(zone: String, id: String) -> Result<CatalogClus
     let (client, zones) = crate::ssr::orchestration::client_for(&state, org).await?;
     let detail = crate::ssr::clusters::cluster_detail(&client, &zones, &zone, &id).await?;
     Ok(CatalogCluster {
-        kubeconfig_file: crate::server_fns::cluster_access::kubeconfig_file_name(
-            &detail.name,
-            KUBECONFIG_USER,
-        ),
+        kubeconfig_file: crate::access::kubeconfig_file_name(&detail.name, KUBECONFIG_USER),
         facts: detail.catalog_facts(),
         zone: detail.zone,
         id: detail.id,
         name: detail.name,
     })
 }
-
-/// The user the Access tab suggests when it issues a kubeconfig.
-pub const KUBECONFIG_USER: &str = "admin";
 
 /// The application state, for a signed-in member of an organization.
 #[cfg(feature = "ssr")]

@@ -2,41 +2,11 @@
 //! service level (starter → pro), and deleting it — its nodepools first when it has some.
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
+use crate::clusters::ClusterSettings;
+#[cfg(feature = "ssr")]
+use crate::clusters::LATE_ADDONS;
 use crate::error::AppError;
-
-/// Add-ons that can be turned on after creation: (wire name, label, what it needs).
-pub const LATE_ADDONS: [(&str, &str, &str); 2] = [
-    (
-        "exoscale-container-storage-interface",
-        "Storage (Exoscale CSI): persistent volumes on block storage",
-        "needs the cloud controller",
-    ),
-    (
-        "karpenter",
-        "Karpenter: nodes provisioned to fit pending pods",
-        "needs the pro level and the cloud controller",
-    ),
-];
-
-/// A cluster as the Settings tab and the delete page show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ClusterSettings {
-    pub name: String,
-    pub description: String,
-    /// One `key=value` per line.
-    pub labels: String,
-    pub auto_upgrade: bool,
-    pub level: String,
-    pub state: String,
-    pub addons: Vec<String>,
-    /// (name, size) of each nodepool: what a delete takes with it.
-    pub nodepools: Vec<(String, i64)>,
-    pub may_change: bool,
-    pub may_upgrade: bool,
-    pub may_delete: bool,
-}
 
 /// The cluster's settings.
 #[server(endpoint = "get_cluster_settings")]
@@ -81,7 +51,7 @@ pub async fn get_cluster_settings(zone: String, id: String) -> Result<ClusterSet
 }
 
 /// Saves the cluster's name, description, labels, auto-upgrade and the add-ons that can be
-/// turned on later (`addons[]` checkboxes among [`LATE_ADDONS`]: present means on).
+/// turned on later (`addons[]` checkboxes among [`crate::clusters::LATE_ADDONS`]: present means on).
 #[server(endpoint = "update_cluster")]
 pub async fn update_cluster(
     zone: String,

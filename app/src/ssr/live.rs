@@ -25,12 +25,12 @@ use tokio::sync::{Notify, broadcast};
 use super::AppState;
 use super::accounts::authz::Action;
 use super::auth::Caller;
+use crate::clusters::{ClusterDetail, ClusterRow};
 use crate::error::AppError;
 use crate::live::{
     CHANGE, ChangeLine, ClusterListSnapshot, ClusterSnapshot, GONE, Progress, SNAPSHOT, UPSTREAM,
     Upstream, row_in_transition, work,
 };
-use crate::server_fns::clusters::{ClusterDetail, ClusterRow};
 
 /// Events kept per topic for replay.
 const RING: usize = 256;
@@ -476,7 +476,7 @@ pub fn cluster_changes(old: &ClusterDetail, new: &ClusterDetail) -> Vec<String> 
     {
         lines.push(format!("API server reachable at {endpoint}"));
     }
-    let running = |p: &crate::server_fns::clusters::NodepoolDetail| {
+    let running = |p: &crate::clusters::NodepoolDetail| {
         p.instances.iter().filter(|i| i.state == "running").count()
     };
     for pool in &new.nodepools {
@@ -1023,7 +1023,7 @@ pub async fn authorize(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::live::tests::{cluster, pool};
+    use crate::clusters::fixtures::{cluster, pool};
 
     fn event(id: u64, kind: Kind) -> Event {
         Event {
@@ -1228,7 +1228,7 @@ mod tests {
         watch.observe(Ok(Polled::List(both)), 1_000);
         let partial = ClusterListSnapshot {
             rows: vec![row("a", "running", 1, 1)],
-            failures: vec![crate::server_fns::clusters::ZoneFailure {
+            failures: vec![crate::clusters::ZoneFailure {
                 zone: "de-fra-1".into(),
                 message: "timeout".into(),
             }],

@@ -149,7 +149,7 @@ impl ClusterScope {
 
 /// The audit target naming a cluster.
 pub fn cluster_target(zone: &str, id: &str) -> String {
-    crate::server_fns::cluster_access::audit_target(zone, id)
+    crate::access::audit_target(zone, id)
 }
 
 /// The cluster `id` in `zone`, if the organization's credentials reach that zone; otherwise

@@ -19,7 +19,7 @@ use super::AppState;
 use super::auth::{Caller, audit_in, store_failure};
 use super::orchestration::client_for;
 use crate::error::AppError;
-use crate::server_fns::cluster_upgrade::{PlanStep, StepStatus, UpgradePlan};
+use crate::upgrades::{PlanStep, StepStatus, UpgradePlan};
 
 /// Old nodes replaced per round.
 pub const MAX_SURGE: usize = 2;

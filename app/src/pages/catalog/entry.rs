@@ -27,15 +27,16 @@ use crate::catalog::{
     ParamSpec, Rendered, addon_label, encode, form_values, install_commands, manifest_file_name,
     query_pairs, unmet, values_query,
 };
+use crate::catalog::{CatalogCluster, KUBECONFIG_USER};
+use crate::clusters::ClusterQuery;
 use crate::components::copy_button::CopyButton;
 use crate::components::error_view::ErrorView;
 use crate::error::AppError;
 use crate::pages::cluster::{BUTTON, ERROR_TEXT, INPUT, QUIET_BUTTON};
 use crate::server_fns::catalog::{
-    CatalogCluster, KUBECONFIG_USER, diff_catalog_entry, get_catalog_cluster, get_catalog_entry,
-    render_catalog_entry,
+    diff_catalog_entry, get_catalog_cluster, get_catalog_entry, render_catalog_entry,
 };
-use crate::server_fns::clusters::{ClusterQuery, list_clusters};
+use crate::server_fns::clusters::list_clusters;
 use crate::wizard::ClusterForm;
 
 /// The id of the page's one form.

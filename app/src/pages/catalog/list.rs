@@ -7,11 +7,12 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::{Debounce, EntryBadges, LINK, PANEL, TYPING_PAUSE, in_place};
+use crate::catalog::CatalogList;
 use crate::catalog::{CATEGORIES, EntrySummary, category_label, encode};
 use crate::components::error_view::ErrorView;
 use crate::components::page::PageHeader;
 use crate::pages::cluster::{INPUT, QUIET_BUTTON};
-use crate::server_fns::catalog::{CatalogList, list_catalog};
+use crate::server_fns::catalog::list_catalog;
 
 /// The address of the list for a search (`q` trimmed; empty parts left out).
 pub fn list_href(q: &str, category: &str) -> String {

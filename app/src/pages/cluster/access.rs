@@ -6,12 +6,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::{BUTTON, CARD, ClusterHeader, FieldMessage, INPUT, QUIET_BUTTON, cluster_key};
+use crate::access::{AuthorityCert, ClusterAccess, IssuedKubeconfig, MASTERS, TTL_CHOICES};
 use crate::components::error_view::ErrorView;
 use crate::components::forms::{ErrorSummary, field_error};
-use crate::server_fns::cluster_access::{
-    AuthorityCert, ClusterAccess, IssueKubeconfig, IssuedKubeconfig, MASTERS, RotateCredentials,
-    TTL_CHOICES, get_cluster_access,
-};
+use crate::server_fns::cluster_access::{IssueKubeconfig, RotateCredentials, get_cluster_access};
 
 /// A `data:` address holding `text`, for a download link that needs no server round trip.
 fn data_url(text: &str) -> String {
@@ -103,7 +101,7 @@ fn KubeconfigForm(
             <input type="hidden" name="id" value=id/>
             <div><ErrorSummary error/></div>
             <label class="block text-sm font-medium" for="kc-user">"User"</label>
-            <input id="kc-user" name="user" value=crate::server_fns::catalog::KUBECONFIG_USER required class=INPUT aria-describedby="kc-user-error" aria-invalid=move || field("user").get().is_some().to_string()/>
+            <input id="kc-user" name="user" value=crate::catalog::KUBECONFIG_USER required class=INPUT aria-describedby="kc-user-error" aria-invalid=move || field("user").get().is_some().to_string()/>
             <FieldMessage id="kc-user-error".into() message=field("user")/>
             <label class="block text-sm font-medium" for="kc-groups">"Groups"</label>
             <input id="kc-groups" name="groups" value={if masters { MASTERS } else { "" }} class=INPUT aria-describedby="kc-groups-help kc-groups-error" aria-invalid=move || field("groups").get().is_some().to_string()/>

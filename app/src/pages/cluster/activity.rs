@@ -6,9 +6,10 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::{CARD, ClusterHeader, cluster_key};
+use crate::activity::ActivityEntry;
 use crate::components::error_view::ErrorView;
 use crate::components::status_badge::StatusBadge;
-use crate::server_fns::activity::{ActivityEntry, list_activity};
+use crate::server_fns::activity::list_activity;
 use crate::server_fns::cluster_changes::get_cluster_settings;
 
 /// `/clusters/{zone}/{id}/activity`.
@@ -29,7 +30,7 @@ pub fn ClusterActivityPage() -> impl IntoView {
             }
         },
         |((zone, id), before)| {
-            let target = crate::server_fns::cluster_access::audit_target(&zone, &id);
+            let target = crate::access::audit_target(&zone, &id);
             list_activity(None, None, Some(target), None, None, before)
         },
     );

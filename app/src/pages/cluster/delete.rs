@@ -7,9 +7,10 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
 
 use super::{CARD, ClusterHeader, DANGER_BUTTON, FieldMessage, INPUT, QUIET_BUTTON, cluster_key};
+use crate::clusters::ClusterSettings;
 use crate::components::error_view::ErrorView;
 use crate::components::forms::{ErrorSummary, field_error};
-use crate::server_fns::cluster_changes::{ClusterSettings, DeleteCluster, get_cluster_settings};
+use crate::server_fns::cluster_changes::{DeleteCluster, get_cluster_settings};
 
 /// `/clusters/{zone}/{id}/delete`.
 #[component]

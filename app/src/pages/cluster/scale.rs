@@ -10,9 +10,8 @@ use super::{BUTTON, CARD, ClusterHeader, DANGER_BUTTON, FieldMessage, INPUT, QUI
 use crate::components::error_view::ErrorView;
 use crate::components::forms::{ErrorSummary, field_error};
 use crate::components::status_badge::StatusBadge;
-use crate::server_fns::nodepool_changes::{
-    DeleteNodepool, MAX_SIZE, NodepoolScaleInfo, ScaleNodepool, get_nodepool_scale_info,
-};
+use crate::nodepools::{MAX_SIZE, NodepoolScaleInfo};
+use crate::server_fns::nodepool_changes::{DeleteNodepool, ScaleNodepool, get_nodepool_scale_info};
 
 /// `/clusters/{zone}/{id}/nodepools/{nodepool}/scale`.
 #[component]

@@ -9,10 +9,11 @@ use leptos_router::hooks::use_query_map;
 use super::{
     BUTTON, CARD, ClusterHeader, DANGER_BUTTON, FieldMessage, INPUT, QUIET_BUTTON, cluster_key,
 };
+use crate::clusters::{ClusterSettings, LATE_ADDONS};
 use crate::components::error_view::ErrorView;
 use crate::components::forms::{ErrorSummary, field_error};
 use crate::server_fns::cluster_changes::{
-    ClusterSettings, LATE_ADDONS, UpdateCluster, UpgradeServiceLevel, get_cluster_settings,
+    UpdateCluster, UpgradeServiceLevel, get_cluster_settings,
 };
 
 /// `/clusters/{zone}/{id}/settings`.

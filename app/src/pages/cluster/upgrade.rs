@@ -9,9 +9,8 @@ use super::{BUTTON, CARD, ClusterHeader, FieldMessage, QUIET_BUTTON, cluster_key
 use crate::components::error_view::ErrorView;
 use crate::components::forms::{ErrorSummary, field_error};
 use crate::components::status_badge::StatusBadge;
-use crate::server_fns::cluster_upgrade::{
-    StartUpgrade, UpgradeOptions, UpgradePlan, get_upgrade_options, get_upgrade_plan,
-};
+use crate::server_fns::cluster_upgrade::{StartUpgrade, get_upgrade_options, get_upgrade_plan};
+use crate::upgrades::{UpgradeOptions, UpgradePlan};
 
 /// How often the page looks at a running plan (the portal's own store, not the cloud).
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]

@@ -9,8 +9,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::components::status_badge::{Tone, tone};
-use crate::server_fns::clusters::{ClusterDetail, ClusterRow, ZoneFailure};
+use crate::clusters::{ClusterDetail, ClusterRow, NodepoolDetail, ZoneFailure};
+use crate::state::is_transitional;
 
 /// Event name of a whole snapshot.
 pub const SNAPSHOT: &str = "snapshot";
@@ -72,11 +72,6 @@ pub struct Upstream {
     pub since_ms: i64,
 }
 
-/// Whether a cluster, nodepool or instance state is on its way somewhere.
-pub fn is_transitional(state: &str) -> bool {
-    tone(state) == Tone::Busy
-}
-
 /// Whether a list row is in transition (its state, or nodes running short of desired).
 pub fn row_in_transition(row: &ClusterRow) -> bool {
     is_transitional(&row.state) || row.nodes_running != row.nodes_desired
@@ -97,7 +92,7 @@ pub struct Work {
 
 /// The work under way on `cluster`, or `None` when everything is where it should be.
 pub fn work(cluster: &ClusterDetail) -> Option<Work> {
-    let running = |pool: &crate::server_fns::clusters::NodepoolDetail| {
+    let running = |pool: &NodepoolDetail| {
         pool.instances
             .iter()
             .filter(|i| i.state == "running")
@@ -157,53 +152,9 @@ pub fn duration_text(ms: i64) -> String {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
-    use crate::server_fns::clusters::{InstanceDetail, NodepoolDetail};
-
-    pub(crate) fn cluster(state: &str, pools: Vec<NodepoolDetail>) -> ClusterDetail {
-        ClusterDetail {
-            id: "c1".into(),
-            name: "web".into(),
-            description: None,
-            zone: "ch-gva-2".into(),
-            version: "1.36.3".into(),
-            level: "pro".into(),
-            state: state.into(),
-            endpoint: None,
-            cni: None,
-            addons: vec![],
-            labels: vec![],
-            auto_upgrade: false,
-            created_at: "2026-01-01T00:00:00Z".into(),
-            nodepools: pools,
-        }
-    }
-
-    pub(crate) fn pool(name: &str, state: &str, size: i64, running: usize) -> NodepoolDetail {
-        NodepoolDetail {
-            id: format!("p-{name}"),
-            name: name.into(),
-            state: state.into(),
-            size,
-            instance_type: "standard.small".into(),
-            disk_size: 50,
-            version: "1.36.3".into(),
-            instances: (0..size as usize)
-                .map(|i| InstanceDetail {
-                    name: format!("{name}-{i}"),
-                    state: if i < running { "running" } else { "starting" }.into(),
-                    public_ip: None,
-                })
-                .collect(),
-            labels: vec![],
-            taints: vec![],
-            gpus: 0,
-            security_groups: 1,
-            private_networks: 0,
-            anti_affinity_groups: 0,
-        }
-    }
+    use crate::clusters::fixtures::{cluster, pool};
 
     #[test]
     fn stable_clusters_have_no_work() {

@@ -362,6 +362,28 @@ pub fn install_commands(
     lines
 }
 
+/// Entries matching a search, with how many there are in all.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogList {
+    pub entries: Vec<EntrySummary>,
+    pub total: usize,
+}
+
+/// A cluster as the catalog needs it: to name the kubeconfig in the install commands and to
+/// say which entries fit.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogCluster {
+    pub zone: String,
+    pub id: String,
+    pub name: String,
+    /// The file the cluster's Access tab downloads for the user it suggests (`admin`).
+    pub kubeconfig_file: String,
+    pub facts: ClusterFacts,
+}
+
+/// The user the Access tab suggests when it issues a kubeconfig.
+pub const KUBECONFIG_USER: &str = "admin";
+
 #[cfg(test)]
 mod tests {
     use super::*;

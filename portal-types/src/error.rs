@@ -6,9 +6,12 @@
 //! for an expired session, instead of a generic message.
 
 use http::StatusCode;
-use leptos::server_fn::codec::JsonEncoding;
-use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
+#[cfg(feature = "server-fn")]
+use server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
 
 /// One rejected input field: which one, and what is allowed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -121,6 +124,9 @@ impl AppError {
     }
 }
 
+/// The error of every server function: how the server-function machinery's own failures
+/// (arguments that do not parse, a request that did not arrive) read as the app's.
+#[cfg(feature = "server-fn")]
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
@@ -178,6 +184,7 @@ mod tests {
         assert_eq!(error.to_string(), "2 input field(s) need attention");
     }
 
+    #[cfg(feature = "server-fn")]
     #[test]
     fn survives_the_trip_to_the_browser() {
         let error = AppError::Validation {
@@ -187,6 +194,7 @@ mod tests {
         assert_eq!(back, error);
     }
 
+    #[cfg(feature = "server-fn")]
     #[test]
     fn bad_arguments_become_a_validation_error() {
         let error = AppError::from_server_fn_error(ServerFnErrorErr::Args("bad".into()));

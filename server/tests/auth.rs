@@ -19,18 +19,11 @@ async fn post(
     body: &str,
     cookie: Option<&str>,
 ) -> (StatusCode, http::HeaderMap, String) {
-    send(&h.router, call(path, body, cookie)).await
-}
-
-/// A JSON-speaking call of a server function (as the hydrated app makes it).
-fn call(path: &str, body: &str, cookie: Option<&str>) -> Request<Body> {
-    let mut request = Request::post(path)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ORIGIN, ORIGIN);
-    if let Some(cookie) = cookie {
-        request = request.header(header::COOKIE, cookie);
-    }
-    request.body(Body::from(body.to_owned())).unwrap()
+    let request = match cookie {
+        Some(cookie) => call(path, body, cookie),
+        None => signed_out_call(path, body),
+    };
+    send(&h.router, request).await
 }
 
 async fn is_signed_in(h: &Harness, cookie: &str) -> bool {
@@ -153,10 +146,9 @@ async fn a_wrong_password_says_nothing_about_the_account_and_is_throttled() {
     let h = harness().await;
     sign_up(&h.router, "known@example.com").await;
     let attempt = |email: &'static str, password: &'static str| {
-        call(
+        signed_out_call(
             "/api/sign_in",
             &format!("email={email}&password={password}&next="),
-            None,
         )
     };
     let (known_status, _, known_body) =
@@ -190,7 +182,7 @@ async fn fifty_parallel_guesses_are_three_guesses() {
     sign_up(&h.router, "victim@example.com").await;
     let guesses = (0..50).map(|n| {
         let body = format!("email=victim%40example.com&password=wrong-pass-{n}&next=");
-        send(&h.router, call("/api/sign_in", &body, None))
+        send(&h.router, signed_out_call("/api/sign_in", &body))
     });
     let answers = futures::future::join_all(guesses).await;
     let count = |wanted: StatusCode| answers.iter().filter(|(s, _, _)| *s == wanted).count();
@@ -252,7 +244,7 @@ async fn two_racing_first_sign_ups_make_one_owner() {
         let attempt = |who: &str| {
             let body =
                 format!("name={who}&email={who}%40example.com&password=a+long+enough+password");
-            send(&h.router, call("/api/sign_up", &body, None))
+            send(&h.router, signed_out_call("/api/sign_up", &body))
         };
         let (first, second) = tokio::join!(attempt("ada"), attempt("bob"));
         let statuses = [first.0, second.0];
@@ -304,7 +296,7 @@ async fn sign_ups_are_throttled_per_address() {
         let body = format!(
             "name=N&email=n{n}%40example.com&password=a+long+enough+password&invitation=bogus"
         );
-        from(address, call("/api/sign_up", &body, None))
+        from(address, signed_out_call("/api/sign_up", &body))
     };
     for n in 0..20 {
         let (status, _, _) = send(&h.router, attempt(n, "192.0.2.10")).await;
@@ -322,7 +314,7 @@ async fn sign_in_guesses_from_one_ipv6_network_share_a_budget() {
     let h = harness().await;
     let guess = |n: usize, address: &str| {
         let body = format!("email=someone{n}%40example.com&password=wrong-pass&next=");
-        from(address, call("/api/sign_in", &body, None))
+        from(address, signed_out_call("/api/sign_in", &body))
     };
     // Ten different accounts from ten addresses of one /64: the address budget is spent.
     for n in 0..10 {
@@ -340,7 +332,7 @@ async fn behind_a_trusted_proxy_each_client_has_its_own_budget() {
     let h = harness_with(1.0, &["--trusted-proxies", "10.0.0.0/8"], |router| router).await;
     let guess = |n: usize, client: &str| {
         let body = format!("email=someone{n}%40example.com&password=wrong-pass&next=");
-        let mut request = from("10.0.0.1", call("/api/sign_in", &body, None));
+        let mut request = from("10.0.0.1", signed_out_call("/api/sign_in", &body));
         request
             .headers_mut()
             .insert("x-forwarded-for", client.parse().unwrap());
@@ -1074,7 +1066,7 @@ async fn the_new_link_shows_while_other_tabs_use_the_session() {
             let owner = owner.clone();
             tokio::spawn(async move {
                 for _ in 0..3 {
-                    send(&router, call("/api/whoami", "", Some(&owner))).await;
+                    send(&router, call("/api/whoami", "", &owner)).await;
                 }
             })
         });

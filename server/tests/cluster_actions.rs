@@ -5,56 +5,16 @@
 
 mod support;
 
-use std::time::Duration;
 
 use app::roles::Role;
 use app::ssr::accounts::{Accounts, AuditFilter};
 use http::{StatusCode, header};
-use sks_api::client::{Client, WaitOptions};
+use sks_api::client::Client;
 use sks_api::{CreateSksClusterRequest, CreateSksNodepoolRequest, InstanceState, Level, ZoneName};
 use support::*;
 use uuid::Uuid;
 
 const ZONE: ZoneName = ZoneName::ChGva2;
-
-/// A server function call as the hydrated app makes it.
-fn quick() -> WaitOptions {
-    WaitOptions {
-        cadence: 0.02,
-        deadline: Some(Duration::from_secs(60)),
-        ..WaitOptions::default()
-    }
-}
-
-/// Polls `check` every 100 ms until it holds (at most 60 s).
-async fn eventually<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    for _ in 0..600 {
-        if check().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("timed out waiting for: {what}");
-}
-
-/// Instance ids and states of the cluster's first nodepool.
-async fn instances(client: &Client, cluster: Uuid) -> Vec<(String, Option<InstanceState>)> {
-    let cluster = client.get_sks_cluster(&ZONE, cluster).await.unwrap();
-    let pool = cluster.nodepools.unwrap_or_default().remove(0);
-    client
-        .get_instance_pool(&ZONE, pool.instance_pool.unwrap().id)
-        .await
-        .unwrap()
-        .instances
-        .unwrap_or_default()
-        .into_iter()
-        .map(|i| (i.id.to_string(), i.state))
-        .collect()
-}
 
 fn all_running(instances: &[(String, Option<InstanceState>)]) -> bool {
     instances
@@ -111,8 +71,8 @@ async fn setup(email: &str, version: &str) -> Setup {
         cluster,
         nodepool,
     };
-    eventually("two running nodes", || async {
-        let nodes = instances(&s.client, s.cluster).await;
+    eventually("two running nodes", PATIENCE, || async {
+        let nodes = instances(&s.client, &ZONE, s.cluster).await;
         nodes.len() == 2 && all_running(&nodes)
     })
     .await;
@@ -223,7 +183,7 @@ async fn a_kubeconfig_is_issued_for_the_user_and_groups_and_only_its_issue_is_au
 #[tokio::test]
 async fn scaling_down_removes_the_chosen_instance_and_up_adds_nodes() {
     let s = setup("scale@example.com", "1.36.3").await;
-    let before = instances(&s.client, s.cluster).await;
+    let before = instances(&s.client, &ZONE, s.cluster).await;
     let (leaving, staying) = (before[0].0.clone(), before[1].0.clone());
     let scale = |body: String| {
         let request = browser_post("/api/scale_nodepool", &body, Some(&s.cookie));
@@ -246,7 +206,7 @@ async fn scaling_down_removes_the_chosen_instance_and_up_adds_nodes() {
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(field_of(&body), ["evict"]);
-    assert_eq!(instances(&s.client, s.cluster).await.len(), 2);
+    assert_eq!(instances(&s.client, &ZONE, s.cluster).await.len(), 2);
 
     // Without JavaScript: the form posts, the browser goes back to the cluster.
     let (status, headers, body) = scale(format!(
@@ -260,16 +220,16 @@ async fn scaling_down_removes_the_chosen_instance_and_up_adds_nodes() {
         headers[header::LOCATION],
         format!("/clusters/{}/{}", ZONE.as_str(), s.cluster)
     );
-    eventually("the chosen instance gone", || async {
-        let now = instances(&s.client, s.cluster).await;
+    eventually("the chosen instance gone", PATIENCE, || async {
+        let now = instances(&s.client, &ZONE, s.cluster).await;
         now.len() == 1 && now[0].0 == staying
     })
     .await;
 
     let (status, _, body) = scale(format!("{}&nodepool={}&size=3", s.base(), s.nodepool)).await;
     assert!(status.is_redirection(), "{status} {body}");
-    eventually("three running nodes", || async {
-        let now = instances(&s.client, s.cluster).await;
+    eventually("three running nodes", PATIENCE, || async {
+        let now = instances(&s.client, &ZONE, s.cluster).await;
         now.len() == 3 && all_running(&now)
     })
     .await;
@@ -298,7 +258,7 @@ async fn deleting_needs_the_name_typed_and_takes_the_nodepools_first() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    eventually("the cluster gone", || async {
+    eventually("the cluster gone", PATIENCE, || async {
         matches!(
             s.client.get_sks_cluster(&ZONE, s.cluster).await,
             Err(sks_api::client::Error::Api { status: 404, .. })
@@ -354,7 +314,7 @@ async fn settings_are_saved_and_bad_labels_are_refused_naming_the_field() {
 #[tokio::test]
 async fn an_upgrade_plan_upgrades_the_control_plane_then_replaces_every_node() {
     let s = setup("upgrade@example.com", "1.35.6").await;
-    let old: Vec<String> = instances(&s.client, s.cluster)
+    let old: Vec<String> = instances(&s.client, &ZONE, s.cluster)
         .await
         .into_iter()
         .map(|(id, _)| id)
@@ -377,7 +337,7 @@ async fn an_upgrade_plan_upgrades_the_control_plane_then_replaces_every_node() {
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
 
-    eventually("the plan done", || async {
+    eventually("the plan done", PATIENCE, || async {
         let (_, body) = s.call("get_upgrade_plan", &s.base()).await;
         let plan: Option<portal_types::upgrades::UpgradePlan> =
             serde_json::from_str(&body).unwrap();
@@ -388,7 +348,7 @@ async fn an_upgrade_plan_upgrades_the_control_plane_then_replaces_every_node() {
     .await;
     let cluster = s.client.get_sks_cluster(&ZONE, s.cluster).await.unwrap();
     assert_eq!(cluster.version.as_deref(), Some("1.36.3"));
-    let now = instances(&s.client, s.cluster).await;
+    let now = instances(&s.client, &ZONE, s.cluster).await;
     assert_eq!(now.len(), 2, "the pool is back to its size");
     assert!(all_running(&now));
     assert!(
@@ -448,14 +408,14 @@ async fn a_plan_left_running_by_a_stopped_portal_is_resumed_from_what_the_cluste
 
     // The next start picks it up.
     assert_eq!(app::ssr::upgrades::resume_all(&s.h.state).await.unwrap(), 1);
-    eventually("the resumed plan done", || async {
+    eventually("the resumed plan done", PATIENCE, || async {
         let (_, body) = s.call("get_upgrade_plan", &s.base()).await;
         let plan: Option<portal_types::upgrades::UpgradePlan> =
             serde_json::from_str(&body).unwrap();
         plan.unwrap().state == "done"
     })
     .await;
-    let now = instances(&s.client, s.cluster).await;
+    let now = instances(&s.client, &ZONE, s.cluster).await;
     assert_eq!(now.len(), 2);
     assert!(all_running(&now));
 }

@@ -20,7 +20,7 @@ use app::ssr::accounts::{Accounts, AuditFilter};
 use axum::body::Body;
 use http::{Request, StatusCode, header};
 use portal_types::clusters::{ClusterDetail, ClusterList};
-use sks_api::client::{Client, ClientConfig, WaitOptions};
+use sks_api::client::{Client, ClientConfig};
 use sks_api::sign::Credentials;
 use sks_api::{CreateSksClusterRequest, CreateSksNodepoolRequest, InstanceState, Level, ZoneName};
 use support::faults::{Faults, Mode};
@@ -41,9 +41,6 @@ const FLAGS: &[&str] = &[
     "--orchestration-timeout-ms",
     "1000",
 ];
-/// Generous: a busy two-core machine runs several test binaries at once.
-const PATIENCE: Duration = Duration::from_secs(60);
-
 /// Every way the API fails here, with what it is called in messages.
 const OUTAGES: [Mode; 5] = [
     Mode::Down,
@@ -56,16 +53,6 @@ const OUTAGES: [Mode; 5] = [
     },
 ];
 
-/// A server function call as the hydrated app makes it.
-fn call(function: &str, body: &str, cookie: &str) -> Request<Body> {
-    Request::post(format!("/api/{function}"))
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ORIGIN, ORIGIN)
-        .header(header::COOKIE, cookie)
-        .body(Body::from(body.to_owned()))
-        .unwrap()
-}
-
 /// Sends `request`; panics if the portal has not answered within a minute (a hang).
 async fn answer(h: &Harness, request: Request<Body>) -> (StatusCode, String, Duration) {
     let started = Instant::now();
@@ -73,30 +60,6 @@ async fn answer(h: &Harness, request: Request<Body>) -> (StatusCode, String, Dur
         .await
         .expect("the portal answers rather than hang");
     (status, body, started.elapsed())
-}
-
-/// Polls `check` every 200 ms until it holds; panics naming `what` after `within`.
-async fn eventually<F, Fut>(what: &str, within: Duration, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let started = Instant::now();
-    while started.elapsed() < within {
-        if check().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    panic!("not within {within:?}: {what}");
-}
-
-fn quick() -> WaitOptions {
-    WaitOptions {
-        cadence: 0.02,
-        deadline: Some(PATIENCE),
-        ..WaitOptions::default()
-    }
 }
 
 async fn small_type(client: &Client) -> Uuid {
@@ -134,7 +97,7 @@ async fn running_cluster(client: &Client, name: &str, version: &str, size: i64) 
     let op = client.wait(&ZONE, &op, &quick()).await.unwrap();
     let nodepool = op.reference.unwrap().id.unwrap();
     eventually("every node running", PATIENCE, || async {
-        let nodes = instances(client, cluster).await;
+        let nodes = instances(client, &ZONE, cluster).await;
         nodes.len() == size as usize
             && nodes
                 .iter()
@@ -142,23 +105,6 @@ async fn running_cluster(client: &Client, name: &str, version: &str, size: i64) 
     })
     .await;
     (cluster, nodepool)
-}
-
-/// Instance ids and states of the cluster's first nodepool.
-async fn instances(client: &Client, cluster: Uuid) -> Vec<(String, Option<InstanceState>)> {
-    let cluster = client.get_sks_cluster(&ZONE, cluster).await.unwrap();
-    let Some(pool) = cluster.nodepools.unwrap_or_default().into_iter().next() else {
-        return vec![];
-    };
-    client
-        .get_instance_pool(&ZONE, pool.instance_pool.unwrap().id)
-        .await
-        .unwrap()
-        .instances
-        .unwrap_or_default()
-        .into_iter()
-        .map(|i| (i.id.to_string(), i.state))
-        .collect()
 }
 
 /// Nodes running in a cluster snapshot, all nodepools together.
@@ -315,7 +261,7 @@ async fn server_functions_answer_unavailable_while_the_api_fails() {
     // a spare one now and then).
     let before = faults.connections();
     for _ in 0..10 {
-        let (status, body, _) = answer(&h, call("get_cluster", &detail, &cookie)).await;
+        let (status, body, _) = answer(&h, call("/api/get_cluster", &detail, &cookie)).await;
         assert_eq!(status, StatusCode::OK, "{body}");
     }
     let opened = faults.connections() - before;
@@ -327,7 +273,7 @@ async fn server_functions_answer_unavailable_while_the_api_fails() {
 
     for mode in OUTAGES {
         faults.set(mode);
-        let (status, body, took) = answer(&h, call("get_cluster", &detail, &cookie)).await;
+        let (status, body, took) = answer(&h, call("/api/get_cluster", &detail, &cookie)).await;
         eprintln!("{mode:?}: get_cluster answered {status} in {took:?}");
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{mode:?}: {body}");
         let error: AppError = serde_json::from_str(&body).expect(&body);
@@ -339,7 +285,7 @@ async fn server_functions_answer_unavailable_while_the_api_fails() {
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{mode:?}");
         assert!(html.contains("Service unavailable"), "{mode:?}: {html}");
 
-        let (status, body, took) = answer(&h, call("list_clusters", "", &cookie)).await;
+        let (status, body, took) = answer(&h, call("/api/list_clusters", "", &cookie)).await;
         eprintln!("{mode:?}: list_clusters answered {status} in {took:?}");
         if let Mode::Partial { .. } = mode {
             // Other zones answer: the list shows what it has and names the zone that failed;
@@ -364,13 +310,13 @@ async fn server_functions_answer_unavailable_while_the_api_fails() {
         }
 
         faults.set(Mode::Healthy);
-        let (status, body, _) = answer(&h, call("list_clusters", "", &cookie)).await;
+        let (status, body, _) = answer(&h, call("/api/list_clusters", "", &cookie)).await;
         assert_eq!(status, StatusCode::OK, "{mode:?}: healed: {body}");
         let list: ClusterList = serde_json::from_str(&body).unwrap();
         assert!(list.failures.is_empty(), "{mode:?}: {:?}", list.failures);
         assert_eq!(list.rows.len(), 1);
         assert_eq!(list.rows[0].nodes_running, 1, "{mode:?}");
-        let (status, body, _) = answer(&h, call("get_cluster", &detail, &cookie)).await;
+        let (status, body, _) = answer(&h, call("/api/get_cluster", &detail, &cookie)).await;
         assert_eq!(status, StatusCode::OK, "{mode:?}: healed: {body}");
     }
 }
@@ -385,7 +331,7 @@ async fn background_work_rides_out_a_long_outage_and_finishes_after_it() {
     let client = org_client(&h, email).await;
     let (upgrading, _) = running_cluster(&client, "upgrading", "1.35.6", 2).await;
     let (leaving, _) = running_cluster(&client, "leaving", "1.36.3", 1).await;
-    let old: Vec<String> = instances(&client, upgrading)
+    let old: Vec<String> = instances(&client, &ZONE, upgrading)
         .await
         .into_iter()
         .map(|(id, _)| id)
@@ -394,7 +340,7 @@ async fn background_work_rides_out_a_long_outage_and_finishes_after_it() {
     let (status, body, _) = answer(
         &h,
         call(
-            "start_upgrade",
+            "/api/start_upgrade",
             &format!("zone=ch-gva-2&id={upgrading}&version=1.36.3"),
             &cookie,
         ),
@@ -404,7 +350,7 @@ async fn background_work_rides_out_a_long_outage_and_finishes_after_it() {
     let (status, body, _) = answer(
         &h,
         call(
-            "delete_cluster",
+            "/api/delete_cluster",
             &format!("zone=ch-gva-2&id={leaving}&confirm_name=leaving&delete_nodepools=on"),
             &cookie,
         ),
@@ -446,7 +392,7 @@ async fn background_work_rides_out_a_long_outage_and_finishes_after_it() {
     .await;
     let cluster = client.get_sks_cluster(&ZONE, upgrading).await.unwrap();
     assert_eq!(cluster.version.as_deref(), Some("1.36.3"));
-    let now = instances(&client, upgrading).await;
+    let now = instances(&client, &ZONE, upgrading).await;
     assert_eq!(now.len(), 2, "the pool is back to its size");
     assert!(now.iter().all(|(_, s)| *s == Some(InstanceState::Running)));
     assert!(
@@ -606,7 +552,7 @@ async fn killed_mid_create_and_mid_scale_the_orchestrator_comes_back_and_progres
     let (status, body, _) = answer(
         &h,
         call(
-            "set_exoscale_credentials",
+            "/api/set_exoscale_credentials",
             &format!("api_key={KEY}&api_secret={SECRET}&zones=ch-gva-2"),
             &cookie,
         ),
@@ -615,7 +561,7 @@ async fn killed_mid_create_and_mid_scale_the_orchestrator_comes_back_and_progres
     assert_eq!(status, StatusCode::OK, "{body}");
 
     // Created through the wizard, with a nodepool of two.
-    let (status, body, _) = answer(&h, call("wizard_options", "zone=ch-gva-2", &cookie)).await;
+    let (status, body, _) = answer(&h, call("/api/wizard_options", "zone=ch-gva-2", &cookie)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let choices: app::wizard::WizardChoices = serde_json::from_str(&body).unwrap();
     let mut form = app::wizard::ClusterForm {
@@ -633,7 +579,7 @@ async fn killed_mid_create_and_mid_scale_the_orchestrator_comes_back_and_progres
         form: &'a app::wizard::ClusterForm,
     }
     let encoded = serde_qs::to_string(&Args { form: &form }).unwrap();
-    let (status, body, _) = answer(&h, call("create_cluster", &encoded, &cookie)).await;
+    let (status, body, _) = answer(&h, call("/api/create_cluster", &encoded, &cookie)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let page: String = serde_json::from_str(&body).unwrap();
     let id: Uuid = page
@@ -667,7 +613,7 @@ async fn killed_mid_create_and_mid_scale_the_orchestrator_comes_back_and_progres
     let (status, body, _) = answer(
         &h,
         call(
-            "scale_nodepool",
+            "/api/scale_nodepool",
             &format!("zone=ch-gva-2&id={id}&nodepool={nodepool}&size=4"),
             &cookie,
         ),
@@ -734,7 +680,7 @@ mod bounded {
             h.store.pool().acquire().await.unwrap(),
             h.store.pool().acquire().await.unwrap(),
         ];
-        let (status, body, took) = answer(&h, call("whoami", "", &cookie)).await;
+        let (status, body, took) = answer(&h, call("/api/whoami", "", &cookie)).await;
         database_unavailable(status, &body);
         assert!(took < REQUEST_BOUND, "answered after {took:?}");
         // A page says so too (the session check reads the database first).
@@ -743,7 +689,7 @@ mod bounded {
         assert!(page.contains("database"), "{page}");
         assert!(took < REQUEST_BOUND, "answered after {took:?}");
         drop(held);
-        let (status, body, _) = answer(&h, call("whoami", "", &cookie)).await;
+        let (status, body, _) = answer(&h, call("/api/whoami", "", &cookie)).await;
         assert_eq!(status, StatusCode::OK, "the pool is back: {body}");
     }
 
@@ -796,7 +742,7 @@ mod bounded {
         let cookie = sign_up(&h.router, "late@example.com").await;
         faults.set(Mode::Hang);
 
-        let (status, body, took) = answer(&h, call("list_clusters", "", &cookie)).await;
+        let (status, body, took) = answer(&h, call("/api/list_clusters", "", &cookie)).await;
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
         let error: AppError = serde_json::from_str(&body).expect(&body);
         assert_eq!(
@@ -845,14 +791,14 @@ mod bounded {
         let cookie = sign_up(&h.router, "busy@example.com").await;
         faults.set(Mode::Hang);
         let stuck = async {
-            let answered = answer(&h, call("list_clusters", "", &cookie)).await;
+            let answered = answer(&h, call("/api/list_clusters", "", &cookie)).await;
             (answered, Instant::now())
         };
         let waiting = async {
             tokio::time::sleep(Duration::from_millis(300)).await;
             let health = answer(&h, get("/healthz")).await;
             let health_at = Instant::now();
-            let waited = answer(&h, call("whoami", "", &cookie)).await;
+            let waited = answer(&h, call("/api/whoami", "", &cookie)).await;
             (health, health_at, waited, Instant::now())
         };
         let (((stuck, _, _), stuck_at), ((health, _, _), health_at, (waited, body, _), waited_at)) =

@@ -9,12 +9,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use app::ssr::accounts::Accounts;
-use app::ssr::accounts::secrets::Sealer;
+use sks_api::client::Client;
 use axum::Router;
 use http::{StatusCode, header};
-use sks_api::client::{Client, ClientConfig};
-use sks_api::sign::Credentials;
 use sks_api::{CreateSksClusterRequest, CreateSksNodepoolRequest, Level, ZoneName};
 use support::*;
 use uuid::Uuid;
@@ -22,25 +19,6 @@ use uuid::Uuid;
 /// Fast simulation and fast polling, so operations finish within a test.
 const FAST: &[&str] = &["--live-fast-poll-ms", "100", "--live-slow-poll-ms", "100"];
 const SPEED: f64 = 50.0;
-
-/// A client with the organization's own credentials (what the portal itself uses).
-async fn org_client(h: &Harness, email: &str) -> Client {
-    let accounts = Accounts::new(h.store.clone());
-    let user = accounts.user_by_email(email).await.unwrap().unwrap();
-    let org = accounts.memberships(&user.id).await.unwrap()[0]
-        .org_id
-        .clone();
-    let credentials = accounts.credentials(&org).await.unwrap().unwrap();
-    let sealer = Sealer::load_or_create(h.data_dir(), None).unwrap();
-    Client::new(
-        ClientConfig::with_endpoint(&h.embedded.orchestration.endpoint),
-        Credentials::new(
-            credentials.api_key,
-            sealer.open(&org, &credentials.secret_sealed).unwrap(),
-        ),
-    )
-    .unwrap()
-}
 
 /// Counts every request that reaches the orchestration API.
 fn counting(calls: Arc<AtomicU64>) -> impl FnOnce(Router) -> Router {

@@ -7,35 +7,12 @@ mod support;
 
 use app::roles::Role;
 use app::ssr::accounts::Accounts;
-use app::ssr::accounts::secrets::Sealer;
 use app::wizard::{ClusterForm, NodepoolForm, WizardChoices};
 use axum::body::Body;
 use http::{Request, StatusCode, header};
 use sks_api::ZoneName;
-use sks_api::client::{Client, ClientConfig};
-use sks_api::sign::Credentials;
 use support::*;
 
-/// A client with the organization's own credentials, to see what the portal created.
-async fn org_client(h: &Harness, email: &str) -> Client {
-    let accounts = Accounts::new(h.store.clone());
-    let user = accounts.user_by_email(email).await.unwrap().unwrap();
-    let org = accounts.memberships(&user.id).await.unwrap()[0]
-        .org_id
-        .clone();
-    let credentials = accounts.credentials(&org).await.unwrap().unwrap();
-    let sealer = Sealer::load_or_create(h.data_dir(), None).unwrap();
-    Client::new(
-        ClientConfig::with_endpoint(&h.embedded.orchestration.endpoint),
-        Credentials::new(
-            credentials.api_key,
-            sealer.open(&org, &credentials.secret_sealed).unwrap(),
-        ),
-    )
-    .unwrap()
-}
-
-/// A server function call as the hydrated app makes it.
 /// A form post from the create page, as a browser without JavaScript sends it.
 fn plain_post(body: &str, cookie: &str) -> Request<Body> {
     Request::post("/api/create_cluster")

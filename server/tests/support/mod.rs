@@ -193,10 +193,18 @@ pub fn browser_post(path: &str, body: &str, cookie: Option<&str>) -> Request<Bod
 /// Calls a server function (`/api/<fn>`) as the hydrated app does: a form-encoded POST from
 /// the portal's origin with the session cookie.
 pub fn call(path: &str, body: &str, cookie: &str) -> Request<Body> {
+    let mut request = signed_out_call(path, body);
+    request
+        .headers_mut()
+        .insert(header::COOKIE, http::HeaderValue::from_str(cookie).unwrap());
+    request
+}
+
+/// [`call`] without a session (as a signed-out browser makes it).
+pub fn signed_out_call(path: &str, body: &str) -> Request<Body> {
     Request::post(path)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::ORIGIN, ORIGIN)
-        .header(header::COOKIE, cookie)
         .body(Body::from(body.to_owned()))
         .unwrap()
 }
@@ -275,6 +283,57 @@ pub async fn org_client(h: &Harness, email: &str) -> sks_api::client::Client {
         ),
     )
     .unwrap()
+}
+
+/// Longest a test waits for the orchestrator to get somewhere (an operation, nodes running);
+/// generous: a busy two-core machine runs several test binaries at once.
+pub const PATIENCE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Waiting for an operation of the (fast) embedded orchestrator: polled every 20 ms of the
+/// service's time, for at most [`PATIENCE`].
+pub fn quick() -> sks_api::client::WaitOptions {
+    sks_api::client::WaitOptions {
+        cadence: 0.02,
+        deadline: Some(PATIENCE),
+        ..sks_api::client::WaitOptions::default()
+    }
+}
+
+/// Polls `check` every 100 ms until it holds; panics naming `what` after `within`.
+pub async fn eventually<F, Fut>(what: &str, within: std::time::Duration, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let started = std::time::Instant::now();
+    while started.elapsed() < within {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("not within {within:?}: {what}");
+}
+
+/// Instance ids and states of the first nodepool of `cluster` in `zone` (none without one).
+pub async fn instances(
+    client: &sks_api::client::Client,
+    zone: &sks_api::ZoneName,
+    cluster: uuid::Uuid,
+) -> Vec<(String, Option<sks_api::InstanceState>)> {
+    let cluster = client.get_sks_cluster(zone, cluster).await.unwrap();
+    let Some(pool) = cluster.nodepools.unwrap_or_default().into_iter().next() else {
+        return vec![];
+    };
+    client
+        .get_instance_pool(zone, pool.instance_pool.unwrap().id)
+        .await
+        .unwrap()
+        .instances
+        .unwrap_or_default()
+        .into_iter()
+        .map(|i| (i.id.to_string(), i.state))
+        .collect()
 }
 
 /// A fresh, empty PostgreSQL database for one test (`CAPSTAN_TEST_POSTGRES_URL`, default

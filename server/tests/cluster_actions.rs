@@ -5,7 +5,6 @@
 
 mod support;
 
-
 use app::roles::Role;
 use app::ssr::accounts::{Accounts, AuditFilter};
 use http::{StatusCode, header};

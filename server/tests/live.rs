@@ -9,9 +9,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use sks_api::client::Client;
 use axum::Router;
 use http::{StatusCode, header};
+use sks_api::client::Client;
 use sks_api::{CreateSksClusterRequest, CreateSksNodepoolRequest, Level, ZoneName};
 use support::*;
 use uuid::Uuid;

@@ -5,12 +5,9 @@
 
 #![allow(dead_code)]
 
-use std::io::Write as _;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use app::ssr::store::Backend;
-use sqlx::Any;
-use sqlx::migrate::MigrateDatabase;
 
 /// A database for one scenario, removed by [`TestDb::drop`].
 pub struct TestDb {
@@ -29,46 +26,12 @@ impl TestDb {
     }
 
     pub async fn postgres() -> Option<TestDb> {
-        sqlx::any::install_default_drivers();
-        let server = std::env::var("CAPSTAN_TEST_POSTGRES_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
-        let base = server.rsplit_once('/').map_or(server.as_str(), |(b, _)| b);
-        let name = format!(
-            "capstan_test_{}_{}",
-            std::process::id(),
-            SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .unwrap()
-                .as_nanos()
-        );
-        let url = format!("{base}/{name}");
-        match Any::create_database(&url).await {
-            Ok(()) => Some(TestDb { url, _dir: None }),
-            Err(error) if std::env::var("CI").as_deref() == Ok("true") => {
-                panic!("PostgreSQL is required under CI but {base} refused: {error}")
-            }
-            Err(error) => {
-                // Written to stderr directly: the test harness captures `eprintln!` of passing
-                // tests, and this line must be seen.
-                static SAID: std::sync::Once = std::sync::Once::new();
-                SAID.call_once(|| {
-                    let _ = writeln!(
-                        std::io::stderr(),
-                        "SKIPPED: PostgreSQL store tests (no server at {base}: {error}); \
-                         set CAPSTAN_TEST_POSTGRES_URL to run them"
-                    );
-                });
-                None
-            }
-        }
+        let url = testkit::postgres_database("capstan_test", "the portal store tests").await?;
+        Some(TestDb { url, _dir: None })
     }
 
     pub async fn drop(self) {
-        if self.url.starts_with("postgres") {
-            Any::drop_database(&self.url)
-                .await
-                .expect("dropping the test database");
-        }
+        testkit::drop_database(&self.url).await;
     }
 }
 

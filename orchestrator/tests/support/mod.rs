@@ -5,14 +5,12 @@
 
 #![allow(dead_code)]
 
-use std::io::Write as _;
 use std::time::Duration;
 
 use orchestrator::{Options, Orchestrator, Running};
 use sks_api::client::{Client, ClientConfig};
 use sks_api::sign::Credentials;
 use sqlx::migrate::MigrateDatabase;
-use uuid::Uuid;
 
 /// A running orchestrator with a key for organization `default`, on a fresh database.
 pub struct Harness {
@@ -86,22 +84,5 @@ pub fn sqlite() -> (String, tempfile::TempDir) {
 }
 
 pub async fn postgres() -> Option<String> {
-    sqlx::any::install_default_drivers();
-    let server = std::env::var("CAPSTAN_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
-    let base = server.rsplit_once('/').map_or(server.as_str(), |(b, _)| b);
-    let url = format!("{base}/orchestrator_test_{}", Uuid::new_v4().simple());
-    match sqlx::Any::create_database(&url).await {
-        Ok(()) => Some(url),
-        Err(error) if std::env::var("CI").as_deref() == Ok("true") => {
-            panic!("PostgreSQL is required under CI but {base} refused: {error}")
-        }
-        Err(error) => {
-            let _ = writeln!(
-                std::io::stderr(),
-                "SKIPPED: orchestrator tests on PostgreSQL (no server at {base}: {error})"
-            );
-            None
-        }
-    }
+    testkit::postgres_database("orchestrator_test", "orchestrator tests").await
 }

@@ -10,7 +10,6 @@ pub mod sse;
 #[allow(unused_imports)] // not every test binary reads live streams
 pub use sse::{Sse, Stream, open, settled, snapshot};
 
-use std::io::Write as _;
 use std::sync::Arc;
 
 use app::ssr::store::Store;
@@ -20,7 +19,6 @@ use clap::Parser as _;
 use http::{Request, StatusCode, header};
 use server::config::Config;
 use server::metrics::HttpMetrics;
-use sqlx::migrate::MigrateDatabase as _;
 use tower::ServiceExt;
 
 pub struct Harness {
@@ -336,67 +334,12 @@ pub async fn instances(
         .collect()
 }
 
-/// A fresh, empty PostgreSQL database for one test (`CAPSTAN_TEST_POSTGRES_URL`, default
-/// `postgres://postgres@127.0.0.1:5432/postgres`), or `None` with a line saying so when no server
-/// answers; under CI (`CI=true`) a missing server fails the test instead.
+/// A fresh, empty PostgreSQL database for one test, or `None` with a line saying `what` is
+/// skipped (a failure under CI): [`testkit::postgres_database`].
 pub async fn postgres_database(what: &str) -> Option<String> {
-    sqlx::any::install_default_drivers();
-    let server = std::env::var("CAPSTAN_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
-    let base = server.rsplit_once('/').map_or(server.as_str(), |(b, _)| b);
-    let url = format!("{base}/portal_test_{}", uuid::Uuid::new_v4().simple());
-    match sqlx::Any::create_database(&url).await {
-        Ok(()) => Some(url),
-        Err(error) if std::env::var("CI").as_deref() == Ok("true") => {
-            panic!("PostgreSQL is required under CI but {base} refused: {error}")
-        }
-        Err(error) => {
-            // Straight to stderr: the harness captures `eprintln!` of passing tests.
-            let _ = writeln!(
-                std::io::stderr(),
-                "SKIPPED: {what} on PostgreSQL (no server at {base}: {error}); \
-                 set CAPSTAN_TEST_POSTGRES_URL to run it"
-            );
-            None
-        }
-    }
+    testkit::postgres_database("portal_test", what).await
 }
 
-/// Removes a database made by [`postgres_database`] (its pools must be closed first).
-pub async fn drop_database(url: &str) {
-    if url.starts_with("postgres") {
-        sqlx::Any::drop_database(url)
-            .await
-            .expect("dropping the test database");
-    }
-}
-
-/// Drops a PostgreSQL database made by [`postgres_database`] from synchronous code (a `Drop`),
-/// ending the connections still open to it.
-fn drop_database_now(url: &str) {
-    let url = url.to_owned();
-    let dropped = std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async {
-            use sqlx::Connection as _;
-            let (base, name) = url.rsplit_once('/').unwrap();
-            let mut connection = sqlx::PgConnection::connect(&format!("{base}/postgres")).await?;
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#
-            )))
-            .execute(&mut connection)
-            .await
-            .map(|_| ())
-        })
-    })
-    .join();
-    if !matches!(dropped, Ok(Ok(()))) {
-        let _ = writeln!(
-            std::io::stderr(),
-            "could not drop the test database: {dropped:?}"
-        );
-    }
-}
+// Not every test binary drops databases itself.
+#[allow(unused_imports)]
+pub use testkit::{drop_database, drop_database_now};

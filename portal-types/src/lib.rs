@@ -5,7 +5,8 @@
 //! portal's store); rules are checks and readings that must agree in the browser and on the
 //! server (the wizard's form, the list's filters, the sign-up checks, prices). Nothing here
 //! knows about Leptos, a database or HTTP clients: the crate builds for the browser (wasm) and
-//! for the server alike, and depends only on the API's wire types (`sks-api`, without features).
+//! for the server alike. Of the workspace it depends only on the API's wire types (`sks-api`,
+//! without features); `AppError`'s server-function encoding is behind the `server-fn` feature.
 
 pub mod access;
 pub mod accounts;

@@ -113,7 +113,15 @@ impl Portal {
     /// What a refused call must leave as it was. Sessions, sign-in throttling and the audit
     /// log are left out: refusals are rightly recorded there.
     async fn stored(&self) -> Vec<String> {
+        self.read().await.0
+    }
+
+    /// [`Portal::stored`], and whether the orchestrator is still carrying out a change (a
+    /// cluster, or one of the target cluster's nodepools, in a transitional state), from the
+    /// same reads of the API.
+    async fn read(&self) -> (Vec<String>, bool) {
         let mut rows = Vec::new();
+        let mut moving = false;
         for query in [
             "SELECT id || ' ' || email || ' ' || name || ' ' || password_hash FROM users ORDER BY id",
             "SELECT id || ' ' || name FROM orgs ORDER BY id",
@@ -136,6 +144,7 @@ impl Portal {
         // The organization's clusters as the API describes them (states left out: they move on
         // their own), and the target cluster's nodepools.
         for cluster in self.client.list_sks_clusters(&ZONE).await.unwrap() {
+            moving |= cluster.state.as_ref().is_none_or(|s| s.is_transitional());
             rows.push(format!(
                 "cluster {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
                 cluster.id,
@@ -153,12 +162,13 @@ impl Portal {
             .await
             .unwrap();
         for pool in target.nodepools.unwrap_or_default() {
+            moving |= pool.state.as_ref().is_none_or(|s| s.is_transitional());
             rows.push(format!(
                 "nodepool {:?} {:?} {:?} {:?} {:?} {:?}",
                 pool.id, pool.name, pool.size, pool.description, pool.labels, pool.disk_size
             ));
         }
-        rows
+        (rows, moving)
     }
 
     /// What is stored once background work has stopped moving it (a deletion in order, a new
@@ -171,35 +181,13 @@ impl Portal {
         let mut last = self.stored().await;
         for _ in 0..100 {
             tokio::time::sleep(Duration::from_millis(100)).await;
-            let now = self.stored().await;
-            if now == last && !self.moving().await {
+            let (now, moving) = self.read().await;
+            if now == last && !moving {
                 return now;
             }
             last = now;
         }
         last
-    }
-
-    /// Whether the orchestrator is still carrying out a change: a cluster or one of the target
-    /// cluster's nodepools in a transitional state.
-    async fn moving(&self) -> bool {
-        let clusters = self.client.list_sks_clusters(&ZONE).await.unwrap();
-        if clusters
-            .iter()
-            .any(|c| c.state.as_ref().is_none_or(|s| s.is_transitional()))
-        {
-            return true;
-        }
-        let target = self
-            .client
-            .get_sks_cluster(&ZONE, self.cluster)
-            .await
-            .unwrap();
-        target
-            .nodepools
-            .unwrap_or_default()
-            .iter()
-            .any(|p| p.state.as_ref().is_none_or(|s| s.is_transitional()))
     }
 
     /// The server functions, each with its fields and the values that are valid for them. A

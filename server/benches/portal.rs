@@ -29,11 +29,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, anyhow, bail, ensure};
-use app::ssr::store::Store;
 use axum::body::Body;
 use axum::routing::get;
 use clap::Parser as _;
 use http::{Request, StatusCode, header};
+use portal::store::Store;
 use serde::{Deserialize, Serialize};
 use server::config::Config;
 use server::embedded::Embedded;
@@ -94,7 +94,7 @@ async fn child() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let calls = Arc::new(AtomicU64::new(0));
     let counted = Arc::clone(&calls);
-    let sealer = app::ssr::accounts::secrets::Sealer::load_or_create(dir.path(), None)?;
+    let sealer = portal::accounts::secrets::Sealer::load_or_create(dir.path(), None)?;
     let embedded = Embedded::start_with(dir.path(), SPEED, 0.0, &sealer, move |router| {
         router.layer(axum::middleware::from_fn(
             move |request: axum::extract::Request, next: axum::middleware::Next| {
@@ -124,10 +124,11 @@ async fn child() -> anyhow::Result<()> {
     ])?;
     let store = Store::connect(&config.database_url(), config.database_max_connections).await?;
     let catalog = server::load_catalog(&config)?;
-    let state = server::app_state(&config, store, &embedded, catalog)?;
+    let state = server::build_portal(&config, store, &embedded, catalog)?;
     let hub = state.live.clone();
     let router = server::build_router(
         state.clone(),
+        server::leptos_options(config.listen)?,
         Arc::new(HttpMetrics::default()),
         &config.public_url(),
     )?
@@ -206,7 +207,7 @@ async fn sign_up(router: &axum::Router, origin: &str) -> anyhow::Result<String> 
 }
 
 /// The organization's own key on the orchestrator (what the portal uses for it).
-async fn org_key(state: &app::ssr::AppState) -> anyhow::Result<(String, String)> {
+async fn org_key(state: &portal::Portal) -> anyhow::Result<(String, String)> {
     let user = state
         .accounts
         .user_by_email(EMAIL)

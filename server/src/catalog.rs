@@ -4,23 +4,25 @@
 //! and role check as the server functions; refused values answer 422 naming each field.
 
 use app::catalog::{form_values, manifest_file_name, query_pairs};
-use app::ssr::AppState;
-use app::ssr::accounts::authz::Action;
-use app::ssr::live::authorize;
 use axum::extract::{Path, Request, State};
 use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 use http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+use portal::Portal;
+use portal::accounts::authz::Action;
 
 /// `GET /catalog/{name}/download`.
 pub async fn download(
-    State(state): State<AppState>,
+    State(state): State<Portal>,
     Path(name): Path<String>,
     request: Request,
 ) -> Response {
     let (parts, _) = request.into_parts();
     let pairs = query_pairs(parts.uri.query().unwrap_or_default());
-    if let Err(error) = authorize(&state, parts, Action::Read).await {
+    if let Err(error) = state
+        .authorize(&parts.headers, crate::peer(&parts), Action::Read)
+        .await
+    {
         return (error.status(), format!("{error}\n")).into_response();
     }
     let Some(entry) = state.catalog.get(&name) else {

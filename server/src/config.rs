@@ -131,7 +131,7 @@ pub struct Config {
     /// `X-Forwarded-For` names the client (for throttling and the activity log). Without it,
     /// the client is the connection's address.
     #[arg(long, env = "CAPSTAN_TRUSTED_PROXIES", value_delimiter = ',')]
-    pub trusted_proxies: Vec<app::ssr::auth::Cidr>,
+    pub trusted_proxies: Vec<portal::auth::Cidr>,
 
     /// Serve `/metrics` on this address instead of the portal's (e.g. an internal interface:
     /// the metrics need no session).

@@ -11,11 +11,11 @@
 use std::time::Duration;
 
 use app::error::AppError;
-use app::ssr::AppState;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode, header};
+use portal::Portal;
 
 /// Whether `path` is a live stream (Server-Sent Events), which stays open by design.
 fn is_stream(path: &str) -> bool {
@@ -31,7 +31,7 @@ pub struct Bounds {
 
 impl Bounds {
     /// From the portal's settings.
-    pub fn of(state: &AppState) -> Bounds {
+    pub fn of(state: &Portal) -> Bounds {
         Bounds {
             timeout: state.request_timeout,
             turns: tokio::sync::Semaphore::new(state.max_concurrent_requests),

@@ -11,10 +11,10 @@ use std::path::Path;
 use anyhow::Context as _;
 use std::sync::Arc;
 
-use app::ssr::Orchestration;
-use app::ssr::accounts::secrets::Sealer;
-use app::ssr::auth::Minter;
 use orchestrator::{Options, Orchestrator, Running};
+use portal::Orchestration;
+use portal::accounts::secrets::Sealer;
+use portal::auth::Minter;
 use sks_api::client::{Client, ClientConfig};
 use sks_api::sign::Credentials;
 

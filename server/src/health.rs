@@ -3,10 +3,10 @@
 
 use std::time::Duration;
 
-use app::ssr::AppState;
 use axum::extract::State;
 use axum::response::IntoResponse;
 use http::StatusCode;
+use portal::Portal;
 
 /// How long `/readyz` waits for the database.
 const READY_TIMEOUT: Duration = Duration::from_secs(2);
@@ -17,7 +17,7 @@ pub async fn healthz() -> impl IntoResponse {
 }
 
 /// `GET /readyz`: 200 when the database answers in time, 503 otherwise.
-pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+pub async fn readyz(State(state): State<Portal>) -> impl IntoResponse {
     match state.store.ping(READY_TIMEOUT).await {
         Ok(()) => (StatusCode::OK, "ready\n".to_owned()),
         Err(error) => {

@@ -20,18 +20,18 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use app::ssr::AppState;
-use app::ssr::accounts::secrets::Sealer;
-use app::ssr::accounts::{Accounts, SessionPolicy};
-use app::ssr::auth::{AuthConfig, SignupPolicy};
-use app::ssr::catalog::Catalog;
-use app::ssr::live::{Cadence, Hub, Limits};
-use app::ssr::store::Store;
 use app::{App, shell};
 use axum::Router;
 use axum::routing::get;
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
+use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
+use portal::Portal;
+use portal::accounts::secrets::Sealer;
+use portal::accounts::{Accounts, SessionPolicy};
+use portal::auth::{AuthConfig, SignupPolicy};
+use portal::catalog::Catalog;
+use portal::live::{Cadence, Hub, Limits};
+use portal::store::Store;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
@@ -62,14 +62,14 @@ pub fn load_catalog(config: &Config) -> anyhow::Result<Catalog> {
     Ok(catalog)
 }
 
-/// The application state from the configuration, the open store, the embedded orchestrator
-/// and the catalog.
-pub fn app_state(
+/// The portal (the domain's state) from the configuration, the open store, the embedded
+/// orchestrator and the catalog.
+pub fn build_portal(
     config: &Config,
     store: Store,
     embedded: &Embedded,
     catalog: Catalog,
-) -> anyhow::Result<AppState> {
+) -> anyhow::Result<Portal> {
     let origins = Origins::from_public_url(&config.public_url())?;
     let sealer = Sealer::load_or_create(&config.data_dir, config.secret_key()?.as_deref())
         .context("loading the key that seals secrets")?;
@@ -87,9 +87,8 @@ pub fn app_state(
         public_url: config.public_url(),
         trusted_proxies: config.trusted_proxies.clone(),
     };
-    Ok(AppState {
+    Ok(Portal {
         catalog: Arc::new(catalog),
-        leptos_options: leptos_options(config.listen)?,
         accounts: Accounts::new(store.clone()),
         store,
         sealer,
@@ -118,30 +117,62 @@ pub fn app_state(
     })
 }
 
+/// What the router's handlers reach: the portal, and the site settings the Leptos routes
+/// need. Each handler extracts the part it uses (`State<Portal>`).
+#[derive(Clone, Debug)]
+pub struct Site {
+    pub portal: Portal,
+    pub leptos: LeptosOptions,
+}
+
+impl axum::extract::FromRef<Site> for Portal {
+    fn from_ref(site: &Site) -> Portal {
+        site.portal.clone()
+    }
+}
+
+impl axum::extract::FromRef<Site> for LeptosOptions {
+    fn from_ref(site: &Site) -> LeptosOptions {
+        site.leptos.clone()
+    }
+}
+
 /// Every route of the portal, with the middleware they share. `public_url` is the origin
-/// state-changing requests must come from.
+/// state-changing requests must come from. Pages and server functions find the portal in
+/// their Leptos context.
 pub fn build_router(
-    state: AppState,
+    portal: Portal,
+    leptos: LeptosOptions,
     metrics: Arc<HttpMetrics>,
     public_url: &str,
 ) -> anyhow::Result<Router> {
     let origins = Arc::new(Origins::from_public_url(public_url)?);
     let routes = route_list();
+    let state = Site {
+        portal: portal.clone(),
+        leptos,
+    };
+    let in_context = {
+        let portal = portal.clone();
+        move || provide_context(portal.clone())
+    };
     let router = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route(
             "/metrics",
-            get(metrics::handler).with_state((Arc::clone(&metrics), state.live.clone())),
+            get(metrics::handler).with_state((Arc::clone(&metrics), portal.live.clone())),
         )
         .route("/live/clusters", get(live::clusters))
         .route("/catalog/{name}/download", get(catalog::download))
         .route("/live/clusters/{zone}/{id}", get(live::cluster))
-        .leptos_routes(&state, routes, {
-            let options = state.leptos_options.clone();
+        .leptos_routes_with_context(&state, routes, in_context.clone(), {
+            let options = state.leptos.clone();
             move || shell(options.clone())
         })
-        .fallback(file_and_error_handler::<AppState, _>(shell))
+        .fallback(file_and_error_handler_with_context::<Site, _>(
+            in_context, shell,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&origins),
             local_redirects,
@@ -149,7 +180,7 @@ pub fn build_router(
         .layer(axum::middleware::from_fn(server_fn_inputs))
         .layer(axum::middleware::from_fn(server_fn_error_status))
         .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
+            portal.clone(),
             security::pages_need_a_session,
         ))
         .layer(axum::middleware::from_fn_with_state(
@@ -157,7 +188,7 @@ pub fn build_router(
             security::same_origin,
         ))
         .layer(axum::middleware::from_fn_with_state(
-            Arc::new(deadline::Bounds::of(&state)),
+            Arc::new(deadline::Bounds::of(&portal)),
             deadline::bounded,
         ))
         .layer(axum::middleware::from_fn_with_state(
@@ -297,7 +328,7 @@ async fn local_redirects(
 /// A portal that listens beyond loopback and has no account yet gets a one-time token for
 /// its first account, printed in the log with the sign-up link (whoever reaches the address
 /// first must not become its owner). On loopback, `make run` stays as simple as it was.
-async fn bootstrap_token(config: &Config, state: &AppState) -> anyhow::Result<Option<Arc<str>>> {
+async fn bootstrap_token(config: &Config, state: &Portal) -> anyhow::Result<Option<Arc<str>>> {
     if config.listen.ip().is_loopback() {
         return Ok(None);
     }
@@ -309,7 +340,7 @@ async fn bootstrap_token(config: &Config, state: &AppState) -> anyhow::Result<Op
     if users > 0 {
         return Ok(None);
     }
-    let (token, _) = app::ssr::accounts::new_token();
+    let (token, _) = portal::accounts::new_token();
     tracing::warn!(
         "no account yet: create the first one (it owns the organization `default`) at \
          {}/sign-up?bootstrap={token}",
@@ -342,17 +373,22 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     )
     .await?;
 
-    let mut state = app_state(&config, store.clone(), &embedded, catalog)?;
+    let mut state = build_portal(&config, store.clone(), &embedded, catalog)?;
     state.bootstrap = bootstrap_token(&config, &state).await?;
     // Upgrade plans that were running when the portal stopped go on from where they were.
-    match app::ssr::upgrades::resume_all(&state).await {
+    match portal::upgrades::resume_all(&state).await {
         Ok(0) => {}
         Ok(resumed) => tracing::info!(resumed, "resumed upgrade plans"),
         Err(error) => tracing::error!(%error, "cannot resume upgrade plans"),
     }
     let hub = state.live.clone();
     let metrics = Arc::new(HttpMetrics::default());
-    let mut router = build_router(state, Arc::clone(&metrics), &config.public_url())?;
+    let mut router = build_router(
+        state,
+        leptos_options(config.listen)?,
+        Arc::clone(&metrics),
+        &config.public_url(),
+    )?;
     // `/metrics` on an address of its own (an internal network), not where people browse.
     if let Some(address) = config.metrics_listen {
         router = router.layer(axum::middleware::from_fn(metrics_elsewhere));
@@ -398,6 +434,14 @@ async fn metrics_elsewhere(
         return (http::StatusCode::NOT_FOUND, "not here\n").into_response();
     }
     next.run(request).await
+}
+
+/// The peer address of a request, as [`serve`] records it for each connection.
+pub fn peer(parts: &http::request::Parts) -> Option<std::net::IpAddr> {
+    parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip())
 }
 
 /// Serves `router` on `listener` until `shutdown` resolves, then lets in-flight requests finish.

@@ -1,6 +1,6 @@
 //! The live streams: `GET /live/clusters` (the organization's cluster list) and
 //! `GET /live/clusters/{zone}/{id}` (one cluster), as Server-Sent Events from the live hub
-//! (`app::ssr::live`). Same session and role check as the server functions: 401 signed out,
+//! (`portal::live`). Same session and role check as the server functions: 401 signed out,
 //! 403 without the role, 404 for a cluster that is not the organization's (or is gone), 429
 //! beyond the streams a session or person may hold. A stream ends when its session ends or
 //! its person leaves the organization.
@@ -13,18 +13,18 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use app::error::AppError;
-use app::ssr::AppState;
-use app::ssr::accounts::authz::Action;
-use app::ssr::accounts::token_hash;
-use app::ssr::live::{Holder, HubStats, Subscription, Topic, authorize};
 use axum::extract::{Path, Request, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use http::HeaderValue;
 use http::header::{CACHE_CONTROL, HeaderName, RETRY_AFTER};
+use portal::Portal;
+use portal::accounts::authz::Action;
+use portal::accounts::token_hash;
+use portal::live::{Holder, HubStats, Subscription, Topic};
 
 /// `GET /live/clusters`.
-pub async fn clusters(State(state): State<AppState>, request: Request) -> Response {
+pub async fn clusters(State(state): State<Portal>, request: Request) -> Response {
     stream(state, request, |org| {
         Ok(Topic::Clusters {
             org: org.to_owned(),
@@ -35,7 +35,7 @@ pub async fn clusters(State(state): State<AppState>, request: Request) -> Respon
 
 /// `GET /live/clusters/{zone}/{id}`.
 pub async fn cluster(
-    State(state): State<AppState>,
+    State(state): State<Portal>,
     Path((zone, id)): Path<(String, String)>,
     request: Request,
 ) -> Response {
@@ -54,7 +54,7 @@ pub async fn cluster(
 }
 
 async fn stream(
-    state: AppState,
+    state: Portal,
     request: Request,
     topic: impl FnOnce(&str) -> Result<Topic, AppError>,
 ) -> Response {
@@ -65,7 +65,9 @@ async fn stream(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
     let opened = async {
-        let caller = authorize(&state, parts, Action::Read).await?;
+        let caller = state
+            .authorize(&parts.headers, crate::peer(&parts), Action::Read)
+            .await?;
         let (org, _, _) = caller.org()?;
         let holder = Holder {
             session: token_hash(&caller.token),
@@ -107,7 +109,7 @@ async fn stream(
                 event = watch.subscription.next() => event?,
                 () = check => {
                     let until = still_allowed(&watch.state, &watch.holder).await?;
-                    let now = app::ssr::now_ms();
+                    let now = portal::now_ms();
                     let wait = Duration::from_millis((until - now).max(0) as u64).min(recheck);
                     watch.next_check = tokio::time::Instant::now() + wait;
                     continue;
@@ -134,15 +136,15 @@ async fn stream(
 struct Watched {
     subscription: Subscription,
     holder: Holder,
-    state: AppState,
+    state: Portal,
     next_check: tokio::time::Instant,
 }
 
 /// Until when the holder's session lasts (Unix ms), or `None` when the session ended or they
 /// are no longer a member of the organization. A database that does not answer keeps the
 /// stream (the next check decides).
-async fn still_allowed(state: &AppState, holder: &Holder) -> Option<i64> {
-    let now = app::ssr::now_ms();
+async fn still_allowed(state: &Portal, holder: &Holder) -> Option<i64> {
+    let now = portal::now_ms();
     let accounts = &state.accounts;
     let deadline = match accounts
         .session_deadline(&holder.session, state.auth.policy, now)

@@ -190,7 +190,7 @@ pub async fn track(
 
 /// `GET /metrics`: the request metrics and the live hub's.
 pub async fn handler(
-    State((metrics, hub)): State<(Arc<HttpMetrics>, app::ssr::live::Hub)>,
+    State((metrics, hub)): State<(Arc<HttpMetrics>, portal::live::Hub)>,
 ) -> impl IntoResponse {
     let mut text = metrics.render();
     text.push_str(&crate::live::render_metrics(&hub.stats()));

@@ -3,11 +3,11 @@
 
 use std::sync::Arc;
 
-use app::ssr::AppState;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use http::{Method, StatusCode, Uri, header};
+use portal::Portal;
 
 /// The origins (scheme://host:port) state-changing requests may come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,7 +98,7 @@ pub async fn same_origin(
 
 /// Sends a signed-out browser asking for a portal page to the sign-in page, to come back after.
 pub async fn pages_need_a_session(
-    State(state): State<AppState>,
+    State(state): State<Portal>,
     request: Request,
     next: Next,
 ) -> Response {
@@ -106,14 +106,14 @@ pub async fn pages_need_a_session(
     if request.method() != Method::GET || !app::requires_session(path) {
         return next.run(request).await;
     }
-    let token = app::ssr::auth::session_token(
+    let token = portal::auth::session_token(
         request.headers(),
-        app::ssr::auth::session_cookie_name(&state.auth),
+        portal::auth::session_cookie_name(&state.auth),
     );
     if let Some(token) = token {
         match state
             .accounts
-            .session(&token, state.auth.policy, app::ssr::now_ms())
+            .session(&token, state.auth.policy, portal::now_ms())
             .await
         {
             Ok(Some(_)) => return next.run(request).await,

@@ -7,9 +7,9 @@ mod support;
 use std::collections::BTreeSet;
 
 use app::roles::Role;
-use app::ssr::accounts::{Accounts, AuditFilter};
 use axum::body::Body;
 use http::{Request, StatusCode, header};
+use portal::accounts::{Accounts, AuditFilter};
 use support::*;
 
 /// Calls a server function as the hydrated app does: status, headers and body.
@@ -675,7 +675,7 @@ async fn the_authorization_table_holds_for_every_role() {
             let cookie = match user {
                 Some(user) => {
                     let token = accounts
-                        .create_session(user, Some(&org), None, app::ssr::now_ms())
+                        .create_session(user, Some(&org), None, portal::now_ms())
                         .await
                         .unwrap();
                     Some(format!("capstan_session={token}"))
@@ -884,7 +884,7 @@ async fn an_exoscale_key_is_checked_before_it_is_saved_and_sealed() {
 
     // Nothing on disk holds the raw secret (on PostgreSQL, the store's own files are the
     // server's: nothing to read here).
-    if h.store.backend() == app::ssr::store::Backend::Sqlite {
+    if h.store.backend() == portal::store::Backend::Sqlite {
         sqlx::query("PRAGMA wal_checkpoint(FULL)")
             .execute(h.store.pool())
             .await
@@ -1119,8 +1119,8 @@ async fn only_owners_see_an_exoscale_key_id_and_only_managers_addresses_in_the_a
     let owner = sign_up(&h.router, "keys@example.com").await;
     let (org, owner_id, _) = membership_of(&accounts, "keys@example.com").await;
     accounts
-        .record(&app::ssr::accounts::AuditEntry {
-            at: app::ssr::now_ms(),
+        .record(&portal::accounts::AuditEntry {
+            at: portal::now_ms(),
             org_id: Some(org.clone()),
             user_id: Some(owner_id),
             user_email: Some("keys@example.com".into()),

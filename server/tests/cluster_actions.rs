@@ -6,8 +6,8 @@
 mod support;
 
 use app::roles::Role;
-use app::ssr::accounts::{Accounts, AuditFilter};
 use http::{StatusCode, header};
+use portal::accounts::{Accounts, AuditFilter};
 use sks_api::client::Client;
 use sks_api::{CreateSksClusterRequest, CreateSksNodepoolRequest, InstanceState, Level, ZoneName};
 use support::*;
@@ -389,7 +389,7 @@ async fn a_plan_left_running_by_a_stopped_portal_is_resumed_from_what_the_cluste
         .await
         .unwrap();
     s.client.wait(&ZONE, &op, &quick()).await.unwrap();
-    app::ssr::upgrades::create(
+    portal::upgrades::create(
         &s.h.state,
         &org,
         &user.id,
@@ -406,7 +406,7 @@ async fn a_plan_left_running_by_a_stopped_portal_is_resumed_from_what_the_cluste
     .unwrap();
 
     // The next start picks it up.
-    assert_eq!(app::ssr::upgrades::resume_all(&s.h.state).await.unwrap(), 1);
+    assert_eq!(portal::upgrades::resume_all(&s.h.state).await.unwrap(), 1);
     eventually("the resumed plan done", PATIENCE, || async {
         let (_, body) = s.call("get_upgrade_plan", &s.base()).await;
         let plan: Option<portal_types::upgrades::UpgradePlan> =
@@ -435,7 +435,7 @@ async fn kubeconfig_lifetimes_and_full_control_follow_the_role() {
         let user = accounts.user_by_email(&email).await.unwrap().unwrap();
         accounts.add_member(&org, &user.id, role, 0).await.unwrap();
         let token = accounts
-            .create_session(&user.id, Some(&org), None, app::ssr::now_ms())
+            .create_session(&user.id, Some(&org), None, portal::now_ms())
             .await
             .unwrap();
         cookies.insert(role, format!("capstan_session={token}"));

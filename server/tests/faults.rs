@@ -16,9 +16,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use app::error::AppError;
-use app::ssr::accounts::{Accounts, AuditFilter};
 use axum::body::Body;
 use http::{Request, StatusCode, header};
+use portal::accounts::{Accounts, AuditFilter};
 use portal_types::clusters::{ClusterDetail, ClusterList};
 use sks_api::client::{Client, ClientConfig};
 use sks_api::sign::Credentials;
@@ -363,7 +363,7 @@ async fn background_work_rides_out_a_long_outage_and_finishes_after_it() {
     for mode in [Mode::Status(502), Mode::Down, Mode::Hang] {
         faults.set(mode);
         tokio::time::sleep(Duration::from_secs(15)).await;
-        let plan = app::ssr::upgrades::latest(&h.state, &org, "ch-gva-2", &upgrading.to_string())
+        let plan = portal::upgrades::latest(&h.state, &org, "ch-gva-2", &upgrading.to_string())
             .await
             .unwrap()
             .unwrap();
@@ -382,7 +382,7 @@ async fn background_work_rides_out_a_long_outage_and_finishes_after_it() {
     eprintln!("outage of {:?} ridden out", started.elapsed());
 
     eventually("the upgrade plan done", PATIENCE, || async {
-        let plan = app::ssr::upgrades::latest(&h.state, &org, "ch-gva-2", &upgrading.to_string())
+        let plan = portal::upgrades::latest(&h.state, &org, "ch-gva-2", &upgrading.to_string())
             .await
             .unwrap()
             .unwrap();

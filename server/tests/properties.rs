@@ -86,7 +86,7 @@ impl Portal {
             .unwrap();
         let op = client.wait(&ZONE, &op, &wait).await.unwrap();
         let nodepool = op.reference.unwrap().id.unwrap();
-        let accounts = app::ssr::accounts::Accounts::new(h.store.clone());
+        let accounts = portal::accounts::Accounts::new(h.store.clone());
         let user = accounts.user_by_email(EMAIL).await.unwrap().unwrap().id;
         let org = accounts.memberships(&user).await.unwrap()[0].org_id.clone();
         Portal {

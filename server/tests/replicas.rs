@@ -9,11 +9,11 @@ mod support;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use app::ssr::store::Store;
 use app::wizard::{ClusterForm, NodepoolForm, WizardChoices};
 use axum::Router;
 use clap::Parser as _;
 use http::StatusCode;
+use portal::store::Store;
 use server::config::Config;
 use server::embedded::Embedded;
 use server::metrics::HttpMetrics;
@@ -57,9 +57,10 @@ async fn replica(database: &str, embedded: &Embedded) -> Replica {
     .unwrap();
     let store = Store::connect(&config.database_url(), 4).await.unwrap();
     let catalog = server::load_catalog(&config).unwrap();
-    let state = server::app_state(&config, store.clone(), embedded, catalog).unwrap();
+    let state = server::build_portal(&config, store.clone(), embedded, catalog).unwrap();
     let router = server::build_router(
         state,
+        server::leptos_options(config.listen).unwrap(),
         Arc::new(HttpMetrics::default()),
         &config.public_url(),
     )
@@ -110,7 +111,7 @@ async fn two_replicas_share_sessions_clusters_and_live_progress() {
         return;
     };
     let orchestrator_dir = tempfile::tempdir().unwrap();
-    let sealer = app::ssr::accounts::secrets::Sealer::from_base64(SECRET_KEY).unwrap();
+    let sealer = portal::accounts::secrets::Sealer::from_base64(SECRET_KEY).unwrap();
     let embedded = Embedded::start(orchestrator_dir.path(), SPEED, 0.0, &sealer)
         .await
         .unwrap();

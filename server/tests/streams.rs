@@ -7,9 +7,9 @@ mod support;
 
 use std::time::Duration;
 
-use app::ssr::accounts::Accounts;
 use axum::body::Body;
 use http::{Request, StatusCode, header};
+use portal::accounts::Accounts;
 use support::sse::Stream;
 use support::*;
 use uuid::Uuid;

@@ -6,10 +6,10 @@
 mod support;
 
 use app::roles::Role;
-use app::ssr::accounts::Accounts;
 use app::wizard::{ClusterForm, NodepoolForm, WizardChoices};
 use axum::body::Body;
 use http::{Request, StatusCode, header};
+use portal::accounts::Accounts;
 use sks_api::ZoneName;
 use support::*;
 
@@ -336,7 +336,7 @@ async fn a_viewer_may_not_create() {
         .await
         .unwrap();
     let token = accounts
-        .create_session(&watcher.id, Some(&org), None, app::ssr::now_ms())
+        .create_session(&watcher.id, Some(&org), None, portal::now_ms())
         .await
         .unwrap();
     let viewer = format!("capstan_session={token}");

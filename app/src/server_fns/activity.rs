@@ -17,9 +17,10 @@ pub async fn list_activity(
     to: Option<String>,
     before: Option<i64>,
 ) -> Result<ActivitySlice, AppError> {
-    use crate::ssr::accounts::AuditFilter;
-    use crate::ssr::accounts::authz::Action;
-    use crate::ssr::auth::{require, store_failure};
+    use crate::ssr::auth::require;
+    use portal::accounts::AuditFilter;
+    use portal::accounts::authz::Action;
+    use portal::auth::store_failure;
 
     let caller = require(Action::Read).await?;
     let (org, _, role) = caller.org()?;
@@ -49,7 +50,7 @@ pub async fn list_activity(
         to_ms,
         before_id: before,
     };
-    let state = crate::ssr::app_state()?;
+    let state = crate::ssr::portal()?;
     let mut entries = state
         .accounts
         .audit(org, &filter, PAGE + 1)
@@ -63,7 +64,7 @@ pub async fn list_activity(
             .into_iter()
             .map(|e| ActivityEntry {
                 id: e.id,
-                at: crate::server_fns::portal::format_utc_ms(e.at),
+                at: portal::utc_rfc3339(e.at),
                 user: e.user_email,
                 // An Exoscale API key id is for owners' eyes, as on the credentials card.
                 target: if e.action == "credentials.set"

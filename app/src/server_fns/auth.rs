@@ -14,11 +14,12 @@ use crate::{error::FieldError, roles::Role};
 /// The signed-in person, or `None` when signed out.
 #[server(endpoint = "whoami")]
 pub async fn whoami() -> Result<Option<Profile>, AppError> {
-    use crate::ssr::auth::{signed_in, store_failure};
+    use crate::ssr::auth::signed_in;
+    use portal::auth::store_failure;
     let Some(caller) = signed_in().await? else {
         return Ok(None);
     };
-    let state = crate::ssr::app_state()?;
+    let state = crate::ssr::portal()?;
     let orgs: Vec<OrgChoice> = state
         .accounts
         .memberships(&caller.user.id)
@@ -57,18 +58,17 @@ pub async fn sign_up(
     #[server(default)]
     bootstrap: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::ssr::accounts::throttle::Subject;
-    use crate::ssr::accounts::{AccountError, password as passwords};
-    use crate::ssr::auth::{
-        SignupPolicy, client_address, record, reserve_attempts, set_session_cookie, store_failure,
-    };
-    use crate::ssr::now_ms;
+    use crate::ssr::auth::{client_address, record, reserve_attempts, set_session_cookie};
+    use portal::accounts::throttle::Subject;
+    use portal::accounts::{AccountError, password as passwords};
+    use portal::auth::{SignupPolicy, store_failure};
+    use portal::now_ms;
 
     let errors = sign_up_errors(&name, &email, &password);
     if !errors.is_empty() {
         return Err(AppError::Validation { fields: errors });
     }
-    let state = crate::ssr::app_state()?;
+    let state = crate::ssr::portal()?;
     let accounts = &state.accounts;
     let now = now_ms();
     let address = client_address();
@@ -103,7 +103,7 @@ pub async fn sign_up(
     let first = invitation.is_none() && {
         if let Some(expected) = &state.bootstrap
             && accounts.count_users().await.map_err(store_failure)? == 0
-            && !crate::ssr::auth::same_secret(bootstrap.as_deref().unwrap_or(""), expected)
+            && !portal::auth::same_secret(bootstrap.as_deref().unwrap_or(""), expected)
         {
             return Err(AppError::Forbidden(
                 "create the first account without the bootstrap link; open the sign-up link \
@@ -169,7 +169,7 @@ pub async fn sign_up(
             .add_member(&org, &user.id, Role::Owner, now)
             .await
             .map_err(store_failure)?;
-        crate::ssr::orchestration::mint_embedded(&state, &org).await?;
+        portal::orchestration::mint_embedded(&state, &org).await?;
         org
     };
 
@@ -177,8 +177,8 @@ pub async fn sign_up(
         .create_session(&user.id, Some(&org), address.as_deref(), now)
         .await
         .map_err(store_failure)?;
-    set_session_cookie(Some(&token), &state.auth)?;
-    record(crate::ssr::accounts::AuditEntry {
+    set_session_cookie(Some(&token))?;
+    record(portal::accounts::AuditEntry {
         at: now,
         org_id: Some(org),
         user_id: Some(user.id.clone()),
@@ -203,14 +203,15 @@ pub async fn sign_in(
     password: String,
     next: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::ssr::accounts::password as passwords;
-    use crate::ssr::accounts::throttle::Subject;
     use crate::ssr::auth::{
-        client_address, record, request_token, reserve_attempts, set_session_cookie, store_failure,
+        client_address, record, request_token, reserve_attempts, set_session_cookie,
     };
-    use crate::ssr::now_ms;
+    use portal::accounts::password as passwords;
+    use portal::accounts::throttle::Subject;
+    use portal::auth::store_failure;
+    use portal::now_ms;
 
-    let state = crate::ssr::app_state()?;
+    let state = crate::ssr::portal()?;
     let accounts = &state.accounts;
     let now = now_ms();
     let email = email.trim().to_lowercase();
@@ -232,7 +233,7 @@ pub async fn sign_in(
             false
         }
     };
-    let entry = |outcome: &str, user_id: Option<String>| crate::ssr::accounts::AuditEntry {
+    let entry = |outcome: &str, user_id: Option<String>| portal::accounts::AuditEntry {
         at: now,
         user_id,
         user_email: Some(email.clone()),
@@ -271,7 +272,7 @@ pub async fn sign_in(
         .create_session(&user.id, org.as_deref(), address.as_deref(), now)
         .await
         .map_err(store_failure)?;
-    set_session_cookie(Some(&token), &state.auth)?;
+    set_session_cookie(Some(&token))?;
     let mut success = entry("success", Some(user.id.clone()));
     success.org_id = org;
     record(success).await;
@@ -282,8 +283,9 @@ pub async fn sign_in(
 /// Ends this session.
 #[server(endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
-    use crate::ssr::auth::{audit, request_token, set_session_cookie, signed_in, store_failure};
-    let state = crate::ssr::app_state()?;
+    use crate::ssr::auth::{audit, request_token, set_session_cookie, signed_in};
+    use portal::auth::store_failure;
+    let state = crate::ssr::portal()?;
     if let Some(caller) = signed_in().await? {
         audit(&caller, "account.sign-out", None, "success", None).await;
     }
@@ -295,9 +297,9 @@ pub async fn sign_out() -> Result<(), AppError> {
             .map_err(store_failure)?;
         state
             .live
-            .revoke_session(&crate::ssr::accounts::token_hash(&token));
+            .revoke_session(&portal::accounts::token_hash(&token));
     }
-    set_session_cookie(None, &state.auth)?;
+    set_session_cookie(None)?;
     clear_site_cache();
     leptos_axum::redirect("/sign-in");
     Ok(())
@@ -306,8 +308,9 @@ pub async fn sign_out() -> Result<(), AppError> {
 /// Ends every session of the signed-in person, on every device.
 #[server(endpoint = "sign_out_everywhere")]
 pub async fn sign_out_everywhere() -> Result<(), AppError> {
-    use crate::ssr::auth::{audit, set_session_cookie, signed_in, store_failure};
-    let state = crate::ssr::app_state()?;
+    use crate::ssr::auth::{audit, set_session_cookie, signed_in};
+    use portal::auth::store_failure;
+    let state = crate::ssr::portal()?;
     let caller = signed_in().await?.ok_or(AppError::Unauthenticated)?;
     let ended = state
         .accounts
@@ -323,7 +326,7 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
         None,
     )
     .await;
-    set_session_cookie(None, &state.auth)?;
+    set_session_cookie(None)?;
     clear_site_cache();
     leptos_axum::redirect("/sign-in");
     Ok(())
@@ -344,14 +347,15 @@ fn clear_site_cache() {
 /// Changes the password; every other session of the account ends.
 #[server(endpoint = "change_password")]
 pub async fn change_password(current: String, new_password: String) -> Result<(), AppError> {
-    use crate::ssr::accounts::password as passwords;
-    use crate::ssr::accounts::throttle::Subject;
-    use crate::ssr::auth::{audit, reserve_attempts, set_session_cookie, signed_in, store_failure};
-    let state = crate::ssr::app_state()?;
+    use crate::ssr::auth::{audit, reserve_attempts, set_session_cookie, signed_in};
+    use portal::accounts::password as passwords;
+    use portal::accounts::throttle::Subject;
+    use portal::auth::store_failure;
+    let state = crate::ssr::portal()?;
     let caller = signed_in().await?.ok_or(AppError::Unauthenticated)?;
     // A stolen session must not be a way to guess the password.
     let subject = Subject::PasswordChange(caller.user.id.clone());
-    reserve_attempts(std::slice::from_ref(&subject), crate::ssr::now_ms()).await?;
+    reserve_attempts(std::slice::from_ref(&subject), portal::now_ms()).await?;
     if !passwords::verify_off_workers(&current, &caller.user.password_hash).await {
         audit(&caller, "account.change-password", None, "failure", None).await;
         return Err(AppError::Validation {
@@ -391,11 +395,11 @@ pub async fn change_password(current: String, new_password: String) -> Result<()
             &caller.user.id,
             org,
             caller.client_address.as_deref(),
-            crate::ssr::now_ms(),
+            portal::now_ms(),
         )
         .await
         .map_err(store_failure)?;
-    set_session_cookie(Some(&token), &state.auth)?;
+    set_session_cookie(Some(&token))?;
     audit(&caller, "account.change-password", None, "success", None).await;
     Ok(())
 }
@@ -403,8 +407,9 @@ pub async fn change_password(current: String, new_password: String) -> Result<()
 /// Switches the organization this session works in.
 #[server(endpoint = "switch_org")]
 pub async fn switch_org(org: String) -> Result<(), AppError> {
-    use crate::ssr::auth::{signed_in, store_failure};
-    let state = crate::ssr::app_state()?;
+    use crate::ssr::auth::signed_in;
+    use portal::auth::store_failure;
+    let state = crate::ssr::portal()?;
     let caller = signed_in().await?.ok_or(AppError::Unauthenticated)?;
     let member = state
         .accounts

@@ -68,13 +68,13 @@ pub async fn diff_catalog_entry(
 /// The organization's cluster `id` in `zone`, for the install commands of an entry.
 #[server(endpoint = "get_catalog_cluster")]
 pub async fn get_catalog_cluster(zone: String, id: String) -> Result<CatalogCluster, AppError> {
-    use crate::ssr::accounts::authz::Action;
+    use portal::accounts::authz::Action;
 
     let caller = crate::ssr::auth::require(Action::Read).await?;
     let (org, _, _) = caller.org()?;
-    let state = crate::ssr::app_state()?;
-    let (client, zones) = crate::ssr::orchestration::client_for(&state, org).await?;
-    let detail = crate::ssr::clusters::cluster_detail(&client, &zones, &zone, &id).await?;
+    let state = crate::ssr::portal()?;
+    let (client, zones) = portal::orchestration::client_for(&state, org).await?;
+    let detail = portal::clusters::cluster_detail(&client, &zones, &zone, &id).await?;
     Ok(CatalogCluster {
         kubeconfig_file: crate::access::kubeconfig_file_name(&detail.name, KUBECONFIG_USER),
         facts: detail.catalog_facts(),
@@ -86,16 +86,13 @@ pub async fn get_catalog_cluster(zone: String, id: String) -> Result<CatalogClus
 
 /// The application state, for a signed-in member of an organization.
 #[cfg(feature = "ssr")]
-async fn reader() -> Result<crate::ssr::AppState, AppError> {
-    crate::ssr::auth::require(crate::ssr::accounts::authz::Action::Read).await?;
-    crate::ssr::app_state()
+async fn reader() -> Result<portal::Portal, AppError> {
+    crate::ssr::auth::require(portal::accounts::authz::Action::Read).await?;
+    crate::ssr::portal()
 }
 
 #[cfg(feature = "ssr")]
-fn find<'a>(
-    state: &'a crate::ssr::AppState,
-    name: &str,
-) -> Result<&'a crate::ssr::catalog::Entry, AppError> {
+fn find<'a>(state: &'a portal::Portal, name: &str) -> Result<&'a portal::catalog::Entry, AppError> {
     state
         .catalog
         .get(name)

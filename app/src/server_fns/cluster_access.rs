@@ -16,14 +16,14 @@ use crate::error::AppError;
 /// The Access tab's data: authorities, and which rotations apply.
 #[server(endpoint = "get_cluster_access")]
 pub async fn get_cluster_access(zone: String, id: String) -> Result<ClusterAccess, AppError> {
-    use crate::ssr::accounts::authz::{Action, permits};
     use crate::ssr::auth::require;
-    use crate::ssr::orchestration::cluster_scope;
+    use portal::accounts::authz::{Action, permits};
+    use portal::orchestration::cluster_scope;
     use sks_api::Authority;
 
     let caller = require(Action::Read).await?;
     let (org, _, role) = caller.org()?;
-    let state = crate::ssr::app_state()?;
+    let state = crate::ssr::portal()?;
     let scope = cluster_scope(&state, org, &zone, &id).await?;
     let cluster = scope.cluster().await?;
     let addons: Vec<String> = cluster
@@ -102,15 +102,15 @@ pub async fn issue_kubeconfig(
     ttl_hours: String,
 ) -> Result<IssuedKubeconfig, AppError> {
     use crate::error::FieldError;
-    use crate::ssr::accounts::authz::Action;
     use crate::ssr::auth::{audit, require};
-    use crate::ssr::orchestration::{cluster_scope, upstream_failure};
+    use portal::accounts::authz::Action;
+    use portal::orchestration::{cluster_scope, upstream_failure};
     use sks_api::SksKubeconfigRequest;
     use sks_api::validate::Validate;
 
     let caller = require(Action::IssueKubeconfig).await?;
     let (org, _, role) = caller.org()?;
-    let state = crate::ssr::app_state()?;
+    let state = crate::ssr::portal()?;
     let scope = cluster_scope(&state, org, &zone, &id).await?;
 
     let user = user.trim().to_owned();
@@ -195,13 +195,13 @@ pub async fn issue_kubeconfig(
 #[server(endpoint = "rotate_credentials")]
 pub async fn rotate_credentials(zone: String, id: String, which: String) -> Result<(), AppError> {
     use crate::error::FieldError;
-    use crate::ssr::accounts::authz::Action;
     use crate::ssr::auth::require;
-    use crate::ssr::orchestration::{Change, cluster_scope, conclude};
+    use portal::accounts::authz::Action;
+    use portal::orchestration::{Change, cluster_scope, conclude};
 
     let caller = require(Action::Upgrade).await?;
     let (org, _, _) = caller.org()?;
-    let state = crate::ssr::app_state()?;
+    let state = crate::ssr::portal()?;
     let scope = cluster_scope(&state, org, &zone, &id).await?;
     let (client, z, cluster) = (&scope.client, &scope.zone, scope.id);
     let result = match which.as_str() {
@@ -222,9 +222,12 @@ pub async fn rotate_credentials(zone: String, id: String, which: String) -> Resu
         action: &format!("cluster.rotate-{which}"),
         target: scope.target(),
         what: scope.what.clone(),
-        then: format!("/clusters/{zone}/{id}/access?rotated={which}"),
     };
-    conclude(&caller, &scope, change, result).await
+    let then = format!("/clusters/{zone}/{id}/access?rotated={which}");
+    crate::ssr::then_go(
+        &then,
+        conclude(&crate::ssr::portal()?, &caller, &scope, change, result).await,
+    )
 }
 
 /// Rotates the operators certificate authority of every cluster of the organization, after a
@@ -232,15 +235,15 @@ pub async fn rotate_credentials(zone: String, id: String, which: String) -> Resu
 /// (people who still need access issue new ones). Returns how many clusters were rotated.
 #[server(endpoint = "rotate_operators_everywhere")]
 pub async fn rotate_operators_everywhere() -> Result<usize, AppError> {
-    use crate::ssr::accounts::authz::Action;
     use crate::ssr::auth::{audit, require};
-    use crate::ssr::orchestration::{client_for, cluster_scope, upstream_failure};
+    use portal::accounts::authz::Action;
+    use portal::orchestration::{client_for, cluster_scope, upstream_failure};
 
     let caller = require(Action::Upgrade).await?;
     let (org, _, _) = caller.org()?;
-    let state = crate::ssr::app_state()?;
+    let state = crate::ssr::portal()?;
     let (client, zones) = client_for(&state, org).await?;
-    let (rows, failures) = crate::ssr::clusters::list_answered(&client, &zones).await?;
+    let (rows, failures) = portal::clusters::list_answered(&client, &zones).await?;
     if let Some(failure) = failures.first() {
         return Err(AppError::Unavailable {
             service: "The orchestration API".into(),

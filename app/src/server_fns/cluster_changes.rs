@@ -11,13 +11,13 @@ use crate::error::AppError;
 /// The cluster's settings.
 #[server(endpoint = "get_cluster_settings")]
 pub async fn get_cluster_settings(zone: String, id: String) -> Result<ClusterSettings, AppError> {
-    use crate::ssr::accounts::authz::{Action, permits};
     use crate::ssr::auth::require;
-    use crate::ssr::orchestration::{cluster_scope, upstream_failure};
+    use portal::accounts::authz::{Action, permits};
+    use portal::orchestration::{cluster_scope, upstream_failure};
 
     let caller = require(Action::Read).await?;
     let (org, _, role) = caller.org()?;
-    let state = crate::ssr::app_state()?;
+    let state = crate::ssr::portal()?;
     let scope = cluster_scope(&state, org, &zone, &id).await?;
     let cluster = scope
         .client
@@ -63,15 +63,15 @@ pub async fn update_cluster(
     #[server(default)] addons: Option<Vec<String>>,
 ) -> Result<(), AppError> {
     use crate::error::FieldError;
-    use crate::ssr::accounts::authz::Action;
     use crate::ssr::auth::require;
-    use crate::ssr::orchestration::{Change, cluster_scope, conclude};
+    use portal::accounts::authz::Action;
+    use portal::orchestration::{Change, cluster_scope, conclude};
     use sks_api::validate::Validate;
     use sks_api::{ClusterAddon, UpdateSksClusterRequest};
 
     let caller = require(Action::Create).await?;
     let (org, _, _) = caller.org()?;
-    let state = crate::ssr::app_state()?;
+    let state = crate::ssr::portal()?;
     let scope = cluster_scope(&state, org, &zone, &id).await?;
     let cluster = scope.cluster().await?;
 
@@ -159,21 +159,24 @@ pub async fn update_cluster(
         action: "cluster.update",
         target: scope.target(),
         what: scope.what.clone(),
-        then: format!("/clusters/{zone}/{id}/settings?saved=1"),
     };
-    conclude(&caller, &scope, change, result).await
+    let then = format!("/clusters/{zone}/{id}/settings?saved=1");
+    crate::ssr::then_go(
+        &then,
+        conclude(&crate::ssr::portal()?, &caller, &scope, change, result).await,
+    )
 }
 
 /// Moves a starter cluster to the pro level (there is no way back).
 #[server(endpoint = "upgrade_service_level")]
 pub async fn upgrade_service_level(zone: String, id: String) -> Result<(), AppError> {
-    use crate::ssr::accounts::authz::Action;
     use crate::ssr::auth::require;
-    use crate::ssr::orchestration::{Change, cluster_scope, conclude};
+    use portal::accounts::authz::Action;
+    use portal::orchestration::{Change, cluster_scope, conclude};
 
     let caller = require(Action::Upgrade).await?;
     let (org, _, _) = caller.org()?;
-    let state = crate::ssr::app_state()?;
+    let state = crate::ssr::portal()?;
     let scope = cluster_scope(&state, org, &zone, &id).await?;
     let result = scope
         .client
@@ -183,9 +186,12 @@ pub async fn upgrade_service_level(zone: String, id: String) -> Result<(), AppEr
         action: "cluster.level-pro",
         target: scope.target(),
         what: scope.what.clone(),
-        then: format!("/clusters/{zone}/{id}/settings"),
     };
-    conclude(&caller, &scope, change, result).await
+    let then = format!("/clusters/{zone}/{id}/settings");
+    crate::ssr::then_go(
+        &then,
+        conclude(&crate::ssr::portal()?, &caller, &scope, change, result).await,
+    )
 }
 
 /// Deletes a cluster once its name is typed back. With nodepools, `delete_nodepools` must be
@@ -199,13 +205,13 @@ pub async fn delete_cluster(
     #[server(default)] delete_nodepools: Option<String>,
 ) -> Result<(), AppError> {
     use crate::error::FieldError;
-    use crate::ssr::accounts::authz::Action;
     use crate::ssr::auth::{audit, require};
-    use crate::ssr::orchestration::{cluster_scope, upstream_failure};
+    use portal::accounts::authz::Action;
+    use portal::orchestration::{cluster_scope, upstream_failure};
 
     let caller = require(Action::Delete).await?;
     let (org, _, _) = caller.org()?;
-    let state = crate::ssr::app_state()?;
+    let state = crate::ssr::portal()?;
     let scope = cluster_scope(&state, org, &zone, &id).await?;
     let cluster = scope.cluster().await?;
     let name = cluster.name.clone().unwrap_or_default();
@@ -281,31 +287,25 @@ pub async fn delete_cluster(
 /// the orchestration API meanwhile; every step and any failure is in the audit log.
 #[cfg(feature = "ssr")]
 async fn delete_in_order(
-    state: crate::ssr::AppState,
-    caller: crate::ssr::auth::Caller,
-    scope: crate::ssr::orchestration::ClusterScope,
+    state: portal::Portal,
+    caller: portal::auth::Caller,
+    scope: portal::orchestration::ClusterScope,
     nodepools: Vec<uuid::Uuid>,
 ) {
-    use crate::ssr::orchestration::ride_out;
+    use portal::orchestration::ride_out;
     use sks_api::client::Error;
 
     let audit =
         |action: &'static str, target: String, outcome: &'static str, op: Option<String>| {
             let (state, caller) = (state.clone(), caller.clone());
             async move {
-                crate::ssr::auth::audit_in(
-                    &state,
-                    &caller,
-                    action,
-                    Some(&target),
-                    outcome,
-                    op.as_deref(),
-                )
-                .await
+                state
+                    .audit(&caller, action, Some(&target), outcome, op.as_deref())
+                    .await
             }
         };
     let target = scope.target();
-    let options = crate::ssr::orchestration::background_wait();
+    let options = portal::orchestration::background_wait();
     let (client, zone, id) = (&scope.client, &scope.zone, scope.id);
     for pool in nodepools {
         let pool_target = format!("{target}/nodepool/{pool}");
@@ -360,7 +360,7 @@ async fn delete_in_order(
 }
 
 /// Waits until nodepool `pool` of cluster `id` is gone, riding out outages, for at most
-/// [`OUTAGE_PATIENCE`](crate::ssr::orchestration::OUTAGE_PATIENCE).
+/// [`OUTAGE_PATIENCE`](portal::orchestration::OUTAGE_PATIENCE).
 #[cfg(feature = "ssr")]
 async fn nodepool_gone(
     client: &sks_api::client::Client,
@@ -373,7 +373,7 @@ async fn nodepool_gone(
         match client.get_sks_nodepool(zone, id, pool).await {
             Err(sks_api::client::Error::Api { status: 404, .. }) => return Ok(()),
             Err(error) if !error.is_outage() => return Err(error),
-            _ if started.elapsed() > crate::ssr::orchestration::OUTAGE_PATIENCE => {
+            _ if started.elapsed() > portal::orchestration::OUTAGE_PATIENCE => {
                 return Err(sks_api::client::Error::WaitAbandoned {
                     id: pool.to_string(),
                     reason: "the nodepool was still there after an hour".into(),

@@ -13,13 +13,13 @@ use crate::upgrades::{UpgradeOptions, UpgradePlan};
 /// The upgrade page: allowed versions, the pre-flight check, the nodepools that will cycle.
 #[server(endpoint = "get_upgrade_options")]
 pub async fn get_upgrade_options(zone: String, id: String) -> Result<UpgradeOptions, AppError> {
-    use crate::ssr::accounts::authz::{Action, permits};
     use crate::ssr::auth::require;
-    use crate::ssr::orchestration::{cluster_scope, upstream_failure};
+    use portal::accounts::authz::{Action, permits};
+    use portal::orchestration::{cluster_scope, upstream_failure};
 
     let caller = require(Action::Read).await?;
     let (org, _, role) = caller.org()?;
-    let state = crate::ssr::app_state()?;
+    let state = crate::ssr::portal()?;
     let scope = cluster_scope(&state, org, &zone, &id).await?;
     let cluster = scope.cluster().await?;
     let offered = scope
@@ -74,13 +74,13 @@ pub async fn get_upgrade_options(zone: String, id: String) -> Result<UpgradeOpti
 /// page polls it).
 #[server(endpoint = "get_upgrade_plan")]
 pub async fn get_upgrade_plan(zone: String, id: String) -> Result<Option<UpgradePlan>, AppError> {
-    use crate::ssr::accounts::authz::Action;
     use crate::ssr::auth::require;
+    use portal::accounts::authz::Action;
 
     let caller = require(Action::Read).await?;
     let (org, _, _) = caller.org()?;
-    let state = crate::ssr::app_state()?;
-    crate::ssr::upgrades::latest(&state, org, &zone, &id).await
+    let state = crate::ssr::portal()?;
+    portal::upgrades::latest(&state, org, &zone, &id).await
 }
 
 /// Starts upgrading the cluster to `version` (one of the allowed ones), or resumes its failed
@@ -88,15 +88,15 @@ pub async fn get_upgrade_plan(zone: String, id: String) -> Result<Option<Upgrade
 #[server(endpoint = "start_upgrade")]
 pub async fn start_upgrade(zone: String, id: String, version: String) -> Result<(), AppError> {
     use crate::error::FieldError;
-    use crate::ssr::accounts::authz::Action;
     use crate::ssr::auth::{audit, require};
-    use crate::ssr::orchestration::{cluster_scope, upstream_failure};
+    use portal::accounts::authz::Action;
+    use portal::orchestration::{cluster_scope, upstream_failure};
 
     let caller = require(Action::Upgrade).await?;
     let (org, _, _) = caller.org()?;
-    let state = crate::ssr::app_state()?;
+    let state = crate::ssr::portal()?;
     let scope = cluster_scope(&state, org, &zone, &id).await?;
-    let latest = crate::ssr::upgrades::latest(&state, org, &zone, &id).await?;
+    let latest = portal::upgrades::latest(&state, org, &zone, &id).await?;
     let plan = match latest {
         Some(plan) if plan.state == "running" => {
             return Err(AppError::Conflict(format!(
@@ -105,7 +105,7 @@ pub async fn start_upgrade(zone: String, id: String, version: String) -> Result<
             )));
         }
         Some(mut plan) if plan.state == "failed" && plan.to_version == version.trim() => {
-            crate::ssr::upgrades::resume_failed(&state, &mut plan).await?;
+            portal::upgrades::resume_failed(&state, &mut plan).await?;
             plan
         }
         _ => {
@@ -139,7 +139,7 @@ pub async fn start_upgrade(zone: String, id: String, version: String) -> Result<
                     ));
                 }
             }
-            crate::ssr::upgrades::create(
+            portal::upgrades::create(
                 &state,
                 org,
                 &caller.user.id,
@@ -165,7 +165,7 @@ pub async fn start_upgrade(zone: String, id: String, version: String) -> Result<
         None,
     )
     .await;
-    crate::ssr::upgrades::spawn(state.clone(), org.to_owned(), caller.clone(), plan);
+    portal::upgrades::spawn(state.clone(), org.to_owned(), caller.clone(), plan);
     // Viewers of this cluster and of the list see the change at once.
     state.live.poke(org, &zone, &id);
     if crate::ssr::auth::plain_form_post() {

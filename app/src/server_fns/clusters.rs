@@ -16,14 +16,14 @@ pub async fn list_clusters(
     #[server(default)] query: ClusterQuery,
 ) -> Result<ClusterList, AppError> {
     use crate::clusters::{ClusterRow, select, version_key};
-    use crate::ssr::accounts::authz::Action;
     use crate::ssr::auth::require;
+    use portal::accounts::authz::Action;
 
     let caller = require(Action::Read).await?;
     let (org, _, _) = caller.org()?;
-    let state = crate::ssr::app_state()?;
-    let (client, zones) = crate::ssr::orchestration::client_for(&state, org).await?;
-    let (all, failures) = crate::ssr::clusters::list_answered(&client, &zones).await?;
+    let state = crate::ssr::portal()?;
+    let (client, zones) = portal::orchestration::client_for(&state, org).await?;
+    let (all, failures) = portal::clusters::list_answered(&client, &zones).await?;
 
     let facet = |f: fn(&ClusterRow) -> &String| {
         let mut values: Vec<String> = all.iter().map(|r| f(r).clone()).collect();
@@ -55,12 +55,12 @@ pub async fn list_clusters(
 /// One cluster of the organization, with its nodepools and their instances.
 #[server(endpoint = "get_cluster")]
 pub async fn get_cluster(zone: String, id: String) -> Result<ClusterDetail, AppError> {
-    use crate::ssr::accounts::authz::Action;
     use crate::ssr::auth::require;
+    use portal::accounts::authz::Action;
 
     let caller = require(Action::Read).await?;
     let (org, _, _) = caller.org()?;
-    let state = crate::ssr::app_state()?;
-    let (client, zones) = crate::ssr::orchestration::client_for(&state, org).await?;
-    crate::ssr::clusters::cluster_detail(&client, &zones, &zone, &id).await
+    let state = crate::ssr::portal()?;
+    let (client, zones) = portal::orchestration::client_for(&state, org).await?;
+    portal::clusters::cluster_detail(&client, &zones, &zone, &id).await
 }

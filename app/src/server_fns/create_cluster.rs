@@ -21,13 +21,13 @@ use crate::wizard::{ClusterForm, WizardChoices};
 /// fresh idempotency token for a new form.
 #[server(endpoint = "wizard_options")]
 pub async fn wizard_options(zone: Option<String>) -> Result<WizardChoices, AppError> {
-    use crate::ssr::accounts::authz::Action;
     use crate::ssr::auth::require;
+    use portal::accounts::authz::Action;
 
     let caller = require(Action::Create).await?;
     let (org, _, _) = caller.org()?;
-    let state = crate::ssr::app_state()?;
-    let (client, zones) = crate::ssr::orchestration::client_for(&state, org).await?;
+    let state = crate::ssr::portal()?;
+    let (client, zones) = portal::orchestration::client_for(&state, org).await?;
     backend::choices(&client, &zones, zone.as_deref().unwrap_or_default()).await
 }
 
@@ -57,11 +57,12 @@ mod backend {
 
     use super::CreateCluster;
     use crate::error::{AppError, FieldError};
-    use crate::ssr::accounts::authz::Action;
-    use crate::ssr::auth::{Caller, audit, plain_form_post, require};
-    use crate::ssr::create_requests::{self, Claim};
-    use crate::ssr::{AppState, app_state, now_ms};
+    use crate::ssr::auth::{audit, plain_form_post, require};
     use crate::wizard::{ClusterForm, CreatePlan, InstanceTypeChoice, NamedChoice, WizardChoices};
+    use portal::accounts::authz::Action;
+    use portal::auth::Caller;
+    use portal::create_requests::{self, Claim};
+    use portal::{Portal, now_ms};
 
     /// How long a repeated submit waits for the first one to finish creating.
     const WAIT_FOR_FIRST: Duration = Duration::from_secs(30);
@@ -73,7 +74,7 @@ mod backend {
         }
     }
 
-    fn store_failure(error: sqlx::Error) -> AppError {
+    fn store_failure(error: impl std::fmt::Display) -> AppError {
         tracing::error!(%error, "create request store failure");
         AppError::Unavailable {
             service: "The portal database".into(),
@@ -234,8 +235,8 @@ mod backend {
     pub async fn create(form: &ClusterForm) -> Result<String, AppError> {
         let caller = require(Action::Create).await?;
         let (org, _, _) = caller.org()?;
-        let state = app_state()?;
-        let (client, zones) = crate::ssr::orchestration::client_for(&state, org).await?;
+        let state = crate::ssr::portal()?;
+        let (client, zones) = portal::orchestration::client_for(&state, org).await?;
         let choices = choices(&client, &zones, &form.zone).await?;
         let plan = crate::wizard::plan(form, &choices)
             .map_err(|fields| AppError::Validation { fields })?;
@@ -328,7 +329,7 @@ mod backend {
     /// accept yet (a cluster still being created, on some services) are added by a background
     /// task once the cluster is up; its outcome goes to the activity log.
     async fn create_claimed(
-        state: &AppState,
+        state: &Portal,
         caller: &Caller,
         client: &Client,
         plan: &CreatePlan,
@@ -346,7 +347,7 @@ mod backend {
         // Under the cluster's audit target, so its Activity tab shows how it began.
         let target = format!(
             "{} ({})",
-            crate::ssr::orchestration::cluster_target(&plan.zone, &id.to_string()),
+            portal::orchestration::cluster_target(&plan.zone, &id.to_string()),
             plan.cluster.name
         );
         let operation_id = operation.id.map(|o| o.to_string());
@@ -407,7 +408,7 @@ mod backend {
         id: uuid::Uuid,
         pool: &CreateSksNodepoolRequest,
     ) -> Result<Option<String>, ClientError> {
-        use crate::ssr::orchestration::{OUTAGE_PATIENCE, ride_out};
+        use portal::orchestration::{OUTAGE_PATIENCE, ride_out};
         let started = std::time::Instant::now();
         let mut pause = Duration::from_millis(500);
         loop {
@@ -438,7 +439,7 @@ mod backend {
     /// outlives the request; each outcome is written to the activity log.
     #[allow(clippy::too_many_arguments)]
     fn later(
-        state: &AppState,
+        state: &Portal,
         caller: &Caller,
         client: &Client,
         zone: ZoneName,
@@ -449,7 +450,7 @@ mod backend {
     ) {
         let (state, caller, client) = (state.clone(), caller.clone(), client.clone());
         tokio::spawn(async move {
-            let options = crate::ssr::orchestration::background_wait();
+            let options = portal::orchestration::background_wait();
             let ready = client.wait(&zone, &operation, &options).await;
             for pool in pools {
                 let (outcome, operation_id) = match &ready {
@@ -465,15 +466,15 @@ mod backend {
                         }
                     },
                 };
-                crate::ssr::auth::audit_in(
-                    &state,
-                    &caller,
-                    "nodepool.create",
-                    Some(&format!("{target} nodepool {}", pool.name)),
-                    outcome,
-                    operation_id.as_deref(),
-                )
-                .await;
+                state
+                    .audit(
+                        &caller,
+                        "nodepool.create",
+                        Some(&format!("{target} nodepool {}", pool.name)),
+                        outcome,
+                        operation_id.as_deref(),
+                    )
+                    .await;
             }
         });
     }

@@ -14,11 +14,12 @@ use crate::error::FieldError;
 /// The organization's credentials (without the secret).
 #[server(endpoint = "get_credentials")]
 pub async fn get_credentials() -> Result<Option<CredentialsView>, AppError> {
-    use crate::ssr::accounts::authz::{Action, permits};
-    use crate::ssr::auth::{require, store_failure};
+    use crate::ssr::auth::require;
+    use portal::accounts::authz::{Action, permits};
+    use portal::auth::store_failure;
     let caller = require(Action::Read).await?;
     let (org, _, role) = caller.org()?;
-    let state = crate::ssr::app_state()?;
+    let state = crate::ssr::portal()?;
     let owner = permits(role, Action::ManageCredentials);
     Ok(state
         .accounts
@@ -29,7 +30,7 @@ pub async fn get_credentials() -> Result<Option<CredentialsView>, AppError> {
             kind: c.kind,
             api_key: owner.then_some(c.api_key),
             zones: c.zones,
-            updated_at: crate::server_fns::portal::format_utc_ms(c.updated_at),
+            updated_at: portal::utc_rfc3339(c.updated_at),
             can_change: owner,
         }))
 }
@@ -41,9 +42,10 @@ pub async fn set_exoscale_credentials(
     api_secret: String,
     zones: String,
 ) -> Result<(), AppError> {
-    use crate::ssr::accounts::StoredCredentials;
-    use crate::ssr::accounts::authz::Action;
-    use crate::ssr::auth::{audit, require, store_failure};
+    use crate::ssr::auth::{audit, require};
+    use portal::accounts::StoredCredentials;
+    use portal::accounts::authz::Action;
+    use portal::auth::store_failure;
     use sks_api::client::{Client, Error as ClientError};
     use sks_api::sign::Credentials;
 
@@ -53,10 +55,10 @@ pub async fn set_exoscale_credentials(
     if !errors.is_empty() {
         return Err(AppError::Validation { fields: errors });
     }
-    let state = crate::ssr::app_state()?;
+    let state = crate::ssr::portal()?;
     let api_key = api_key.trim().to_owned();
     let client = Client::new(
-        crate::ssr::orchestration::client_config(&state, &state.exoscale_endpoint),
+        portal::orchestration::client_config(&state, &state.exoscale_endpoint),
         Credentials::new(api_key.clone(), api_secret.clone()),
     )
     .map_err(|e| AppError::Internal(e.to_string()))?;
@@ -89,7 +91,7 @@ pub async fn set_exoscale_credentials(
         api_key: api_key.clone(),
         secret_sealed: state.sealer.seal(org, &api_secret),
         zones,
-        updated_at: crate::ssr::now_ms(),
+        updated_at: portal::now_ms(),
     };
     state
         .accounts
@@ -103,12 +105,12 @@ pub async fn set_exoscale_credentials(
 /// Goes back to the built-in local orchestrator (with a fresh key).
 #[server(endpoint = "use_local_orchestrator")]
 pub async fn use_local_orchestrator() -> Result<(), AppError> {
-    use crate::ssr::accounts::authz::Action;
     use crate::ssr::auth::{audit, require};
+    use portal::accounts::authz::Action;
     let caller = require(Action::ManageCredentials).await?;
     let (org, _, _) = caller.org()?;
-    let state = crate::ssr::app_state()?;
-    crate::ssr::orchestration::mint_embedded(&state, org).await?;
+    let state = crate::ssr::portal()?;
+    portal::orchestration::mint_embedded(&state, org).await?;
     audit(
         &caller,
         "credentials.set",

@@ -23,25 +23,26 @@ fn parse_role(value: &str) -> Result<Role, AppError> {
 
 /// What a refused membership change means for the person who asked.
 #[cfg(feature = "ssr")]
-fn membership_failure(error: crate::ssr::accounts::AccountError) -> AppError {
-    use crate::ssr::accounts::AccountError;
+fn membership_failure(error: portal::accounts::AccountError) -> AppError {
+    use portal::accounts::AccountError;
     match error {
         AccountError::LastOwner => AppError::Conflict(
             "an organization must keep at least one owner; make someone else owner first".into(),
         ),
         AccountError::NotFound => AppError::NotFound("member".into()),
-        other => crate::ssr::auth::store_failure(other),
+        other => portal::auth::store_failure(other),
     }
 }
 
 /// The members of the current organization.
 #[server(endpoint = "list_members")]
 pub async fn list_members() -> Result<Members, AppError> {
-    use crate::ssr::accounts::authz::{Action, permits};
-    use crate::ssr::auth::{require, store_failure};
+    use crate::ssr::auth::require;
+    use portal::accounts::authz::{Action, permits};
+    use portal::auth::store_failure;
     let caller = require(Action::Read).await?;
     let (org, org_name, role) = caller.org()?;
-    let state = crate::ssr::app_state()?;
+    let state = crate::ssr::portal()?;
     let members = state
         .accounts
         .members(org)
@@ -59,7 +60,7 @@ pub async fn list_members() -> Result<Members, AppError> {
     let invitations = if permits(role, Action::ManageMembers) {
         state
             .accounts
-            .pending_invitations(org, crate::ssr::now_ms())
+            .pending_invitations(org, portal::now_ms())
             .await
             .map_err(store_failure)?
             .into_iter()
@@ -67,7 +68,7 @@ pub async fn list_members() -> Result<Members, AppError> {
                 id: i.id,
                 role: i.role,
                 created_by: i.created_by,
-                expires: crate::ssr::utc_minute(i.expires_at),
+                expires: portal::utc_minute(i.expires_at),
             })
             .collect()
     } else {
@@ -95,11 +96,12 @@ pub async fn list_members() -> Result<Members, AppError> {
 /// Ends a pending invitation: its link no longer works.
 #[server(endpoint = "revoke_invitation")]
 pub async fn revoke_invitation(id: String) -> Result<(), AppError> {
-    use crate::ssr::accounts::authz::Action;
-    use crate::ssr::auth::{audit, require, store_failure};
+    use crate::ssr::auth::{audit, require};
+    use portal::accounts::authz::Action;
+    use portal::auth::store_failure;
     let caller = require(Action::ManageMembers).await?;
     let (org, _, _) = caller.org()?;
-    let state = crate::ssr::app_state()?;
+    let state = crate::ssr::portal()?;
     let revoked = state
         .accounts
         .revoke_invitation(org, &id)
@@ -118,8 +120,9 @@ pub async fn revoke_invitation(id: String) -> Result<(), AppError> {
 /// usable once). Nobody invites with a role above their own.
 #[server(endpoint = "invite_member")]
 pub async fn invite_member(role: String) -> Result<String, AppError> {
-    use crate::ssr::accounts::authz::Action;
-    use crate::ssr::auth::{audit, require, store_failure};
+    use crate::ssr::auth::{audit, require};
+    use portal::accounts::authz::Action;
+    use portal::auth::store_failure;
     let caller = require(Action::ManageMembers).await?;
     let (org, _, own) = caller.org()?;
     let role = parse_role(&role)?;
@@ -129,14 +132,14 @@ pub async fn invite_member(role: String) -> Result<String, AppError> {
             role.as_str()
         )));
     }
-    let state = crate::ssr::app_state()?;
+    let state = crate::ssr::portal()?;
     let token = state
         .accounts
         .invite(
             org,
             role,
             &caller.user.id,
-            crate::ssr::now_ms(),
+            portal::now_ms(),
             state.auth.invitation_ms,
         )
         .await
@@ -167,12 +170,13 @@ pub async fn invite_member(role: String) -> Result<String, AppError> {
 /// them; the last owner stays an owner.
 #[server(endpoint = "set_member_role")]
 pub async fn set_member_role(user_id: String, role: String) -> Result<(), AppError> {
-    use crate::ssr::accounts::authz::Action;
-    use crate::ssr::auth::{audit, require, store_failure};
+    use crate::ssr::auth::{audit, require};
+    use portal::accounts::authz::Action;
+    use portal::auth::store_failure;
     let caller = require(Action::ManageMembers).await?;
     let (org, _, own) = caller.org()?;
     let role = parse_role(&role)?;
-    let state = crate::ssr::app_state()?;
+    let state = crate::ssr::portal()?;
     let current = state
         .accounts
         .role(org, &user_id)
@@ -206,15 +210,16 @@ pub async fn set_member_role(user_id: String, role: String) -> Result<(), AppErr
 /// Removes a member (or, for anyone, leaves the organization oneself).
 #[server(endpoint = "remove_member")]
 pub async fn remove_member(user_id: String) -> Result<(), AppError> {
-    use crate::ssr::accounts::authz::{Action, permits};
-    use crate::ssr::auth::{audit, require, store_failure};
+    use crate::ssr::auth::{audit, require};
+    use portal::accounts::authz::{Action, permits};
+    use portal::auth::store_failure;
     let caller = require(Action::Read).await?;
     let (org, _, own) = caller.org()?;
     let leaving = user_id == caller.user.id;
     if !leaving && !permits(own, Action::ManageMembers) {
         return Err(AppError::Forbidden(Action::ManageMembers.describe().into()));
     }
-    let state = crate::ssr::app_state()?;
+    let state = crate::ssr::portal()?;
     let current = state
         .accounts
         .role(org, &user_id)
@@ -251,11 +256,11 @@ pub async fn remove_member(user_id: String) -> Result<(), AppError> {
 /// What an invitation link offers (public: the link is the secret).
 #[server(endpoint = "invitation_info")]
 pub async fn invitation_info(token: String) -> Result<InvitationOffer, AppError> {
-    use crate::ssr::auth::store_failure;
-    let state = crate::ssr::app_state()?;
+    use portal::auth::store_failure;
+    let state = crate::ssr::portal()?;
     let (org_name, role) = state
         .accounts
-        .peek_invitation(&token, crate::ssr::now_ms())
+        .peek_invitation(&token, portal::now_ms())
         .await
         .map_err(store_failure)?
         .ok_or_else(|| AppError::NotFound("this invitation (it was used, or it expired)".into()))?;
@@ -265,13 +270,14 @@ pub async fn invitation_info(token: String) -> Result<InvitationOffer, AppError>
 /// Joins the organization of an invitation with the signed-in account.
 #[server(endpoint = "accept_invitation")]
 pub async fn accept_invitation(token: String) -> Result<(), AppError> {
-    use crate::ssr::accounts::AccountError;
-    use crate::ssr::auth::{audit, signed_in, store_failure};
+    use crate::ssr::auth::{audit, signed_in};
+    use portal::accounts::AccountError;
+    use portal::auth::store_failure;
     let caller = signed_in().await?.ok_or(AppError::Unauthenticated)?;
-    let state = crate::ssr::app_state()?;
+    let state = crate::ssr::portal()?;
     let (org, role) = match state
         .accounts
-        .accept_invitation(&token, &caller.user.id, crate::ssr::now_ms())
+        .accept_invitation(&token, &caller.user.id, portal::now_ms())
         .await
     {
         Ok(joined) => joined,

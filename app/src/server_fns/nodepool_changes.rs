@@ -11,10 +11,10 @@ use crate::nodepools::{ScaleInstance, ScalePlan, plan_scale};
 /// Reads the nodepool and its instances (for the scale page and for checks).
 #[cfg(feature = "ssr")]
 async fn load(
-    scope: &crate::ssr::orchestration::ClusterScope,
+    scope: &portal::orchestration::ClusterScope,
     nodepool: &str,
 ) -> Result<(String, sks_api::SksNodepool, Vec<ScaleInstance>), AppError> {
-    use crate::ssr::orchestration::upstream_failure;
+    use portal::orchestration::upstream_failure;
     let what = format!("nodepool {nodepool}");
     let id: uuid::Uuid = nodepool
         .parse()
@@ -54,13 +54,13 @@ pub async fn get_nodepool_scale_info(
     id: String,
     nodepool: String,
 ) -> Result<NodepoolScaleInfo, AppError> {
-    use crate::ssr::accounts::authz::{Action, permits};
     use crate::ssr::auth::require;
-    use crate::ssr::orchestration::cluster_scope;
+    use portal::accounts::authz::{Action, permits};
+    use portal::orchestration::cluster_scope;
 
     let caller = require(Action::Read).await?;
     let (org, _, role) = caller.org()?;
-    let state = crate::ssr::app_state()?;
+    let state = crate::ssr::portal()?;
     let scope = cluster_scope(&state, org, &zone, &id).await?;
     let (cluster_name, pool, instances) = load(&scope, &nodepool).await?;
     let instance_type = match pool.instance_type {
@@ -96,13 +96,13 @@ pub async fn scale_nodepool(
     size: String,
     #[server(default)] evict: Option<Vec<String>>,
 ) -> Result<(), AppError> {
-    use crate::ssr::accounts::authz::Action;
     use crate::ssr::auth::require;
-    use crate::ssr::orchestration::{Change, cluster_scope, conclude};
+    use portal::accounts::authz::Action;
+    use portal::orchestration::{Change, cluster_scope, conclude};
 
     let caller = require(Action::Scale).await?;
     let (org, _, _) = caller.org()?;
-    let state = crate::ssr::app_state()?;
+    let state = crate::ssr::portal()?;
     let scope = cluster_scope(&state, org, &zone, &id).await?;
     let (_, pool, instances) = load(&scope, &nodepool).await?;
     let evict: Vec<String> = evict
@@ -138,21 +138,24 @@ pub async fn scale_nodepool(
         action,
         target: format!("{}/nodepool/{pool_id} ({detail})", scope.target()),
         what: format!("nodepool {nodepool}"),
-        then: format!("/clusters/{zone}/{id}"),
     };
-    conclude(&caller, &scope, change, result).await
+    let then = format!("/clusters/{zone}/{id}");
+    crate::ssr::then_go(
+        &then,
+        conclude(&crate::ssr::portal()?, &caller, &scope, change, result).await,
+    )
 }
 
 /// Deletes a nodepool and its instances.
 #[server(endpoint = "delete_nodepool")]
 pub async fn delete_nodepool(zone: String, id: String, nodepool: String) -> Result<(), AppError> {
-    use crate::ssr::accounts::authz::Action;
     use crate::ssr::auth::require;
-    use crate::ssr::orchestration::{Change, cluster_scope, conclude};
+    use portal::accounts::authz::Action;
+    use portal::orchestration::{Change, cluster_scope, conclude};
 
     let caller = require(Action::Delete).await?;
     let (org, _, _) = caller.org()?;
-    let state = crate::ssr::app_state()?;
+    let state = crate::ssr::portal()?;
     let scope = cluster_scope(&state, org, &zone, &id).await?;
     let (_, pool, _) = load(&scope, &nodepool).await?;
     let pool_id = pool.id.unwrap_or_default();
@@ -164,7 +167,10 @@ pub async fn delete_nodepool(zone: String, id: String, nodepool: String) -> Resu
         action: "nodepool.delete",
         target: format!("{}/nodepool/{pool_id}", scope.target()),
         what: format!("nodepool {nodepool}"),
-        then: format!("/clusters/{zone}/{id}"),
     };
-    conclude(&caller, &scope, change, result).await
+    let then = format!("/clusters/{zone}/{id}");
+    crate::ssr::then_go(
+        &then,
+        conclude(&crate::ssr::portal()?, &caller, &scope, change, result).await,
+    )
 }

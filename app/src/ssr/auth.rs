@@ -1,229 +1,31 @@
-//! The session of the current request, and the one check every server function makes:
-//! [`require`] finds the signed-in user, the organization the session works in and the user's
-//! role there, and refuses what the role may not do (recording the refusal in the audit log).
+//! The session of the current request, read from the Leptos context: [`require`] is the check
+//! every server function makes (through [`portal::Portal::authorize`], which the live streams
+//! call directly), and what a server function writes on its response besides its value.
 
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::Arc;
-
-use http::header::{COOKIE, HeaderValue, SET_COOKIE};
+use http::header::{HeaderValue, SET_COOKIE};
 use leptos::prelude::*;
+use portal::accounts::authz::Action;
+pub use portal::auth::Caller;
 
-use super::accounts::authz::{Action, permits};
-use super::accounts::{AccountError, Accounts, AuditEntry, SessionPolicy, User};
-use super::{AppState, app_state};
+use super::portal;
 use crate::error::AppError;
-use crate::roles::Role;
-
-/// Name of the session cookie.
-pub const SESSION_COOKIE: &str = "capstan_session";
-/// Its name over https: `__Host-` makes browsers refuse it from any other host (a sibling
-/// subdomain cannot plant one) and for any path but `/`.
-pub const SECURE_SESSION_COOKIE: &str = "__Host-capstan_session";
-
-/// The session cookie's name with these settings.
-pub fn session_cookie_name(config: &AuthConfig) -> &'static str {
-    if config.secure_cookies {
-        SECURE_SESSION_COOKIE
-    } else {
-        SESSION_COOKIE
-    }
-}
-
-/// The session token in a request's `Cookie` headers: the cookie `name` only, and only when
-/// there is exactly one (two are a planted cookie beside the real one: neither is trusted).
-pub fn session_token(headers: &http::HeaderMap, name: &str) -> Option<String> {
-    let mut values = headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|header| header.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .filter(|(n, _)| *n == name)
-        .map(|(_, value)| value.trim());
-    let first = values.next()?;
-    match values.next() {
-        None if !first.is_empty() => Some(first.to_owned()),
-        _ => None,
-    }
-}
-
-/// Who may create an account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SignupPolicy {
-    /// Anyone; a new account gets an organization of its own.
-    Open,
-    /// Only with an invitation link (the first account of a fresh install excepted).
-    Invitation,
-}
-
-/// Mints orchestration credentials for a new organization (key, secret): the embedded
-/// orchestrator's, on this machine.
-pub type Minter = Arc<
-    dyn Fn(String) -> Pin<Box<dyn Future<Output = Result<(String, String), String>> + Send>>
-        + Send
-        + Sync,
->;
-
-/// Settings of accounts and sessions.
-#[derive(Clone)]
-pub struct AuthConfig {
-    pub policy: SessionPolicy,
-    /// Mark cookies `Secure` (the portal is served over HTTPS).
-    pub secure_cookies: bool,
-    pub signup: SignupPolicy,
-    /// How long an invitation link stays valid.
-    pub invitation_ms: i64,
-    /// The portal's public URL (for links such as invitations).
-    pub public_url: String,
-    /// Reverse proxies whose `X-Forwarded-For` is believed (`--trusted-proxies`).
-    pub trusted_proxies: Vec<Cidr>,
-}
-
-/// An IP network, as `--trusted-proxies` lists them: `10.0.0.0/8`, `2001:db8::/32`, or one
-/// address.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Cidr {
-    network: std::net::IpAddr,
-    prefix: u8,
-}
-
-impl std::str::FromStr for Cidr {
-    type Err = String;
-
-    fn from_str(value: &str) -> Result<Cidr, String> {
-        let value = value.trim();
-        let (address, prefix) = value.split_once('/').unwrap_or((value, ""));
-        let network: std::net::IpAddr = address
-            .parse()
-            .map_err(|_| format!("{value:?} is not an IP address or network like 10.0.0.0/8"))?;
-        let longest = if network.is_ipv4() { 32 } else { 128 };
-        let prefix = if prefix.is_empty() {
-            longest
-        } else {
-            prefix
-                .parse::<u8>()
-                .ok()
-                .filter(|p| *p <= longest)
-                .ok_or_else(|| format!("{value:?}: the prefix length must be 0 to {longest}"))?
-        };
-        Ok(Cidr { network, prefix })
-    }
-}
-
-impl Cidr {
-    /// Whether `address` is in this network.
-    pub fn contains(&self, address: std::net::IpAddr) -> bool {
-        use std::net::IpAddr;
-        let (network, address, bits) = match (self.network, address) {
-            (IpAddr::V4(n), IpAddr::V4(a)) => {
-                (u128::from(n.to_bits()), u128::from(a.to_bits()), 32)
-            }
-            (IpAddr::V6(n), IpAddr::V6(a)) => (n.to_bits(), a.to_bits(), 128),
-            (IpAddr::V4(_), IpAddr::V6(a)) => match a.to_ipv4_mapped() {
-                Some(a) => return self.contains(IpAddr::V4(a)),
-                None => return false,
-            },
-            (IpAddr::V6(_), IpAddr::V4(_)) => return false,
-        };
-        if self.prefix == 0 {
-            return true;
-        }
-        let host_bits = bits - u32::from(self.prefix);
-        (network >> host_bits) == (address >> host_bits)
-    }
-}
-
-/// The client of a request that came from `peer`: `peer` itself, unless it is a trusted proxy;
-/// then the nearest address in `X-Forwarded-For` (read from the right) that is not one.
-pub fn client_of(
-    peer: std::net::IpAddr,
-    forwarded_for: &[&str],
-    trusted: &[Cidr],
-) -> std::net::IpAddr {
-    let is_trusted = |address: std::net::IpAddr| trusted.iter().any(|c| c.contains(address));
-    if !is_trusted(peer) {
-        return peer;
-    }
-    let mut client = peer;
-    for hop in forwarded_for
-        .iter()
-        .flat_map(|header| header.split(','))
-        .rev()
-    {
-        match hop.trim().parse::<std::net::IpAddr>() {
-            Ok(address) => {
-                client = address;
-                if !is_trusted(address) {
-                    break;
-                }
-            }
-            // Nothing beyond a hop we cannot read is believed.
-            Err(_) => break,
-        }
-    }
-    client
-}
-
-impl std::fmt::Debug for AuthConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AuthConfig")
-            .field("secure_cookies", &self.secure_cookies)
-            .field("signup", &self.signup)
-            .finish()
-    }
-}
-
-/// The signed-in person behind a request, in the organization the session works in. `Debug`
-/// never shows the session token (it is the key to the session).
-#[derive(Clone)]
-pub struct Caller {
-    pub user: User,
-    pub token: String,
-    /// `None` when the user belongs to no organization.
-    pub org: Option<(String, String, Role)>,
-    pub client_address: Option<String>,
-}
-
-impl std::fmt::Debug for Caller {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Caller")
-            .field("user", &self.user)
-            .field("token", &"***")
-            .field("org", &self.org)
-            .field("client_address", &self.client_address)
-            .finish()
-    }
-}
-
-impl Caller {
-    /// The organization id, name and role; `Forbidden` when the user has none.
-    pub fn org(&self) -> Result<(&str, &str, Role), AppError> {
-        self.org
-            .as_ref()
-            .map(|(id, name, role)| (id.as_str(), name.as_str(), *role))
-            .ok_or_else(|| AppError::Forbidden("act without an organization".into()))
-    }
-}
-
-/// Reads a cookie from a `Cookie` header value.
-pub fn cookie<'a>(header: &'a str, name: &str) -> Option<&'a str> {
-    header
-        .split(';')
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(n, _)| *n == name)
-        .map(|(_, value)| value.trim())
-}
 
 fn request_parts() -> Option<http::request::Parts> {
     use_context::<http::request::Parts>()
 }
 
+/// The connection's peer address, as the server recorded it.
+fn peer(parts: &http::request::Parts) -> Option<std::net::IpAddr> {
+    parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip())
+}
+
 /// The session token of the current request, if it carries one.
 pub fn request_token() -> Option<String> {
     let parts = request_parts()?;
-    let state = use_context::<AppState>()?;
-    session_token(&parts.headers, session_cookie_name(&state.auth))
+    portal().ok()?.session_token(&parts.headers)
 }
 
 /// Whether the current request is a plain HTML form post (no JavaScript): its answer is a
@@ -240,50 +42,17 @@ pub fn plain_form_post() -> bool {
         .unwrap_or(false)
 }
 
-/// The client's address: the connection's, or behind a trusted proxy the one it forwarded
-/// ([`client_of`]).
+/// The client's address of the current request ([`portal::auth::client_address`]).
 pub fn client_address() -> Option<String> {
     let parts = request_parts()?;
-    let peer = parts
-        .extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()?
-        .0
-        .ip();
-    let trusted = use_context::<AppState>()
-        .map(|state| state.auth.trusted_proxies.clone())
-        .unwrap_or_default();
-    let forwarded: Vec<&str> = parts
-        .headers
-        .get_all("x-forwarded-for")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .collect();
-    Some(client_of(peer, &forwarded, &trusted).to_string())
-}
-
-/// The `Set-Cookie` value for a session token (or, with `None`, one that clears it).
-pub fn session_cookie(token: Option<&str>, config: &AuthConfig) -> String {
-    let secure = if config.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
-    match token {
-        Some(token) => format!(
-            "{}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
-            session_cookie_name(config),
-            config.policy.absolute_ms / 1000
-        ),
-        None => format!(
-            "{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}",
-            session_cookie_name(config)
-        ),
-    }
+    let portal = portal().ok()?;
+    portal::auth::client_address(&parts.headers, peer(&parts), &portal.auth.trusted_proxies)
 }
 
 /// Sets (or clears) the session cookie on the current response.
-pub fn set_session_cookie(token: Option<&str>, config: &AuthConfig) -> Result<(), AppError> {
-    let value = HeaderValue::from_str(&session_cookie(token, config))
+pub fn set_session_cookie(token: Option<&str>) -> Result<(), AppError> {
+    let portal = portal()?;
+    let value = HeaderValue::from_str(&portal::auth::session_cookie(token, &portal.auth))
         .map_err(|e| AppError::Internal(format!("session cookie: {e}")))?;
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.append_header(SET_COOKIE, value);
@@ -291,101 +60,38 @@ pub fn set_session_cookie(token: Option<&str>, config: &AuthConfig) -> Result<()
     Ok(())
 }
 
-/// Whether `given` is the secret `expected`, compared by their SHA-256 digests (the time taken
-/// says nothing about how much of it matched).
-pub fn same_secret(given: &str, expected: &str) -> bool {
-    use sha2::{Digest as _, Sha256};
-    Sha256::digest(given.as_bytes()) == Sha256::digest(expected.as_bytes())
-}
-
-/// Counts an attempt for each subject before it is made (see
-/// [`crate::ssr::accounts::throttle`]); refuses it with 429 and `Retry-After` while any of them
-/// must wait.
+/// [`portal::Portal::reserve_attempts`], with `Retry-After` on the response when refused.
 pub async fn reserve_attempts(
-    subjects: &[crate::ssr::accounts::throttle::Subject],
+    subjects: &[portal::accounts::throttle::Subject],
     now: i64,
 ) -> Result<(), AppError> {
-    let state = app_state()?;
-    for subject in subjects {
-        if let Some(until) = state
-            .accounts
-            .reserve_attempt(subject, now)
-            .await
-            .map_err(store_failure)?
-        {
-            let seconds = ((until - now).max(1) as u64).div_ceil(1000);
-            if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-                response.insert_header(http::header::RETRY_AFTER, HeaderValue::from(seconds));
-            }
-            return Err(AppError::RateLimited(seconds));
-        }
+    let result = portal()?.reserve_attempts(subjects, now).await;
+    if let Err(AppError::RateLimited(seconds)) = &result
+        && let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+    {
+        response.insert_header(http::header::RETRY_AFTER, HeaderValue::from(*seconds));
     }
-    Ok(())
+    result
 }
 
-/// Turns a store failure into what the browser sees (details go to the log).
-pub fn store_failure(error: AccountError) -> AppError {
-    tracing::error!(%error, "account store failure");
-    AppError::Unavailable {
-        service: "The portal database".into(),
-        message: "it did not answer".into(),
-    }
-}
-
-/// The signed-in caller, if the request has a live session.
+/// The signed-in caller of the current request, if it has a live session.
 pub async fn signed_in() -> Result<Option<Caller>, AppError> {
-    let state = app_state()?;
-    let Some(token) = request_token() else {
+    let portal = portal()?;
+    let Some(parts) = request_parts() else {
         return Ok(None);
     };
-    let accounts = &state.accounts;
-    let now = crate::ssr::now_ms();
-    let Some(session) = accounts
-        .session(&token, state.auth.policy, now)
-        .await
-        .map_err(store_failure)?
-    else {
-        return Ok(None);
-    };
-    let Some(user) = accounts
-        .user_by_id(&session.user_id)
-        .await
-        .map_err(store_failure)?
-    else {
-        return Ok(None);
-    };
-    let memberships = accounts
-        .memberships(&user.id)
-        .await
-        .map_err(store_failure)?;
-    // The session's organization if still a member there; otherwise the first one.
-    let current = session
-        .org_id
-        .as_deref()
-        .and_then(|id| memberships.iter().find(|m| m.org_id == id))
-        .or_else(|| memberships.first())
-        .map(|m| (m.org_id.clone(), m.org_name.clone(), m.role));
-    Ok(Some(Caller {
-        user,
-        token,
-        org: current,
-        client_address: client_address(),
-    }))
+    portal.caller(&parts.headers, peer(&parts)).await
 }
 
-/// The caller, allowed to do `action` in their organization; otherwise `Unauthenticated`
-/// (no session) or `Forbidden` (recorded in the audit log).
+/// The caller of the current request, allowed to do `action` ([`portal::Portal::authorize`]).
 pub async fn require(action: Action) -> Result<Caller, AppError> {
-    let caller = signed_in().await?.ok_or(AppError::Unauthenticated)?;
-    let (_, _, role) = caller.org()?;
-    if !permits(role, action) {
-        audit(&caller, &format!("denied:{action:?}"), None, "denied", None).await;
-        return Err(AppError::Forbidden(action.describe().into()));
-    }
-    Ok(caller)
+    let portal = portal()?;
+    let parts = request_parts().ok_or(AppError::Unauthenticated)?;
+    portal.authorize(&parts.headers, peer(&parts), action).await
 }
 
-/// Appends to the audit log; a failure to record is logged, not shown.
+/// Appends what `caller` did to the audit log, through the current request's portal
+/// ([`portal::Portal::audit`]).
 pub async fn audit(
     caller: &Caller,
     action: &str,
@@ -393,173 +99,16 @@ pub async fn audit(
     outcome: &str,
     operation_id: Option<&str>,
 ) {
-    let Ok(state) = app_state() else { return };
-    audit_in(&state, caller, action, target, outcome, operation_id).await;
-}
-
-/// [`audit`] with the state passed in: for tasks that outlive their request (and so have no
-/// request context to find it in).
-pub async fn audit_in(
-    state: &AppState,
-    caller: &Caller,
-    action: &str,
-    target: Option<&str>,
-    outcome: &str,
-    operation_id: Option<&str>,
-) {
-    let entry = AuditEntry {
-        at: crate::ssr::now_ms(),
-        org_id: caller.org.as_ref().map(|(id, _, _)| id.clone()),
-        user_id: Some(caller.user.id.clone()),
-        user_email: Some(caller.user.email.clone()),
-        action: action.to_owned(),
-        target: target.map(str::to_owned),
-        outcome: outcome.to_owned(),
-        operation_id: operation_id.map(str::to_owned),
-        client_address: caller.client_address.clone(),
-        ..AuditEntry::default()
-    };
-    record_in(state, entry).await;
-}
-
-/// Appends an entry built by the caller (for actions without a signed-in user: sign-in).
-pub async fn record(entry: AuditEntry) {
-    let Ok(state) = app_state() else { return };
-    record_in(&state, entry).await;
-}
-
-async fn record_in(state: &AppState, entry: AuditEntry) {
-    if let Err(error) = Accounts::record(&state.accounts, &entry).await {
-        tracing::error!(%error, action = %entry.action, "cannot write the audit log");
+    if let Ok(portal) = portal() {
+        portal
+            .audit(caller, action, target, outcome, operation_id)
+            .await;
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn config(secure: bool) -> AuthConfig {
-        AuthConfig {
-            policy: SessionPolicy {
-                idle_ms: 1000,
-                absolute_ms: 86_400_000,
-            },
-            secure_cookies: secure,
-            signup: SignupPolicy::Open,
-            invitation_ms: 1000,
-            public_url: "http://127.0.0.1:3000".into(),
-            trusted_proxies: Vec::new(),
-        }
-    }
-
-    #[test]
-    fn session_cookies_are_http_only_lax_and_secure_over_https() {
-        let cookie = session_cookie(Some("tok"), &config(false));
-        assert_eq!(
-            cookie,
-            "capstan_session=tok; Path=/; HttpOnly; SameSite=Lax; Max-Age=86400"
-        );
-        let secure = session_cookie(Some("tok"), &config(true));
-        assert!(
-            secure.starts_with("__Host-capstan_session=tok; Path=/;"),
-            "{secure}"
-        );
-        assert!(secure.ends_with("; Secure"));
-        assert!(session_cookie(None, &config(false)).contains("Max-Age=0"));
-    }
-
-    #[test]
-    fn the_client_behind_a_trusted_proxy_is_the_one_it_forwarded() {
-        let ip = |s: &str| s.parse::<std::net::IpAddr>().unwrap();
-        let trusted: Vec<Cidr> = ["10.0.0.0/8", "2001:db8::/32"]
-            .iter()
-            .map(|c| c.parse().unwrap())
-            .collect();
-        // Not a proxy we trust: its header is not believed.
-        assert_eq!(
-            client_of(ip("192.0.2.9"), &["198.51.100.1"], &trusted),
-            ip("192.0.2.9")
-        );
-        // Through our proxy: the nearest untrusted hop, whatever the client claimed further left.
-        assert_eq!(
-            client_of(
-                ip("10.1.2.3"),
-                &["6.6.6.6, 198.51.100.7, 10.9.9.9"],
-                &trusted
-            ),
-            ip("198.51.100.7")
-        );
-        assert_eq!(client_of(ip("10.1.2.3"), &[], &trusted), ip("10.1.2.3"));
-        assert_eq!(
-            client_of(ip("2001:db8::1"), &["garbage"], &trusted),
-            ip("2001:db8::1"),
-            "an unreadable hop stops the walk"
-        );
-        assert!("10.0.0.0/33".parse::<Cidr>().is_err());
-        assert!("not-an-ip".parse::<Cidr>().is_err());
-        assert!("0.0.0.0/0".parse::<Cidr>().unwrap().contains(ip("8.8.8.8")));
-        assert!("::ffff:0:0/96".parse::<Cidr>().is_ok());
-    }
-
-    #[test]
-    fn debug_output_never_shows_a_token_or_a_password_hash() {
-        let caller = Caller {
-            user: User {
-                id: "u1".into(),
-                email: "a@example.com".into(),
-                name: "A".into(),
-                password_hash: "$argon2id$v=19$secret-hash".into(),
-                created_at: 0,
-            },
-            token: "raw-session-token".into(),
-            org: None,
-            client_address: None,
-        };
-        let shown = format!("{caller:?}");
-        assert!(shown.contains("a@example.com"), "{shown}");
-        assert!(!shown.contains("raw-session-token"), "{shown}");
-        assert!(!shown.contains("secret-hash"), "{shown}");
-    }
-
-    #[test]
-    fn only_one_cookie_of_the_portals_own_name_is_a_session() {
-        let headers = |values: &[&str]| {
-            let mut headers = http::HeaderMap::new();
-            for value in values {
-                headers.append(COOKIE, HeaderValue::from_str(value).unwrap());
-            }
-            headers
-        };
-        let name = SECURE_SESSION_COOKIE;
-        assert_eq!(
-            session_token(&headers(&["a=1; __Host-capstan_session=xyz"]), name).as_deref(),
-            Some("xyz")
-        );
-        // The plain name is not read over https (a sibling host could have set it).
-        assert_eq!(
-            session_token(&headers(&["capstan_session=xyz"]), name),
-            None
-        );
-        // Two of them: one was planted; neither is trusted.
-        assert_eq!(
-            session_token(
-                &headers(&["__Host-capstan_session=a", "__Host-capstan_session=b"]),
-                name
-            ),
-            None
-        );
-        assert_eq!(
-            session_token(&headers(&["__Host-capstan_session="]), name),
-            None
-        );
-    }
-
-    #[test]
-    fn cookies_are_found_by_exact_name() {
-        assert_eq!(
-            cookie("a=1; capstan_session=xyz", SESSION_COOKIE),
-            Some("xyz")
-        );
-        assert_eq!(cookie("x_capstan_session=xyz", SESSION_COOKIE), None);
+/// Appends an entry built by the caller ([`portal::Portal::record`]).
+pub async fn record(entry: portal::accounts::AuditEntry) {
+    if let Ok(portal) = portal() {
+        portal.record(entry).await;
     }
 }

@@ -12,11 +12,11 @@ pub use sse::{Sse, Stream, open, settled, snapshot};
 
 use std::sync::Arc;
 
-use app::ssr::store::Store;
 use axum::Router;
 use axum::body::Body;
 use clap::Parser as _;
 use http::{Request, StatusCode, header};
+use portal::store::Store;
 use server::config::Config;
 use server::metrics::HttpMetrics;
 use tower::ServiceExt;
@@ -24,10 +24,10 @@ use tower::ServiceExt;
 pub struct Harness {
     pub router: Router,
     /// The live hub behind the router.
-    pub hub: app::ssr::live::Hub,
+    pub hub: portal::live::Hub,
     pub store: Store,
     /// The state behind the router (for tasks a test drives directly, e.g. resuming plans).
-    pub state: app::ssr::AppState,
+    pub state: portal::Portal,
     pub embedded: server::embedded::Embedded,
     /// The orchestrator's own endpoint template, never behind a fault gate (for tests to look
     /// at what really happened while the portal's way to it fails).
@@ -98,7 +98,7 @@ async fn start(
 ) -> Harness {
     let dir = tempfile::tempdir().unwrap();
     // The key the portal will load from the same directory seals the orchestrator's secrets.
-    let sealer = app::ssr::accounts::secrets::Sealer::load_or_create(dir.path(), None).unwrap();
+    let sealer = portal::accounts::secrets::Sealer::load_or_create(dir.path(), None).unwrap();
     let mut embedded =
         server::embedded::Embedded::start_with(dir.path(), speed, 0.0, &sealer, wrap)
             .await
@@ -145,10 +145,11 @@ async fn start(
     let config = Config::try_parse_from(args).unwrap();
     let store = Store::connect(&config.database_url(), 2).await.unwrap();
     let catalog = server::load_catalog(&config).unwrap();
-    let state = server::app_state(&config, store.clone(), &embedded, catalog).unwrap();
+    let state = server::build_portal(&config, store.clone(), &embedded, catalog).unwrap();
     let hub = state.live.clone();
     let router = server::build_router(
         state.clone(),
+        server::leptos_options(config.listen).unwrap(),
         Arc::new(HttpMetrics::default()),
         &config.public_url(),
     )
@@ -266,13 +267,13 @@ pub fn form_post(path: &str) -> http::request::Builder {
 
 /// A client with the organization's own credentials (what the portal itself uses).
 pub async fn org_client(h: &Harness, email: &str) -> sks_api::client::Client {
-    let accounts = app::ssr::accounts::Accounts::new(h.store.clone());
+    let accounts = portal::accounts::Accounts::new(h.store.clone());
     let user = accounts.user_by_email(email).await.unwrap().unwrap();
     let org = accounts.memberships(&user.id).await.unwrap()[0]
         .org_id
         .clone();
     let credentials = accounts.credentials(&org).await.unwrap().unwrap();
-    let sealer = app::ssr::accounts::secrets::Sealer::load_or_create(h.data_dir(), None).unwrap();
+    let sealer = portal::accounts::secrets::Sealer::load_or_create(h.data_dir(), None).unwrap();
     sks_api::client::Client::new(
         sks_api::client::ClientConfig::with_endpoint(&h.orchestrator_endpoint),
         sks_api::sign::Credentials::new(

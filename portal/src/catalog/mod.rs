@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use regex::Regex;
 use serde::Deserialize;
 
-use crate::catalog::{
+use portal_types::catalog::{
     BeforeStep, CATEGORIES, ChangelogEntry, EntryDetail, EntrySummary, ManifestDiff, ParamKind,
     ParamSpec, Rendered, Requirements, SERVICE_ADDONS,
 };

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use minijinja::Value;
 use regex::Regex;
 
-use crate::catalog::{ParamKind, ParamSpec};
-use crate::error::FieldError;
+use portal_types::catalog::{ParamKind, ParamSpec};
+use portal_types::error::FieldError;
 
 /// A parameter with its compiled pattern.
 #[derive(Clone, Debug)]

@@ -4,7 +4,7 @@
 //! an unknown email is throttled like a known one.
 //!
 //! An attempt is counted *before* the password is looked at, in one statement that also
-//! refuses it while the subject must wait ([`crate::ssr::accounts::Accounts::reserve_attempt`]).
+//! refuses it while the subject must wait ([`crate::accounts::Accounts::reserve_attempt`]).
 //! Fifty parallel guesses are therefore as many guesses as the free attempts allow, not fifty.
 //! A successful attempt forgets the count (sign-up never does); a quiet day forgets it too.
 

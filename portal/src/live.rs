@@ -19,15 +19,12 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use leptos::prelude::*;
 use tokio::sync::{Notify, broadcast};
 
-use super::AppState;
-use super::accounts::authz::Action;
-use super::auth::Caller;
-use crate::clusters::{ClusterDetail, ClusterRow};
-use crate::error::AppError;
-use crate::live::{
+use super::Portal;
+use portal_types::clusters::{ClusterDetail, ClusterRow};
+use portal_types::error::AppError;
+use portal_types::live::{
     CHANGE, ChangeLine, ClusterListSnapshot, ClusterSnapshot, GONE, Progress, SNAPSHOT, UPSTREAM,
     Upstream, row_in_transition, work,
 };
@@ -476,7 +473,7 @@ pub fn cluster_changes(old: &ClusterDetail, new: &ClusterDetail) -> Vec<String> 
     {
         lines.push(format!("API server reachable at {endpoint}"));
     }
-    let running = |p: &crate::clusters::NodepoolDetail| {
+    let running = |p: &portal_types::clusters::NodepoolDetail| {
         p.instances.iter().filter(|i| i.state == "running").count()
     };
     for pool in &new.nodepools {
@@ -516,7 +513,7 @@ pub fn cluster_changes(old: &ClusterDetail, new: &ClusterDetail) -> Vec<String> 
     lines
 }
 
-/// The live hub (one per portal process, in [`AppState`]).
+/// The live hub (one per portal process, in [`Portal`]).
 #[derive(Clone)]
 pub struct Hub {
     inner: Arc<Inner>,
@@ -650,7 +647,7 @@ impl Hub {
     /// browser's `Last-Event-ID` when it reconnects.
     pub fn subscribe(
         &self,
-        state: &AppState,
+        state: &Portal,
         topic: Topic,
         last_event_id: Option<u64>,
     ) -> Subscription {
@@ -705,7 +702,7 @@ impl Hub {
     /// [`Hub::revoke_member`] names its holder.
     pub async fn open(
         &self,
-        state: &AppState,
+        state: &Portal,
         topic: Topic,
         last_event_id: Option<u64>,
         holder: Holder,
@@ -928,7 +925,7 @@ impl Drop for Ticket {
 
 /// A topic's watcher: polls while it has subscribers (fast while something is in transition),
 /// publishes what changed, and removes its topic once nobody has listened for `linger`.
-async fn watch(hub: Hub, state: AppState, topic: Topic, channel: Arc<Channel>) {
+async fn watch(hub: Hub, state: Portal, topic: Topic, channel: Arc<Channel>) {
     let cadence = hub.inner.cadence;
     let mut memory = Watch::default();
     let mut idle_since: Option<Instant> = None;
@@ -981,7 +978,7 @@ async fn watch(hub: Hub, state: AppState, topic: Topic, channel: Arc<Channel>) {
 }
 
 /// One look at the orchestration API for `topic`, with the organization's own credentials.
-async fn poll(state: &AppState, topic: &Topic) -> Result<Polled, AppError> {
+async fn poll(state: &Portal, topic: &Topic) -> Result<Polled, AppError> {
     match topic {
         Topic::Clusters { org } => {
             let (client, zones) = super::orchestration::client_for(state, org).await?;
@@ -997,33 +994,10 @@ async fn poll(state: &AppState, topic: &Topic) -> Result<Polled, AppError> {
     }
 }
 
-/// The caller of a plain HTTP request (an SSE endpoint), allowed to do `action`: the same
-/// session and role check as every server function, from the request's headers.
-pub async fn authorize(
-    state: &AppState,
-    parts: http::request::Parts,
-    action: Action,
-) -> Result<Caller, AppError> {
-    use leptos::reactive::computed::ScopedFuture;
-    use leptos::reactive::owner::Owner;
-
-    let owner = Owner::new();
-    let state = state.clone();
-    owner
-        .with(|| {
-            ScopedFuture::new(async move {
-                provide_context(state);
-                provide_context(parts);
-                super::auth::require(action).await
-            })
-        })
-        .await
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clusters::fixtures::{cluster, pool};
+    use portal_types::clusters::fixtures::{cluster, pool};
 
     fn event(id: u64, kind: Kind) -> Event {
         Event {
@@ -1228,7 +1202,7 @@ mod tests {
         watch.observe(Ok(Polled::List(both)), 1_000);
         let partial = ClusterListSnapshot {
             rows: vec![row("a", "running", 1, 1)],
-            failures: vec![crate::clusters::ZoneFailure {
+            failures: vec![portal_types::clusters::ZoneFailure {
                 zone: "de-fra-1".into(),
                 message: "timeout".into(),
             }],

@@ -7,7 +7,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use app::ssr::store::Backend;
+use portal::store::Backend;
 
 /// A database for one scenario, removed by [`TestDb::drop`].
 pub struct TestDb {

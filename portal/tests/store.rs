@@ -5,7 +5,7 @@ mod support;
 
 use std::time::Duration;
 
-use app::ssr::store::{Backend, Store, StoreError};
+use portal::store::{Backend, Store, StoreError};
 use support::{now_ms, on_both};
 
 #[tokio::test]

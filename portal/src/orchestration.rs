@@ -3,16 +3,16 @@
 
 use sks_api::ZoneName;
 
-use super::AppState;
+use super::Portal;
 use super::accounts::StoredCredentials;
 use super::auth::store_failure;
-use crate::error::AppError;
+use portal_types::error::AppError;
 
 /// Credentials of the embedded orchestrator.
 pub const EMBEDDED: &str = "embedded";
 
 /// Gives a new organization its own key on the embedded orchestrator, in every zone.
-pub async fn mint_embedded(state: &AppState, org: &str) -> Result<(), AppError> {
+pub async fn mint_embedded(state: &Portal, org: &str) -> Result<(), AppError> {
     let (key, secret) = (state.minter)(org.to_owned()).await.map_err(|message| {
         tracing::error!(%message, "cannot mint orchestration credentials");
         AppError::Unavailable {
@@ -39,7 +39,7 @@ pub async fn mint_embedded(state: &AppState, org: &str) -> Result<(), AppError> 
 
 /// A client for the organization's orchestration API and the zones it uses.
 pub async fn client_for(
-    state: &AppState,
+    state: &Portal,
     org: &str,
 ) -> Result<(sks_api::client::Client, Vec<ZoneName>), AppError> {
     use sks_api::client::Client;
@@ -118,7 +118,7 @@ impl Clients {
 }
 
 /// How the portal's clients reach `endpoint`: the defaults, with the configured timeout.
-pub fn client_config(state: &AppState, endpoint: &str) -> sks_api::client::ClientConfig {
+pub fn client_config(state: &Portal, endpoint: &str) -> sks_api::client::ClientConfig {
     sks_api::client::ClientConfig::with_endpoint(endpoint).with_timeout(state.orchestration_timeout)
 }
 
@@ -149,13 +149,13 @@ impl ClusterScope {
 
 /// The audit target naming a cluster.
 pub fn cluster_target(zone: &str, id: &str) -> String {
-    crate::access::audit_target(zone, id)
+    portal_types::access::audit_target(zone, id)
 }
 
 /// The cluster `id` in `zone`, if the organization's credentials reach that zone; otherwise
 /// `NotFound` (an id that is not a UUID is not found either, never a different error).
 pub async fn cluster_scope(
-    state: &AppState,
+    state: &Portal,
     org: &str,
     zone: &str,
     id: &str,
@@ -192,7 +192,7 @@ pub fn upstream_failure(error: sks_api::client::Error, what: &str) -> AppError {
             fields: invalid
                 .0
                 .into_iter()
-                .map(|f| crate::error::FieldError::new(f.field, f.message))
+                .map(|f| portal_types::error::FieldError::new(f.field, f.message))
                 .collect(),
         },
         other => {
@@ -254,42 +254,40 @@ pub struct Change<'a> {
     pub target: String,
     /// What a 404 names.
     pub what: String,
-    /// Where a browser without JavaScript goes on success.
-    pub then: String,
 }
 
 /// Ends a change the API answered: records the outcome (with the operation's id) in the audit
-/// log, has the live watchers of the cluster and its list look now, sends a plain form post on
-/// to `change.then`, and turns a refusal into what the person can act on.
+/// log, has the live watchers of the cluster and its list look now, and turns a refusal into
+/// what the person can act on.
 pub async fn conclude(
+    portal: &Portal,
     caller: &super::auth::Caller,
     scope: &ClusterScope,
     change: Change<'_>,
     result: Result<sks_api::Operation, sks_api::client::Error>,
 ) -> Result<(), AppError> {
-    use super::auth::{audit, plain_form_post};
     let Change {
         action,
         target,
         what,
-        then,
     } = change;
     match result {
         Ok(operation) => {
             let op = operation.id.map(|i| i.to_string());
-            audit(caller, action, Some(&target), "success", op.as_deref()).await;
-            if let (Ok((org, _, _)), Ok(state)) = (caller.org(), super::app_state()) {
-                state
+            portal
+                .audit(caller, action, Some(&target), "success", op.as_deref())
+                .await;
+            if let Ok((org, _, _)) = caller.org() {
+                portal
                     .live
                     .poke(org, scope.zone.as_str(), &scope.id.to_string());
-            }
-            if plain_form_post() {
-                leptos_axum::redirect(&then);
             }
             Ok(())
         }
         Err(error) => {
-            audit(caller, action, Some(&target), "failure", None).await;
+            portal
+                .audit(caller, action, Some(&target), "failure", None)
+                .await;
             Err(upstream_failure(error, &what))
         }
     }

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use minijinja::value::ValueKind;
 use minijinja::{Environment, Error, ErrorKind, Output, State, UndefinedBehavior, Value};
 
-use crate::catalog::{DiffKind, DiffLine};
+use portal_types::catalog::{DiffKind, DiffLine};
 
 /// The templates of every version of one entry, ready to render.
 pub struct Templates {

@@ -6,8 +6,10 @@
 use sks_api::ZoneName;
 use sks_api::client::{Client, Error as ClientError};
 
-use crate::clusters::{ClusterDetail, ClusterRow, InstanceDetail, NodepoolDetail, ZoneFailure};
-use crate::error::AppError;
+use portal_types::clusters::{
+    ClusterDetail, ClusterRow, InstanceDetail, NodepoolDetail, ZoneFailure,
+};
+use portal_types::error::AppError;
 
 /// Every zone's clusters, with node counts from their instance pools; zones at once. A zone that
 /// does not answer in full (its cluster list, or any of its instance pools) is reported in the

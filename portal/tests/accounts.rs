@@ -4,13 +4,13 @@
 
 mod support;
 
-use app::roles::Role;
-use app::ssr::accounts::secrets::Sealer;
-use app::ssr::accounts::throttle::{self, Subject};
-use app::ssr::accounts::{
+use portal::accounts::secrets::Sealer;
+use portal::accounts::throttle::{self, Subject};
+use portal::accounts::{
     AccountError, Accounts, AuditEntry, AuditFilter, SessionPolicy, StoredCredentials, token_hash,
 };
-use app::ssr::store::{Backend, Store};
+use portal::store::{Backend, Store};
+use portal_types::roles::Role;
 use support::{now_ms, on_both};
 
 const HOUR: i64 = 3_600_000;

@@ -15,11 +15,11 @@ use std::time::Duration;
 
 use sqlx::Row;
 
-use super::AppState;
-use super::auth::{Caller, audit_in, store_failure};
+use super::Portal;
+use super::auth::{Caller, store_failure};
 use super::orchestration::client_for;
-use crate::error::AppError;
-use crate::upgrades::{PlanStep, StepStatus, UpgradePlan};
+use portal_types::error::AppError;
+use portal_types::upgrades::{PlanStep, StepStatus, UpgradePlan};
 
 /// Old nodes replaced per round.
 pub const MAX_SURGE: usize = 2;
@@ -89,7 +89,7 @@ fn plan_from_row(row: &sqlx::any::AnyRow) -> Result<UpgradePlan, sqlx::Error> {
 
 /// The cluster's newest plan.
 pub async fn latest(
-    state: &AppState,
+    state: &Portal,
     org: &str,
     zone: &str,
     cluster: &str,
@@ -112,7 +112,7 @@ pub async fn latest(
 /// Stores a new running plan; `Conflict` when the cluster already has one running.
 #[allow(clippy::too_many_arguments)]
 pub async fn create(
-    state: &AppState,
+    state: &Portal,
     org: &str,
     user: &str,
     zone: &str,
@@ -160,7 +160,7 @@ pub async fn create(
     }
 }
 
-async fn save(state: &AppState, plan: &mut UpgradePlan) -> Result<(), AppError> {
+async fn save(state: &Portal, plan: &mut UpgradePlan) -> Result<(), AppError> {
     plan.updated_at = super::now_ms();
     let steps = serde_json::to_string(&plan.steps).unwrap_or_else(|_| "[]".into());
     sqlx::query(
@@ -179,7 +179,7 @@ async fn save(state: &AppState, plan: &mut UpgradePlan) -> Result<(), AppError> 
 }
 
 /// Marks a failed plan running again (its failed step restarts from what the cluster shows).
-pub async fn resume_failed(state: &AppState, plan: &mut UpgradePlan) -> Result<(), AppError> {
+pub async fn resume_failed(state: &Portal, plan: &mut UpgradePlan) -> Result<(), AppError> {
     plan.state = "running".into();
     plan.message = None;
     for step in &mut plan.steps {
@@ -193,7 +193,7 @@ pub async fn resume_failed(state: &AppState, plan: &mut UpgradePlan) -> Result<(
 }
 
 /// Runs `plan` in the background.
-pub fn spawn(state: AppState, org: String, caller: Caller, plan: UpgradePlan) {
+pub fn spawn(state: Portal, org: String, caller: Caller, plan: UpgradePlan) {
     tokio::spawn(async move {
         let id = plan.id.clone();
         run(state, org, Some(caller), plan).await;
@@ -202,7 +202,7 @@ pub fn spawn(state: AppState, org: String, caller: Caller, plan: UpgradePlan) {
 }
 
 /// Resumes every running plan (at start, after a restart or a crash).
-pub async fn resume_all(state: &AppState) -> Result<usize, AppError> {
+pub async fn resume_all(state: &Portal) -> Result<usize, AppError> {
     let rows = sqlx::query("SELECT * FROM upgrade_plans WHERE state = 'running'")
         .fetch_all(state.store.pool())
         .await
@@ -226,7 +226,7 @@ enum Progress {
     Done,
 }
 
-async fn run(state: AppState, org: String, caller: Option<Caller>, mut plan: UpgradePlan) {
+async fn run(state: Portal, org: String, caller: Option<Caller>, mut plan: UpgradePlan) {
     let mut errors = 0;
     let mut outage: Option<(std::time::Instant, u32)> = None;
     for index in 0..plan.steps.len() {
@@ -308,7 +308,7 @@ async fn run(state: AppState, org: String, caller: Option<Caller>, mut plan: Upg
     finish(&state, caller.as_ref(), &plan, "success").await;
 }
 
-async fn finish(state: &AppState, caller: Option<&Caller>, plan: &UpgradePlan, outcome: &str) {
+async fn finish(state: &Portal, caller: Option<&Caller>, plan: &UpgradePlan, outcome: &str) {
     if let Some(caller) = caller {
         let target = format!(
             "{} ({} → {})",
@@ -316,21 +316,15 @@ async fn finish(state: &AppState, caller: Option<&Caller>, plan: &UpgradePlan, o
             plan.from_version,
             plan.to_version
         );
-        audit_in(
-            state,
-            caller,
-            "cluster.upgrade",
-            Some(&target),
-            outcome,
-            None,
-        )
-        .await;
+        state
+            .audit(caller, "cluster.upgrade", Some(&target), outcome, None)
+            .await;
     }
 }
 
 /// One look at the cluster and, if due, one action for `step`.
 async fn advance(
-    state: &AppState,
+    state: &Portal,
     org: &str,
     plan: &UpgradePlan,
     step: &mut PlanStep,

@@ -11,7 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::roles::Role;
+pub use portal_types::roles::Role;
 
 /// Everything a member can ask for, by the least role that may.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -4,9 +4,9 @@
 
 mod support;
 
-use app::ssr::accounts::Accounts;
-use app::ssr::create_requests::{ABANDONED_AFTER_MS, Claim, claim, complete, release};
-use app::ssr::store::Store;
+use portal::accounts::Accounts;
+use portal::create_requests::{ABANDONED_AFTER_MS, Claim, claim, complete, release};
+use portal::store::Store;
 use support::{now_ms, on_both};
 
 #[tokio::test]

@@ -5,9 +5,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use app::catalog::ParamKind;
-use app::ssr::catalog::{Catalog, Entry, check_objects};
 use minijinja::Value;
+use portal::catalog::{Catalog, Entry, check_objects};
+use portal_types::catalog::ParamKind;
 
 fn catalog_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../catalog")
@@ -44,7 +44,7 @@ fn strings(value: &serde_yaml_ng::Value, out: &mut Vec<String>) {
 
 /// The defaults of an entry as typed template values.
 fn defaults(entry: &Entry) -> BTreeMap<String, Value> {
-    app::ssr::catalog::parse_values(&entry.params, &BTreeMap::new()).unwrap()
+    portal::catalog::parse_values(&entry.params, &BTreeMap::new()).unwrap()
 }
 
 #[test]
@@ -471,8 +471,8 @@ fn versions_differ_for_the_same_values() {
         assert!(
             diff.lines
                 .iter()
-                .any(|l| l.kind == app::catalog::DiffKind::Added
-                    || l.kind == app::catalog::DiffKind::Removed),
+                .any(|l| l.kind == portal_types::catalog::DiffKind::Added
+                    || l.kind == portal_types::catalog::DiffKind::Removed),
             "{}: {} and {} render the same",
             entry.name(),
             versions[1],
@@ -487,7 +487,7 @@ proptest::proptest! {
     #[test]
     fn any_string_survives_the_yaml_writing(value in "\\PC*|[\\s\\S]{0,40}") {
         let mut scalar = String::new();
-        app::ssr::catalog::yaml_string(&mut scalar, &value);
+        portal::catalog::yaml_string(&mut scalar, &value);
         let document = format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  v: {scalar}\n");
         let parsed: serde_yaml_ng::Value = serde_yaml_ng::from_str(&document).unwrap();
         proptest::prop_assert_eq!(parsed["data"]["v"].as_str(), Some(value.as_str()));

@@ -19,7 +19,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::store::{Backend, Store, StoreError};
-use crate::roles::Role;
+use portal_types::roles::Role;
 
 /// What account operations can refuse.
 #[derive(Debug, thiserror::Error)]

@@ -7,9 +7,12 @@ use sks_api::ZoneName;
 use sks_api::client::{Client, Error as ClientError};
 
 use portal_types::clusters::{
-    ClusterDetail, ClusterRow, InstanceDetail, NodepoolDetail, ZoneFailure,
+    ClusterDetail, ClusterList, ClusterQuery, ClusterRow, InstanceDetail, NodepoolDetail,
+    ZoneFailure, select, version_key,
 };
 use portal_types::error::AppError;
+
+use crate::Portal;
 
 /// Every zone's clusters, with node counts from their instance pools; zones at once. A zone that
 /// does not answer in full (its cluster list, or any of its instance pools) is reported in the
@@ -215,4 +218,56 @@ pub async fn cluster_detail(
         created_at: cluster.created_at.unwrap_or_default(),
         nodepools,
     })
+}
+
+/// `caller`'s organization's clusters in every zone it uses, filtered, sorted and paged by
+/// `query`, with the values each filter can take. A zone that cannot be reached does not fail
+/// the list: its failure is reported beside the clusters of the zones that answered. When no
+/// zone answers, the list is `Unavailable` (503), not an empty list.
+pub async fn list(
+    state: &Portal,
+    caller: &crate::auth::Caller,
+    query: &ClusterQuery,
+) -> Result<ClusterList, AppError> {
+    let (org, _, _) = caller.org()?;
+    let (client, zones) = crate::orchestration::client_for(state, org).await?;
+    let (all, failures) = list_answered(&client, &zones).await?;
+
+    let facet = |f: fn(&ClusterRow) -> &String| {
+        let mut values: Vec<String> = all.iter().map(|r| f(r).clone()).collect();
+        values.sort();
+        values.dedup();
+        values
+    };
+    let (states, zone_names, mut versions) = (
+        facet(|r| &r.state),
+        facet(|r| &r.zone),
+        facet(|r| &r.version),
+    );
+    versions.sort_by_key(|v| std::cmp::Reverse(version_key(v)));
+    let total = all.len();
+    let (rows, matching, page, pages) = select(all, query);
+    Ok(ClusterList {
+        rows,
+        matching,
+        total,
+        page,
+        pages,
+        failures,
+        states,
+        zones: zone_names,
+        versions,
+    })
+}
+
+/// One cluster of `caller`'s organization, with its nodepools and their instances.
+pub async fn detail(
+    state: &Portal,
+    caller: &crate::auth::Caller,
+    zone: &str,
+    id: &str,
+) -> Result<ClusterDetail, AppError> {
+    let (org, _, _) = caller.org()?;
+    let (client, zones) = crate::orchestration::client_for(state, org).await?;
+    cluster_detail(&client, &zones, zone, id).await
 }

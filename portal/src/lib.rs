@@ -6,13 +6,22 @@
 //! [`Portal::authorize`]). There is no Leptos in this crate: the server functions in `app` and
 //! the server's own routes (the live streams) call it alike.
 
+pub mod access;
 pub mod accounts;
+pub mod activity;
 pub mod auth;
 pub mod catalog;
 pub mod clusters;
+pub mod create;
 pub mod create_requests;
+pub mod credentials;
+pub mod delete;
 pub mod live;
+pub mod members;
+pub mod nodepools;
 pub mod orchestration;
+pub mod sessions;
+pub mod settings;
 pub mod store;
 pub mod upgrades;
 

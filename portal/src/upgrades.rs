@@ -16,10 +16,13 @@ use std::time::Duration;
 use sqlx::Row;
 
 use super::Portal;
+use super::accounts::authz::{Action, permits};
 use super::auth::{Caller, store_failure};
-use super::orchestration::client_for;
-use portal_types::error::AppError;
-use portal_types::upgrades::{PlanStep, StepStatus, UpgradePlan};
+use super::orchestration::{client_for, cluster_scope, upstream_failure};
+use portal_types::error::{AppError, FieldError};
+use portal_types::upgrades::{
+    DeprecatedApi, PlanStep, StepStatus, UpgradeOptions, UpgradePlan, allowed_upgrades,
+};
 
 /// Old nodes replaced per round.
 pub const MAX_SURGE: usize = 2;
@@ -460,4 +463,150 @@ async fn advance(
         step.evicting = false;
     }
     Ok(Progress::Wait)
+}
+
+/// The upgrade page's data: the versions allowed from the cluster's, the pre-flight check
+/// (deprecated APIs its workloads still use), the nodepools that will cycle.
+pub async fn options(
+    state: &Portal,
+    caller: &Caller,
+    zone: &str,
+    id: &str,
+) -> Result<UpgradeOptions, AppError> {
+    let (org, _, role) = caller.org()?;
+    let scope = cluster_scope(state, org, zone, id).await?;
+    let cluster = scope.cluster().await?;
+    let offered = scope
+        .client
+        .list_sks_cluster_versions(&scope.zone, false)
+        .await
+        .map_err(|e| upstream_failure(e, "the version list"))?;
+    let deprecated = scope
+        .client
+        .list_sks_cluster_deprecated_resources(&scope.zone, scope.id)
+        .await
+        .map_err(|e| upstream_failure(e, &scope.what))?
+        .into_iter()
+        .map(|r| DeprecatedApi {
+            api: format!(
+                "{}/{} {}",
+                r.group.unwrap_or_default(),
+                r.version.unwrap_or_default(),
+                r.resource.unwrap_or_default()
+            )
+            .trim_start_matches('/')
+            .to_owned(),
+            removed_in: r.removed_release.unwrap_or_default(),
+        })
+        .collect();
+    let current = cluster.version.unwrap_or_default();
+    let allowed = allowed_upgrades(&current, &offered);
+    let none_because = allowed.is_empty().then(|| {
+        format!(
+            "Kubernetes {current} is the newest version offered ({}).",
+            offered.join(", ")
+        )
+    });
+    Ok(UpgradeOptions {
+        name: cluster.name.unwrap_or_default(),
+        state: cluster.state.map(|s| s.to_string()).unwrap_or_default(),
+        current,
+        allowed,
+        none_because,
+        deprecated,
+        nodepools: cluster
+            .nodepools
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| (p.name.unwrap_or_default(), p.size.unwrap_or_default()))
+            .collect(),
+        may_upgrade: permits(role, Action::Upgrade),
+    })
+}
+
+/// Starts upgrading the cluster to `version` (one of the allowed ones), or resumes its failed
+/// plan to the same version; the plan runs in the background.
+pub async fn start(
+    state: &Portal,
+    caller: &Caller,
+    zone: &str,
+    id: &str,
+    version: &str,
+) -> Result<(), AppError> {
+    let (org, _, _) = caller.org()?;
+    let scope = cluster_scope(state, org, zone, id).await?;
+    let latest = latest(state, org, zone, id).await?;
+    let plan = match latest {
+        Some(plan) if plan.state == "running" => {
+            return Err(AppError::Conflict(format!(
+                "an upgrade to {} is already running",
+                plan.to_version
+            )));
+        }
+        Some(mut plan) if plan.state == "failed" && plan.to_version == version.trim() => {
+            resume_failed(state, &mut plan).await?;
+            plan
+        }
+        _ => {
+            let cluster = scope.cluster().await?;
+            let offered = scope
+                .client
+                .list_sks_cluster_versions(&scope.zone, false)
+                .await
+                .map_err(|e| upstream_failure(e, "the version list"))?;
+            let current = cluster.version.clone().unwrap_or_default();
+            let allowed = allowed_upgrades(&current, &offered);
+            if !allowed.iter().any(|v| v == version.trim()) {
+                let choices = if allowed.is_empty() {
+                    format!("none: {current} is the newest offered")
+                } else {
+                    allowed.join(", ")
+                };
+                return Err(AppError::Validation {
+                    fields: vec![FieldError::new(
+                        "version",
+                        format!("Choose a version allowed from {current}: {choices}."),
+                    )],
+                });
+            }
+            let mut steps = vec![PlanStep::control_plane(version.trim())];
+            for pool in cluster.nodepools.unwrap_or_default() {
+                if let Some(pool_id) = pool.id {
+                    steps.push(PlanStep::nodepool(
+                        &pool_id.to_string(),
+                        pool.name.as_deref().unwrap_or_default(),
+                    ));
+                }
+            }
+            create(
+                state,
+                org,
+                &caller.user.id,
+                zone,
+                id,
+                &current,
+                version.trim(),
+                steps,
+            )
+            .await?
+        }
+    };
+    state
+        .audit(
+            caller,
+            "cluster.upgrade",
+            Some(&format!(
+                "{} ({} → {})",
+                scope.target(),
+                plan.from_version,
+                plan.to_version
+            )),
+            "started",
+            None,
+        )
+        .await;
+    spawn(state.clone(), org.to_owned(), caller.clone(), plan);
+    // Viewers of this cluster and of the list see the change at once.
+    state.live.poke(org, zone, id);
+    Ok(())
 }

@@ -70,9 +70,8 @@ pub async fn diff_catalog_entry(
 pub async fn get_catalog_cluster(zone: String, id: String) -> Result<CatalogCluster, AppError> {
     use portal::accounts::authz::Action;
 
-    let caller = crate::ssr::auth::require(Action::Read).await?;
+    let (state, caller) = crate::ssr::portal_for(Action::Read).await?;
     let (org, _, _) = caller.org()?;
-    let state = crate::ssr::portal()?;
     let (client, zones) = portal::orchestration::client_for(&state, org).await?;
     let detail = portal::clusters::cluster_detail(&client, &zones, &zone, &id).await?;
     Ok(CatalogCluster {
@@ -87,8 +86,8 @@ pub async fn get_catalog_cluster(zone: String, id: String) -> Result<CatalogClus
 /// The application state, for a signed-in member of an organization.
 #[cfg(feature = "ssr")]
 async fn reader() -> Result<portal::Portal, AppError> {
-    crate::ssr::auth::require(portal::accounts::authz::Action::Read).await?;
-    crate::ssr::portal()
+    let (portal, _) = crate::ssr::portal_for(portal::accounts::authz::Action::Read).await?;
+    Ok(portal)
 }
 
 #[cfg(feature = "ssr")]

@@ -6,89 +6,16 @@
 
 use leptos::prelude::*;
 
-#[cfg(feature = "ssr")]
-use crate::access::{
-    AuthorityCert, MASTERS, ROTATIONS, hours_in_words, kubeconfig_file_name, parse_groups,
-};
 use crate::access::{ClusterAccess, IssuedKubeconfig};
 use crate::error::AppError;
 
 /// The Access tab's data: authorities, and which rotations apply.
 #[server(endpoint = "get_cluster_access")]
 pub async fn get_cluster_access(zone: String, id: String) -> Result<ClusterAccess, AppError> {
-    use crate::ssr::auth::require;
-    use portal::accounts::authz::{Action, permits};
-    use portal::orchestration::cluster_scope;
-    use sks_api::Authority;
+    use portal::accounts::authz::Action;
 
-    let caller = require(Action::Read).await?;
-    let (org, _, role) = caller.org()?;
-    let state = crate::ssr::portal()?;
-    let scope = cluster_scope(&state, org, &zone, &id).await?;
-    let cluster = scope.cluster().await?;
-    let addons: Vec<String> = cluster
-        .addons
-        .unwrap_or_default()
-        .iter()
-        .map(|a| a.to_string())
-        .collect();
-    let purposes = [
-        (
-            Authority::ControlPlane,
-            "Signs the API server's certificate: what kubectl trusts.",
-        ),
-        (
-            Authority::Aggregation,
-            "Signs the front proxy of aggregated APIs (metrics-server and other extension API servers).",
-        ),
-        (
-            Authority::Kubelet,
-            "Signs the kubelets' serving certificates on the nodes.",
-        ),
-    ];
-    let mut authorities = Vec::new();
-    for (authority, purpose) in purposes {
-        let pem = match scope
-            .client
-            .get_sks_cluster_authority_cert(&scope.zone, scope.id, &authority)
-            .await
-        {
-            Ok(answer) => decode_base64(&answer.cacert).unwrap_or(answer.cacert),
-            Err(error) => {
-                tracing::warn!(%error, %authority, "cannot fetch an authority certificate");
-                String::new()
-            }
-        };
-        authorities.push(AuthorityCert {
-            authority: authority.to_string(),
-            purpose: purpose.into(),
-            pem,
-        });
-    }
-    let rotations = ROTATIONS
-        .iter()
-        .filter(|(_, _, needs)| needs.is_none_or(|a| addons.iter().any(|x| x == a)))
-        .map(|(which, label, _)| ((*which).to_owned(), (*label).to_owned()))
-        .collect();
-    Ok(ClusterAccess {
-        role,
-        name: cluster.name.unwrap_or_default(),
-        state: cluster.state.map(|s| s.to_string()).unwrap_or_default(),
-        endpoint: cluster.endpoint,
-        authorities,
-        rotations,
-        may_issue: permits(role, Action::IssueKubeconfig),
-        may_rotate: permits(role, Action::Upgrade),
-    })
-}
-
-#[cfg(feature = "ssr")]
-fn decode_base64(value: &str) -> Option<String> {
-    use base64::Engine;
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(value.trim())
-        .ok()?;
-    String::from_utf8(bytes).ok()
+    let (state, caller) = crate::ssr::portal_for(Action::Read).await?;
+    portal::access::view(&state, &caller, &zone, &id).await
 }
 
 /// Issues a kubeconfig for `user` in `groups` (commas or spaces between them), valid for
@@ -101,132 +28,22 @@ pub async fn issue_kubeconfig(
     groups: String,
     ttl_hours: String,
 ) -> Result<IssuedKubeconfig, AppError> {
-    use crate::error::FieldError;
-    use crate::ssr::auth::{audit, require};
     use portal::accounts::authz::Action;
-    use portal::orchestration::{cluster_scope, upstream_failure};
-    use sks_api::SksKubeconfigRequest;
-    use sks_api::validate::Validate;
 
-    let caller = require(Action::IssueKubeconfig).await?;
-    let (org, _, role) = caller.org()?;
-    let state = crate::ssr::portal()?;
-    let scope = cluster_scope(&state, org, &zone, &id).await?;
-
-    let user = user.trim().to_owned();
-    let groups = parse_groups(&groups);
-    let mut fields = Vec::new();
-    let longest = role.kubeconfig_max_hours();
-    let ttl_hours = match ttl_hours.trim().parse::<i64>() {
-        Ok(hours) if (1..=longest).contains(&hours) => hours,
-        _ => {
-            fields.push(FieldError::new(
-                "ttl_hours",
-                format!(
-                    "Choose a lifetime between 1 hour and {} (the longest {}s may issue).",
-                    hours_in_words(longest),
-                    role.as_str()
-                ),
-            ));
-            0
-        }
-    };
-    if !role.may_issue_masters() && groups.iter().any(|g| g == MASTERS) {
-        fields.push(FieldError::new(
-            "groups",
-            format!(
-                "Only admins and owners may issue kubeconfigs in {MASTERS} (full control that \
-                 RBAC cannot limit); name the groups your cluster's RBAC binds instead."
-            ),
-        ));
-    }
-    let request = SksKubeconfigRequest {
-        user: user.clone(),
-        groups: groups.clone(),
-        ttl: Some(ttl_hours.max(1) * 3600),
-    };
-    if let Err(invalid) = request.validate() {
-        fields.extend(invalid.0.into_iter().map(|f| {
-            let field = if f.field.starts_with("groups") {
-                "groups".to_owned()
-            } else {
-                f.field
-            };
-            let message = if field == "user" && user.is_empty() {
-                "Enter a user name: it becomes the certificate's common name (CN), the name Kubernetes RBAC sees.".to_owned()
-            } else {
-                f.message
-            };
-            FieldError::new(field, message)
-        }));
-    }
-    if !fields.is_empty() {
-        return Err(AppError::Validation { fields });
-    }
-    let cluster = scope.cluster().await?;
-    let answer = scope
-        .client
-        .generate_sks_cluster_kubeconfig(&scope.zone, scope.id, &request)
-        .await
-        .map_err(|e| upstream_failure(e, &scope.what))?;
-    let content = decode_base64(&answer.kubeconfig).ok_or_else(|| {
-        AppError::Internal("the orchestration API sent a kubeconfig that is not base64".into())
-    })?;
-    let detail = format!("user {user}, groups [{}], {ttl_hours} h", groups.join(", "));
-    audit(
-        &caller,
-        "kubeconfig.issue",
-        Some(&format!("{} ({detail})", scope.target())),
-        "success",
-        None,
-    )
-    .await;
-    let name = cluster.name.unwrap_or_else(|| id.clone());
-    Ok(IssuedKubeconfig {
-        file_name: kubeconfig_file_name(&name, &user),
-        content,
-        user,
-        groups,
-        ttl_hours,
-    })
+    let (state, caller) = crate::ssr::portal_for(Action::IssueKubeconfig).await?;
+    portal::access::issue_kubeconfig(&state, &caller, &zone, &id, &user, &groups, &ttl_hours).await
 }
 
 /// Rotates one set of the cluster's credentials: `operators-ca`, `ccm`, `csi` or `karpenter`.
 #[server(endpoint = "rotate_credentials")]
 pub async fn rotate_credentials(zone: String, id: String, which: String) -> Result<(), AppError> {
-    use crate::error::FieldError;
-    use crate::ssr::auth::require;
     use portal::accounts::authz::Action;
-    use portal::orchestration::{Change, cluster_scope, conclude};
 
-    let caller = require(Action::Upgrade).await?;
-    let (org, _, _) = caller.org()?;
-    let state = crate::ssr::portal()?;
-    let scope = cluster_scope(&state, org, &zone, &id).await?;
-    let (client, z, cluster) = (&scope.client, &scope.zone, scope.id);
-    let result = match which.as_str() {
-        "operators-ca" => client.rotate_sks_operators_ca(z, cluster).await,
-        "ccm" => client.rotate_sks_ccm_credentials(z, cluster).await,
-        "csi" => client.rotate_sks_csi_credentials(z, cluster).await,
-        "karpenter" => client.rotate_sks_karpenter_credentials(z, cluster).await,
-        _ => {
-            return Err(AppError::Validation {
-                fields: vec![FieldError::new(
-                    "which",
-                    "Choose one of: operators-ca, ccm, csi, karpenter.",
-                )],
-            });
-        }
-    };
-    let change = Change {
-        action: &format!("cluster.rotate-{which}"),
-        target: scope.target(),
-        what: scope.what.clone(),
-    };
+    let (state, caller) = crate::ssr::portal_for(Action::Upgrade).await?;
     let then = format!("/clusters/{zone}/{id}/access?rotated={which}");
     crate::ssr::then_go(
         &then,
-        conclude(&crate::ssr::portal()?, &caller, &scope, change, result).await,
+        portal::access::rotate(&state, &caller, &zone, &id, &which).await,
     )
 }
 
@@ -235,43 +52,10 @@ pub async fn rotate_credentials(zone: String, id: String, which: String) -> Resu
 /// (people who still need access issue new ones). Returns how many clusters were rotated.
 #[server(endpoint = "rotate_operators_everywhere")]
 pub async fn rotate_operators_everywhere() -> Result<usize, AppError> {
-    use crate::ssr::auth::{audit, require};
     use portal::accounts::authz::Action;
-    use portal::orchestration::{client_for, cluster_scope, upstream_failure};
 
-    let caller = require(Action::Upgrade).await?;
-    let (org, _, _) = caller.org()?;
-    let state = crate::ssr::portal()?;
-    let (client, zones) = client_for(&state, org).await?;
-    let (rows, failures) = portal::clusters::list_answered(&client, &zones).await?;
-    if let Some(failure) = failures.first() {
-        return Err(AppError::Unavailable {
-            service: "The orchestration API".into(),
-            message: format!(
-                "zone {} did not answer, so not every cluster could be rotated; try again",
-                failure.zone
-            ),
-        });
-    }
-    let mut rotated = 0;
-    for row in rows {
-        let scope = cluster_scope(&state, org, &row.zone, &row.id).await?;
-        let result = scope
-            .client
-            .rotate_sks_operators_ca(&scope.zone, scope.id)
-            .await;
-        let outcome = if result.is_ok() { "success" } else { "failure" };
-        audit(
-            &caller,
-            "cluster.rotate-operators-ca",
-            Some(&scope.target()),
-            outcome,
-            None,
-        )
-        .await;
-        result.map_err(|e| upstream_failure(e, &scope.what))?;
-        rotated += 1;
-    }
+    let (state, caller) = crate::ssr::portal_for(Action::Upgrade).await?;
+    let rotated = portal::access::rotate_operators_everywhere(&state, &caller).await?;
     if crate::ssr::auth::plain_form_post() {
         leptos_axum::redirect(&format!("/settings?rotated={rotated}"));
     }

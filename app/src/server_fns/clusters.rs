@@ -15,52 +15,17 @@ use crate::error::AppError;
 pub async fn list_clusters(
     #[server(default)] query: ClusterQuery,
 ) -> Result<ClusterList, AppError> {
-    use crate::clusters::{ClusterRow, select, version_key};
-    use crate::ssr::auth::require;
     use portal::accounts::authz::Action;
 
-    let caller = require(Action::Read).await?;
-    let (org, _, _) = caller.org()?;
-    let state = crate::ssr::portal()?;
-    let (client, zones) = portal::orchestration::client_for(&state, org).await?;
-    let (all, failures) = portal::clusters::list_answered(&client, &zones).await?;
-
-    let facet = |f: fn(&ClusterRow) -> &String| {
-        let mut values: Vec<String> = all.iter().map(|r| f(r).clone()).collect();
-        values.sort();
-        values.dedup();
-        values
-    };
-    let (states, zone_names, mut versions) = (
-        facet(|r| &r.state),
-        facet(|r| &r.zone),
-        facet(|r| &r.version),
-    );
-    versions.sort_by_key(|v| std::cmp::Reverse(version_key(v)));
-    let total = all.len();
-    let (rows, matching, page, pages) = select(all, &query);
-    Ok(ClusterList {
-        rows,
-        matching,
-        total,
-        page,
-        pages,
-        failures,
-        states,
-        zones: zone_names,
-        versions,
-    })
+    let (state, caller) = crate::ssr::portal_for(Action::Read).await?;
+    portal::clusters::list(&state, &caller, &query).await
 }
 
 /// One cluster of the organization, with its nodepools and their instances.
 #[server(endpoint = "get_cluster")]
 pub async fn get_cluster(zone: String, id: String) -> Result<ClusterDetail, AppError> {
-    use crate::ssr::auth::require;
     use portal::accounts::authz::Action;
 
-    let caller = require(Action::Read).await?;
-    let (org, _, _) = caller.org()?;
-    let state = crate::ssr::portal()?;
-    let (client, zones) = portal::orchestration::client_for(&state, org).await?;
-    portal::clusters::cluster_detail(&client, &zones, &zone, &id).await
+    let (state, caller) = crate::ssr::portal_for(Action::Read).await?;
+    portal::clusters::detail(&state, &caller, &zone, &id).await
 }

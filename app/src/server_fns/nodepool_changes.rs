@@ -5,47 +5,6 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 use crate::nodepools::NodepoolScaleInfo;
-#[cfg(feature = "ssr")]
-use crate::nodepools::{ScaleInstance, ScalePlan, plan_scale};
-
-/// Reads the nodepool and its instances (for the scale page and for checks).
-#[cfg(feature = "ssr")]
-async fn load(
-    scope: &portal::orchestration::ClusterScope,
-    nodepool: &str,
-) -> Result<(String, sks_api::SksNodepool, Vec<ScaleInstance>), AppError> {
-    use portal::orchestration::upstream_failure;
-    let what = format!("nodepool {nodepool}");
-    let id: uuid::Uuid = nodepool
-        .parse()
-        .map_err(|_| AppError::NotFound(what.clone()))?;
-    let cluster = scope.cluster().await?;
-    let pool = cluster
-        .nodepools
-        .unwrap_or_default()
-        .into_iter()
-        .find(|p| p.id == Some(id))
-        .ok_or_else(|| AppError::NotFound(what.clone()))?;
-    let mut instances = Vec::new();
-    if let Some(reference) = pool.instance_pool {
-        let instance_pool = scope
-            .client
-            .get_instance_pool(&scope.zone, reference.id)
-            .await
-            .map_err(|e| upstream_failure(e, &what))?;
-        instances = instance_pool
-            .instances
-            .unwrap_or_default()
-            .into_iter()
-            .map(|i| ScaleInstance {
-                id: i.id.to_string(),
-                name: i.name.unwrap_or_else(|| i.id.to_string()),
-                state: i.state.map(|s| s.to_string()).unwrap_or_default(),
-            })
-            .collect();
-    }
-    Ok((cluster.name.unwrap_or_default(), pool, instances))
-}
 
 /// The nodepool as the scale page shows it.
 #[server(endpoint = "get_nodepool_scale_info")]
@@ -54,36 +13,10 @@ pub async fn get_nodepool_scale_info(
     id: String,
     nodepool: String,
 ) -> Result<NodepoolScaleInfo, AppError> {
-    use crate::ssr::auth::require;
-    use portal::accounts::authz::{Action, permits};
-    use portal::orchestration::cluster_scope;
+    use portal::accounts::authz::Action;
 
-    let caller = require(Action::Read).await?;
-    let (org, _, role) = caller.org()?;
-    let state = crate::ssr::portal()?;
-    let scope = cluster_scope(&state, org, &zone, &id).await?;
-    let (cluster_name, pool, instances) = load(&scope, &nodepool).await?;
-    let instance_type = match pool.instance_type {
-        Some(reference) => scope
-            .client
-            .get_instance_type(&scope.zone, reference.id)
-            .await
-            .ok()
-            .and_then(|t| t.display_name())
-            .unwrap_or_else(|| reference.id.to_string()),
-        None => String::new(),
-    };
-    Ok(NodepoolScaleInfo {
-        cluster_name,
-        nodepool_name: pool.name.unwrap_or_default(),
-        state: pool.state.map(|s| s.to_string()).unwrap_or_default(),
-        size: pool.size.unwrap_or_default(),
-        instance_type,
-        disk_size: pool.disk_size.unwrap_or_default(),
-        instances,
-        may_scale: permits(role, Action::Scale),
-        may_delete: permits(role, Action::Delete),
-    })
+    let (state, caller) = crate::ssr::portal_for(Action::Read).await?;
+    portal::nodepools::scale_info(&state, &caller, &zone, &id, &nodepool).await
 }
 
 /// Scales a nodepool to `size`; when scaling down, `evict` may name the instances that leave
@@ -96,81 +29,26 @@ pub async fn scale_nodepool(
     size: String,
     #[server(default)] evict: Option<Vec<String>>,
 ) -> Result<(), AppError> {
-    use crate::ssr::auth::require;
     use portal::accounts::authz::Action;
-    use portal::orchestration::{Change, cluster_scope, conclude};
 
-    let caller = require(Action::Scale).await?;
-    let (org, _, _) = caller.org()?;
-    let state = crate::ssr::portal()?;
-    let scope = cluster_scope(&state, org, &zone, &id).await?;
-    let (_, pool, instances) = load(&scope, &nodepool).await?;
-    let evict: Vec<String> = evict
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|e| !e.is_empty())
-        .collect();
-    let plan = plan_scale(&size, &evict, pool.size.unwrap_or_default(), &instances)
-        .map_err(|fields| AppError::Validation { fields })?;
-    let pool_id = pool.id.unwrap_or_default();
-    let (action, detail, result) = match &plan {
-        ScalePlan::Resize(size) => (
-            "nodepool.scale",
-            format!("to {size}"),
-            scope
-                .client
-                .scale_sks_nodepool(&scope.zone, scope.id, pool_id, *size)
-                .await,
-        ),
-        ScalePlan::Evict(ids) => {
-            let ids: Vec<uuid::Uuid> = ids.iter().filter_map(|i| i.parse().ok()).collect();
-            (
-                "nodepool.evict",
-                format!("{} chosen", ids.len()),
-                scope
-                    .client
-                    .evict_sks_nodepool_members(&scope.zone, scope.id, pool_id, ids)
-                    .await,
-            )
-        }
-    };
-    let change = Change {
-        action,
-        target: format!("{}/nodepool/{pool_id} ({detail})", scope.target()),
-        what: format!("nodepool {nodepool}"),
-    };
+    let (state, caller) = crate::ssr::portal_for(Action::Scale).await?;
     let then = format!("/clusters/{zone}/{id}");
+    let evict = evict.unwrap_or_default();
     crate::ssr::then_go(
         &then,
-        conclude(&crate::ssr::portal()?, &caller, &scope, change, result).await,
+        portal::nodepools::scale(&state, &caller, &zone, &id, &nodepool, &size, evict).await,
     )
 }
 
 /// Deletes a nodepool and its instances.
 #[server(endpoint = "delete_nodepool")]
 pub async fn delete_nodepool(zone: String, id: String, nodepool: String) -> Result<(), AppError> {
-    use crate::ssr::auth::require;
     use portal::accounts::authz::Action;
-    use portal::orchestration::{Change, cluster_scope, conclude};
 
-    let caller = require(Action::Delete).await?;
-    let (org, _, _) = caller.org()?;
-    let state = crate::ssr::portal()?;
-    let scope = cluster_scope(&state, org, &zone, &id).await?;
-    let (_, pool, _) = load(&scope, &nodepool).await?;
-    let pool_id = pool.id.unwrap_or_default();
-    let result = scope
-        .client
-        .delete_sks_nodepool(&scope.zone, scope.id, pool_id)
-        .await;
-    let change = Change {
-        action: "nodepool.delete",
-        target: format!("{}/nodepool/{pool_id}", scope.target()),
-        what: format!("nodepool {nodepool}"),
-    };
+    let (state, caller) = crate::ssr::portal_for(Action::Delete).await?;
     let then = format!("/clusters/{zone}/{id}");
     crate::ssr::then_go(
         &then,
-        conclude(&crate::ssr::portal()?, &caller, &scope, change, result).await,
+        portal::nodepools::delete(&state, &caller, &zone, &id, &nodepool).await,
     )
 }

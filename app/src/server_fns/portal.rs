@@ -9,8 +9,7 @@ use crate::installation::PortalFacts;
 #[server(endpoint = "portal_info")]
 pub async fn portal_info() -> Result<PortalFacts, AppError> {
     use portal::accounts::authz::Action;
-    crate::ssr::auth::require(Action::Read).await?;
-    let state = crate::ssr::portal()?;
+    let (state, _) = crate::ssr::portal_for(Action::Read).await?;
     let installation = state.store.installation().await.map_err(|e| {
         tracing::warn!(error = %e, "reading installation facts failed");
         AppError::Unavailable {

@@ -60,12 +60,9 @@ pub fn set_session_cookie(token: Option<&str>) -> Result<(), AppError> {
     Ok(())
 }
 
-/// [`portal::Portal::reserve_attempts`], with `Retry-After` on the response when refused.
-pub async fn reserve_attempts(
-    subjects: &[portal::accounts::throttle::Subject],
-    now: i64,
-) -> Result<(), AppError> {
-    let result = portal()?.reserve_attempts(subjects, now).await;
+/// `result`, with `Retry-After` on the response when it is a refusal for too many attempts
+/// ([`AppError::RateLimited`]).
+pub fn retry_after<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     if let Err(AppError::RateLimited(seconds)) = &result
         && let Some(response) = use_context::<leptos_axum::ResponseOptions>()
     {
@@ -83,32 +80,11 @@ pub async fn signed_in() -> Result<Option<Caller>, AppError> {
     portal.caller(&parts.headers, peer(&parts)).await
 }
 
-/// The caller of the current request, allowed to do `action` ([`portal::Portal::authorize`]).
-pub async fn require(action: Action) -> Result<Caller, AppError> {
-    let portal = portal()?;
+/// The caller of the current request, allowed to do `action` ([`super::portal_for`]).
+pub(super) async fn require_in(
+    portal: &portal::Portal,
+    action: Action,
+) -> Result<Caller, AppError> {
     let parts = request_parts().ok_or(AppError::Unauthenticated)?;
     portal.authorize(&parts.headers, peer(&parts), action).await
-}
-
-/// Appends what `caller` did to the audit log, through the current request's portal
-/// ([`portal::Portal::audit`]).
-pub async fn audit(
-    caller: &Caller,
-    action: &str,
-    target: Option<&str>,
-    outcome: &str,
-    operation_id: Option<&str>,
-) {
-    if let Ok(portal) = portal() {
-        portal
-            .audit(caller, action, target, outcome, operation_id)
-            .await;
-    }
-}
-
-/// Appends an entry built by the caller ([`portal::Portal::record`]).
-pub async fn record(entry: portal::accounts::AuditEntry) {
-    if let Ok(portal) = portal() {
-        portal.record(entry).await;
-    }
 }

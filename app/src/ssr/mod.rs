@@ -21,6 +21,17 @@ pub fn portal() -> Result<Portal, AppError> {
     use_context::<Portal>().ok_or_else(|| AppError::Internal("the portal state is missing".into()))
 }
 
+/// The portal and the caller of the current request, allowed to do `action`
+/// ([`Portal::authorize`]: `Unauthenticated` without a session, `Forbidden` without the role).
+/// The one place a server function that acts for someone reads its context and checks the role.
+pub async fn portal_for(
+    action: portal::accounts::authz::Action,
+) -> Result<(Portal, auth::Caller), AppError> {
+    let portal = portal()?;
+    let caller = auth::require_in(&portal, action).await?;
+    Ok((portal, caller))
+}
+
 /// The theme the current request's cookie asks for.
 pub fn request_theme() -> Theme {
     use_context::<http::request::Parts>()

@@ -1,0 +1,152 @@
+//! Changing a nodepool: scaling it up or down — choosing which instances leave, or letting the
+//! service choose — and deleting it.
+
+use portal_types::error::AppError;
+use portal_types::nodepools::{NodepoolScaleInfo, ScaleInstance, ScalePlan, plan_scale};
+
+use crate::Portal;
+use crate::accounts::authz::{Action, permits};
+use crate::auth::Caller;
+use crate::orchestration::{Change, ClusterScope, cluster_scope, conclude, upstream_failure};
+
+/// Reads the nodepool and its instances (for the scale page and for checks).
+async fn load(
+    scope: &ClusterScope,
+    nodepool: &str,
+) -> Result<(String, sks_api::SksNodepool, Vec<ScaleInstance>), AppError> {
+    let what = format!("nodepool {nodepool}");
+    let id: uuid::Uuid = nodepool
+        .parse()
+        .map_err(|_| AppError::NotFound(what.clone()))?;
+    let cluster = scope.cluster().await?;
+    let pool = cluster
+        .nodepools
+        .unwrap_or_default()
+        .into_iter()
+        .find(|p| p.id == Some(id))
+        .ok_or_else(|| AppError::NotFound(what.clone()))?;
+    let mut instances = Vec::new();
+    if let Some(reference) = pool.instance_pool {
+        let instance_pool = scope
+            .client
+            .get_instance_pool(&scope.zone, reference.id)
+            .await
+            .map_err(|e| upstream_failure(e, &what))?;
+        instances = instance_pool
+            .instances
+            .unwrap_or_default()
+            .into_iter()
+            .map(|i| ScaleInstance {
+                id: i.id.to_string(),
+                name: i.name.unwrap_or_else(|| i.id.to_string()),
+                state: i.state.map(|s| s.to_string()).unwrap_or_default(),
+            })
+            .collect();
+    }
+    Ok((cluster.name.unwrap_or_default(), pool, instances))
+}
+
+/// The nodepool as the scale page shows it.
+pub async fn scale_info(
+    state: &Portal,
+    caller: &Caller,
+    zone: &str,
+    id: &str,
+    nodepool: &str,
+) -> Result<NodepoolScaleInfo, AppError> {
+    let (org, _, role) = caller.org()?;
+    let scope = cluster_scope(state, org, zone, id).await?;
+    let (cluster_name, pool, instances) = load(&scope, nodepool).await?;
+    let instance_type = match pool.instance_type {
+        Some(reference) => scope
+            .client
+            .get_instance_type(&scope.zone, reference.id)
+            .await
+            .ok()
+            .and_then(|t| t.display_name())
+            .unwrap_or_else(|| reference.id.to_string()),
+        None => String::new(),
+    };
+    Ok(NodepoolScaleInfo {
+        cluster_name,
+        nodepool_name: pool.name.unwrap_or_default(),
+        state: pool.state.map(|s| s.to_string()).unwrap_or_default(),
+        size: pool.size.unwrap_or_default(),
+        instance_type,
+        disk_size: pool.disk_size.unwrap_or_default(),
+        instances,
+        may_scale: permits(role, Action::Scale),
+        may_delete: permits(role, Action::Delete),
+    })
+}
+
+/// Scales a nodepool to `size`; when scaling down, `evict` may name the instances that leave
+/// (exactly as many as the size drops), otherwise the service chooses.
+pub async fn scale(
+    state: &Portal,
+    caller: &Caller,
+    zone: &str,
+    id: &str,
+    nodepool: &str,
+    size: &str,
+    evict: Vec<String>,
+) -> Result<(), AppError> {
+    let (org, _, _) = caller.org()?;
+    let scope = cluster_scope(state, org, zone, id).await?;
+    let (_, pool, instances) = load(&scope, nodepool).await?;
+    let evict: Vec<String> = evict.into_iter().filter(|e| !e.is_empty()).collect();
+    let plan = plan_scale(size, &evict, pool.size.unwrap_or_default(), &instances)
+        .map_err(|fields| AppError::Validation { fields })?;
+    let pool_id = pool.id.unwrap_or_default();
+    let (action, detail, result) = match &plan {
+        ScalePlan::Resize(size) => (
+            "nodepool.scale",
+            format!("to {size}"),
+            scope
+                .client
+                .scale_sks_nodepool(&scope.zone, scope.id, pool_id, *size)
+                .await,
+        ),
+        ScalePlan::Evict(ids) => {
+            let ids: Vec<uuid::Uuid> = ids.iter().filter_map(|i| i.parse().ok()).collect();
+            (
+                "nodepool.evict",
+                format!("{} chosen", ids.len()),
+                scope
+                    .client
+                    .evict_sks_nodepool_members(&scope.zone, scope.id, pool_id, ids)
+                    .await,
+            )
+        }
+    };
+    let change = Change {
+        action,
+        target: format!("{}/nodepool/{pool_id} ({detail})", scope.target()),
+        what: format!("nodepool {nodepool}"),
+    };
+    conclude(state, caller, &scope, change, result).await
+}
+
+/// Deletes a nodepool and its instances.
+pub async fn delete(
+    state: &Portal,
+    caller: &Caller,
+    zone: &str,
+    id: &str,
+    nodepool: &str,
+) -> Result<(), AppError> {
+    let (org, _, _) = caller.org()?;
+    let scope = cluster_scope(state, org, zone, id).await?;
+    let (_, pool, _) = load(&scope, nodepool).await?;
+    let pool_id = pool.id.unwrap_or_default();
+    let result = scope
+        .client
+        .delete_sks_nodepool(&scope.zone, scope.id, pool_id)
+        .await;
+    let change = Change {
+        action: "nodepool.delete",
+        target: format!("{}/nodepool/{pool_id}", scope.target()),
+        what: format!("nodepool {nodepool}"),
+    };
+    conclude(state, caller, &scope, change, result).await
+}

@@ -169,7 +169,7 @@ pub async fn create(
     form: &ClusterForm,
 ) -> Result<String, AppError> {
     let (org, _, _) = caller.org()?;
-    let (client, zones) = crate::orchestration::client_for(&state, org).await?;
+    let (client, zones) = crate::orchestration::client_for(state, org).await?;
     let choices = choices(&client, &zones, &form.zone).await?;
     let plan = portal_types::wizard::plan(form, &choices)
         .map_err(|fields| AppError::Validation { fields })?;

@@ -232,7 +232,7 @@ pub async fn remove(state: &Portal, caller: &Caller, user_id: &str) -> Result<()
         .await
         .map_err(store_failure)?;
     state
-        .audit(caller, "member.remove", Some(&user_id), "success", None)
+        .audit(caller, "member.remove", Some(user_id), "success", None)
         .await;
     Ok(())
 }

@@ -195,9 +195,9 @@ pub async fn sign_in(
         .await
         .map_err(store_failure)?;
     let valid = match &user {
-        Some(user) => passwords::verify_off_workers(&password, &user.password_hash).await,
+        Some(user) => passwords::verify_off_workers(password, &user.password_hash).await,
         None => {
-            passwords::verify_nothing_off_workers(&password).await;
+            passwords::verify_nothing_off_workers(password).await;
             false
         }
     };
@@ -259,7 +259,7 @@ pub async fn change_password(
     state
         .reserve_attempts(std::slice::from_ref(&subject), now_ms())
         .await?;
-    if !passwords::verify_off_workers(&current, &caller.user.password_hash).await {
+    if !passwords::verify_off_workers(current, &caller.user.password_hash).await {
         state
             .audit(caller, "account.change-password", None, "failure", None)
             .await;
@@ -275,7 +275,7 @@ pub async fn change_password(
         .forget_attempts(&subject)
         .await
         .map_err(store_failure)?;
-    if let Some(rule) = passwords::refusal(&new_password, &caller.user.email) {
+    if let Some(rule) = passwords::refusal(new_password, &caller.user.email) {
         return Err(AppError::Validation {
             fields: vec![FieldError::new(
                 "new_password",
@@ -283,7 +283,7 @@ pub async fn change_password(
             )],
         });
     }
-    let new_hash = passwords::hash_off_workers(&new_password).await;
+    let new_hash = passwords::hash_off_workers(new_password).await;
     let accounts = &state.accounts;
     accounts
         .set_password(&caller.user.id, &new_hash)

@@ -5,7 +5,6 @@
 //! create and upgrade requests in the portal's database, and the organization's clusters and
 //! the target cluster's nodepools at the orchestration API, are as before.
 
-mod support;
 
 use std::time::Duration;
 
@@ -17,7 +16,7 @@ use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use sks_api::client::{Client, WaitOptions};
 use sks_api::{CreateSksClusterRequest, CreateSksNodepoolRequest, Level, ZoneName};
 use sqlx::Row as _;
-use support::*;
+use crate::support::*;
 use uuid::Uuid;
 
 const ZONE: ZoneName = ZoneName::ChGva2;

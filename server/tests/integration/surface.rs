@@ -1,11 +1,10 @@
 //! The server's HTTP surface, driven in-process through the real router (and once over a real
 //! socket): pages, 404, health, readiness, metrics, server functions and shutdown.
 
-mod support;
 
 use axum::body::Body;
 use http::{Request, StatusCode, header};
-use support::*;
+use crate::support::*;
 use tower::ServiceExt;
 
 #[tokio::test]

@@ -4,7 +4,6 @@
 //! both replicas' live streams show the same progress. Skipped with a line without PostgreSQL
 //! on a laptop; under CI (`CI=true`) a missing server fails.
 
-mod support;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -17,7 +16,7 @@ use portal::store::Store;
 use server::config::Config;
 use server::embedded::Embedded;
 use server::metrics::HttpMetrics;
-use support::*;
+use crate::support::*;
 
 /// The replicas' shared key for sealing secrets (32 bytes in base64), as an operator would
 /// give every replica the same `CAPSTAN_SECRET_KEY`.

@@ -2,14 +2,13 @@
 //! the difference between versions, the download a browser without JavaScript follows, and a
 //! portal that refuses to start on a malformed entry.
 
-mod support;
 
 use std::path::Path;
 
 use app::catalog::{DiffKind, EntryDetail, ManifestDiff, Rendered};
 use http::{StatusCode, header};
 use portal_types::catalog::CatalogList;
-use support::*;
+use crate::support::*;
 
 /// A server function call as the hydrated app makes it.
 async fn json<T: serde::de::DeserializeOwned>(

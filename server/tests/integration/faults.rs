@@ -1,6 +1,6 @@
 //! The portal while its orchestration API fails, and after: refused connections, 5xx answers,
 //! a hanging API, and one that answers only in part (instance pools failing while clusters
-//! answer), injected by the switch in `support::faults`; and a real orchestrator process killed
+//! answer), injected by the switch in `crate::support::faults`; and a real orchestrator process killed
 //! (SIGKILL) mid-create and mid-scale, then started again.
 //!
 //! What must hold: live streams say `upstream` degraded and keep their last data (never a
@@ -10,7 +10,6 @@
 //! long outage and finishes after it, with nothing lost. And while the API works, the portal's
 //! calls reuse their connections to it.
 
-mod support;
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -23,8 +22,8 @@ use portal_types::clusters::{ClusterDetail, ClusterList};
 use sks_api::client::{Client, ClientConfig};
 use sks_api::sign::Credentials;
 use sks_api::{CreateSksClusterRequest, CreateSksNodepoolRequest, InstanceState, Level, ZoneName};
-use support::faults::{Faults, Mode};
-use support::*;
+use crate::support::faults::{Faults, Mode};
+use crate::support::*;
 use tower::ServiceExt as _;
 use uuid::Uuid;
 

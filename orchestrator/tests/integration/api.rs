@@ -2,7 +2,6 @@
 //! lifecycle, authentication, tenancy and validation. Runs on SQLite, and on PostgreSQL when a
 //! server is reachable (required under CI).
 
-mod support;
 
 use std::time::Duration;
 
@@ -10,7 +9,7 @@ use base64::Engine as _;
 use sks_api::client::{Client, Error, WaitOptions};
 use sks_api::sign::Credentials;
 use sks_api::*;
-use support::{Harness, postgres, sqlite};
+use crate::support::{Harness, postgres, sqlite};
 use uuid::Uuid;
 
 const ZONE: ZoneName = ZoneName::ChGva2;

@@ -1,12 +1,11 @@
 //! The portal store on both engines: every scenario runs on SQLite, then on PostgreSQL
 //! (see `support`).
 
-mod support;
 
 use std::time::Duration;
 
 use portal::store::{Backend, Store, StoreError};
-use support::{now_ms, on_both};
+use crate::support::{now_ms, on_both};
 
 #[tokio::test]
 async fn a_fresh_database_is_created_and_migrated() {

@@ -3,7 +3,6 @@
 //! in the orchestrator reach a subscriber (latency printed), and streams stay within the
 //! organization.
 
-mod support;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -13,7 +12,7 @@ use axum::Router;
 use http::{StatusCode, header};
 use sks_api::client::Client;
 use sks_api::{CreateSksClusterRequest, CreateSksNodepoolRequest, Level, ZoneName};
-use support::*;
+use crate::support::*;
 use uuid::Uuid;
 
 /// Fast simulation and fast polling, so operations finish within a test.

@@ -4,7 +4,6 @@
 //! that field (or accepted); and after any refusal nothing new is stored (the clusters',
 //! nodepools' and resources' rows and the number of operations are as before).
 
-mod support;
 
 use std::time::Duration;
 
@@ -15,7 +14,7 @@ use sks_api::client::WaitOptions;
 use sks_api::sign::Credentials;
 use sks_api::*;
 use sqlx::Row as _;
-use support::{Harness, postgres, sqlite};
+use crate::support::{Harness, postgres, sqlite};
 use uuid::Uuid;
 
 const ZONE: ZoneName = ZoneName::ChGva2;

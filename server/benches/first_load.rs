@@ -12,6 +12,8 @@
 //! `end2end/budget.json`, which the browser tests enforce as Chromium receives the page: brotli,
 //! which is about 10% smaller than gzip for the WASM, and headers, which add under 1 KiB.
 
+mod common;
+
 use std::collections::BTreeMap;
 
 use anyhow::{Context as _, ensure};
@@ -228,20 +230,7 @@ async fn sign_up(http: &reqwest::Client, base: &str) -> anyhow::Result<String> {
         ))
         .send()
         .await?;
-    ensure!(
-        response.status() == StatusCode::FOUND,
-        "signing up answered {}",
-        response.status()
-    );
-    response
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("capstan_session="))
-        .and_then(|v| v.split(';').next())
-        .map(str::to_owned)
-        .context("signing up sets the session cookie")
+    common::signed_up_session(response.status(), response.headers())
 }
 
 /// Creates a cluster with one nodepool of two nodes through the wizard's form, posted as a

@@ -22,6 +22,8 @@
 //! - `CAPSTAN_BENCH_POLL_MS`: the live watchers' fast and slow poll cadence (250).
 //! - `CAPSTAN_BENCH_WINDOW_SECONDS`: how long upstream calls are counted (20).
 
+mod common;
+
 use std::io::{BufRead as _, Write as _};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -190,20 +192,7 @@ async fn sign_up(router: &axum::Router, origin: &str) -> anyhow::Result<String> 
         .header(header::REFERER, format!("{origin}/sign-up"))
         .body(Body::from(body))?;
     let response = router.clone().oneshot(request).await?;
-    ensure!(
-        response.status() == StatusCode::FOUND,
-        "signing up answered {}",
-        response.status()
-    );
-    response
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("capstan_session="))
-        .and_then(|v| v.split(';').next())
-        .map(str::to_owned)
-        .context("signing up sets the session cookie")
+    common::signed_up_session(response.status(), response.headers())
 }
 
 /// The organization's own key on the orchestrator (what the portal uses for it).

@@ -2,14 +2,13 @@
 //! lifecycle, authentication, tenancy and validation. Runs on SQLite, and on PostgreSQL when a
 //! server is reachable (required under CI).
 
-
 use std::time::Duration;
 
+use crate::support::{Harness, postgres, sqlite};
 use base64::Engine as _;
 use sks_api::client::{Client, Error, WaitOptions};
 use sks_api::sign::Credentials;
 use sks_api::*;
-use crate::support::{Harness, postgres, sqlite};
 use uuid::Uuid;
 
 const ZONE: ZoneName = ZoneName::ChGva2;

@@ -4,9 +4,9 @@
 //! that field (or accepted); and after any refusal nothing new is stored (the clusters',
 //! nodepools' and resources' rows and the number of operations are as before).
 
-
 use std::time::Duration;
 
+use crate::support::{Harness, postgres, sqlite};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use serde_json::{Value, json};
@@ -14,7 +14,6 @@ use sks_api::client::WaitOptions;
 use sks_api::sign::Credentials;
 use sks_api::*;
 use sqlx::Row as _;
-use crate::support::{Harness, postgres, sqlite};
 use uuid::Uuid;
 
 const ZONE: ZoneName = ZoneName::ChGva2;

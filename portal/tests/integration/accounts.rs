@@ -2,7 +2,7 @@
 //! (fresh tokens, expiry, sign out everywhere), invitations (single use, expiry), credentials
 //! sealed at rest, the append-only audit log, and sign-in throttling.
 
-
+use crate::support::{now_ms, on_both};
 use portal::accounts::secrets::Sealer;
 use portal::accounts::throttle::{self, Subject};
 use portal::accounts::{
@@ -10,7 +10,6 @@ use portal::accounts::{
 };
 use portal::store::{Backend, Store};
 use portal_types::roles::Role;
-use crate::support::{now_ms, on_both};
 
 const HOUR: i64 = 3_600_000;
 const POLICY: SessionPolicy = SessionPolicy {

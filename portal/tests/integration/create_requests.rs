@@ -2,11 +2,10 @@
 //! the claims race; the cluster found by a repeat; another organization's token refused; a
 //! released or abandoned claim taken again.
 
-
+use crate::support::{now_ms, on_both};
 use portal::accounts::Accounts;
 use portal::create_requests::{ABANDONED_AFTER_MS, Claim, claim, complete, release};
 use portal::store::Store;
-use crate::support::{now_ms, on_both};
 
 #[tokio::test]
 async fn one_submit_wins_a_token_and_the_others_find_its_cluster() {

@@ -1,11 +1,10 @@
 //! The portal store on both engines: every scenario runs on SQLite, then on PostgreSQL
 //! (see `support`).
 
-
 use std::time::Duration;
 
-use portal::store::{Backend, Store, StoreError};
 use crate::support::{now_ms, on_both};
+use portal::store::{Backend, Store, StoreError};
 
 #[tokio::test]
 async fn a_fresh_database_is_created_and_migrated() {

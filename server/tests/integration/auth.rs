@@ -2,14 +2,13 @@
 //! session and is throttled, sign-out (here and everywhere) ends sessions, every action is in
 //! the audit log, and every server function has its row in the authorization table.
 
-
 use std::collections::BTreeSet;
 
+use crate::support::*;
 use app::roles::Role;
 use axum::body::Body;
 use http::{Request, StatusCode, header};
 use portal::accounts::{Accounts, AuditFilter};
-use crate::support::*;
 
 /// Calls a server function as the hydrated app does: status, headers and body.
 async fn post(

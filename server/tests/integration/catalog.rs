@@ -2,13 +2,12 @@
 //! the difference between versions, the download a browser without JavaScript follows, and a
 //! portal that refuses to start on a malformed entry.
 
-
 use std::path::Path;
 
+use crate::support::*;
 use app::catalog::{DiffKind, EntryDetail, ManifestDiff, Rendered};
 use http::{StatusCode, header};
 use portal_types::catalog::CatalogList;
-use crate::support::*;
 
 /// A server function call as the hydrated app makes it.
 async fn json<T: serde::de::DeserializeOwned>(

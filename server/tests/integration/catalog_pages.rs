@@ -1,9 +1,8 @@
 //! The catalog pages as a browser without JavaScript gets them: the list filtered by the
 //! address, and an entry's page rendered with the values, version and comparison it carries.
 
-
-use http::StatusCode;
 use crate::support::*;
+use http::StatusCode;
 
 #[tokio::test]
 async fn the_list_follows_the_search_in_the_address() {

@@ -3,13 +3,12 @@
 //! upgrade plan that replaces every node. Each refusal names its field and changes nothing;
 //! each change is in the audit log under the cluster.
 
-
+use crate::support::*;
 use app::roles::Role;
 use http::{StatusCode, header};
 use portal::accounts::{Accounts, AuditFilter};
 use sks_api::client::Client;
 use sks_api::{CreateSksClusterRequest, CreateSksNodepoolRequest, InstanceState, Level, ZoneName};
-use crate::support::*;
 use uuid::Uuid;
 
 const ZONE: ZoneName = ZoneName::ChGva2;

@@ -1,10 +1,9 @@
 //! The cluster list over HTTP: clusters created with the organization's own credentials appear
 //! with their state, nodes and filters; other organizations' clusters never do.
 
-
+use crate::support::*;
 use http::StatusCode;
 use sks_api::{CreateSksClusterRequest, CreateSksNodepoolRequest, Level, ZoneName};
-use crate::support::*;
 
 #[tokio::test]
 async fn the_list_answers_without_a_query_as_the_client_side_router_asks_for_it() {

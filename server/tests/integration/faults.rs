@@ -10,10 +10,11 @@
 //! long outage and finishes after it, with nothing lost. And while the API works, the portal's
 //! calls reuse their connections to it.
 
-
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::support::faults::{Faults, Mode};
+use crate::support::*;
 use app::error::AppError;
 use axum::body::Body;
 use http::{Request, StatusCode, header};
@@ -22,8 +23,6 @@ use portal_types::clusters::{ClusterDetail, ClusterList};
 use sks_api::client::{Client, ClientConfig};
 use sks_api::sign::Credentials;
 use sks_api::{CreateSksClusterRequest, CreateSksNodepoolRequest, InstanceState, Level, ZoneName};
-use crate::support::faults::{Faults, Mode};
-use crate::support::*;
 use tower::ServiceExt as _;
 use uuid::Uuid;
 

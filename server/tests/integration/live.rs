@@ -3,16 +3,15 @@
 //! in the orchestrator reach a subscriber (latency printed), and streams stay within the
 //! organization.
 
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::support::*;
 use axum::Router;
 use http::{StatusCode, header};
 use sks_api::client::Client;
 use sks_api::{CreateSksClusterRequest, CreateSksNodepoolRequest, Level, ZoneName};
-use crate::support::*;
 use uuid::Uuid;
 
 /// Fast simulation and fast polling, so operations finish within a test.

@@ -5,9 +5,9 @@
 //! create and upgrade requests in the portal's database, and the organization's clusters and
 //! the target cluster's nodepools at the orchestration API, are as before.
 
-
 use std::time::Duration;
 
+use crate::support::*;
 use app::error::AppError;
 use axum::body::Body;
 use http::{Request, header};
@@ -16,7 +16,6 @@ use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use sks_api::client::{Client, WaitOptions};
 use sks_api::{CreateSksClusterRequest, CreateSksNodepoolRequest, Level, ZoneName};
 use sqlx::Row as _;
-use crate::support::*;
 use uuid::Uuid;
 
 const ZONE: ZoneName = ZoneName::ChGva2;

@@ -4,10 +4,10 @@
 //! both replicas' live streams show the same progress. Skipped with a line without PostgreSQL
 //! on a laptop; under CI (`CI=true`) a missing server fails.
 
-
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use crate::support::*;
 use app::wizard::{ClusterForm, NodepoolForm, WizardChoices};
 use axum::Router;
 use clap::Parser as _;
@@ -16,7 +16,6 @@ use portal::store::Store;
 use server::config::Config;
 use server::embedded::Embedded;
 use server::metrics::HttpMetrics;
-use crate::support::*;
 
 /// The replicas' shared key for sealing secrets (32 bytes in base64), as an operator would
 /// give every replica the same `CAPSTAN_SECRET_KEY`.

@@ -3,14 +3,13 @@
 //! the organization; a session and a person hold only so many streams; a cluster that does not
 //! exist is 404 whatever `Last-Event-ID` says; the hub watches only so many resources.
 
-
 use std::time::Duration;
 
+use crate::support::sse::Stream;
+use crate::support::*;
 use axum::body::Body;
 use http::{Request, StatusCode, header};
 use portal::accounts::Accounts;
-use crate::support::sse::Stream;
-use crate::support::*;
 use uuid::Uuid;
 
 /// How soon an ended session or membership must close a stream.

@@ -1,10 +1,9 @@
 //! The server's HTTP surface, driven in-process through the real router (and once over a real
 //! socket): pages, 404, health, readiness, metrics, server functions and shutdown.
 
-
+use crate::support::*;
 use axum::body::Body;
 use http::{Request, StatusCode, header};
-use crate::support::*;
 use tower::ServiceExt;
 
 #[tokio::test]

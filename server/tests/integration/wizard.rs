@@ -3,14 +3,13 @@
 //! creates one cluster; a browser without JavaScript is redirected to the new cluster's page
 //! (or back to the form, with what it typed); a viewer may not create.
 
-
+use crate::support::*;
 use app::roles::Role;
 use app::wizard::{ClusterForm, NodepoolForm, WizardChoices};
 use axum::body::Body;
 use http::{Request, StatusCode, header};
 use portal::accounts::Accounts;
 use sks_api::ZoneName;
-use crate::support::*;
 
 /// A form post from the create page, as a browser without JavaScript sends it.
 fn plain_post(body: &str, cookie: &str) -> Request<Body> {

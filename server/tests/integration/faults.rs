@@ -464,7 +464,7 @@ impl Process {
         let child = Command::new(std::env::current_exe().unwrap())
             .args([
                 "--exact",
-                "orchestrator_process",
+                "faults::orchestrator_process",
                 "--ignored",
                 "--nocapture",
             ])

@@ -3,13 +3,13 @@
 //! parameter values as the page's address does (`version=1.1.0&p.replicas=3`). Same session
 //! and role check as the server functions; refused values answer 422 naming each field.
 
-use app::catalog::{form_values, manifest_file_name, query_pairs};
 use axum::extract::{Path, Request, State};
 use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 use http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use portal::Portal;
 use portal::accounts::authz::Action;
+use portal_types::catalog::{form_values, manifest_file_name, query_pairs};
 
 /// `GET /catalog/{name}/download`.
 pub async fn download(

@@ -10,12 +10,12 @@
 
 use std::time::Duration;
 
-use app::error::AppError;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode, header};
 use portal::Portal;
+use portal_types::error::AppError;
 
 /// Whether `path` is a live stream (Server-Sent Events), which stays open by design.
 fn is_stream(path: &str) -> bool {

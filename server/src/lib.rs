@@ -234,7 +234,7 @@ async fn server_fn_error_status(
     let Ok(bytes) = axum::body::to_bytes(body, 1024 * 1024).await else {
         return axum::response::Response::from_parts(parts, axum::body::Body::empty());
     };
-    if let Ok(error) = serde_json::from_slice::<app::error::AppError>(&bytes) {
+    if let Ok(error) = serde_json::from_slice::<portal_types::error::AppError>(&bytes) {
         parts.status = error.status();
     }
     axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
@@ -252,8 +252,8 @@ async fn server_fn_inputs(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    use app::error::{AppError, FieldError};
     use axum::response::IntoResponse as _;
+    use portal_types::error::{AppError, FieldError};
 
     // Every server function here reads its body as a form, whatever the declared type.
     let is_form =
@@ -298,7 +298,7 @@ async fn server_fn_inputs(
     }
 }
 
-/// Every redirect the portal answers stays on the portal ([`app::url::local_location`]): the
+/// Every redirect the portal answers stays on the portal ([`portal_types::url::local_location`]): the
 /// page after sign-in, the page a plain (JavaScript-free) form post goes back to (its
 /// `Referer`), anything a server function names. A browser is never sent to another site.
 ///
@@ -314,7 +314,7 @@ async fn local_redirects(
         return response;
     };
     let location = location.to_str().unwrap_or("//not-text");
-    let local = app::url::local_location(location, |origin| origins.allows(origin));
+    let local = portal_types::url::local_location(location, |origin| origins.allows(origin));
     let local = local.strip_suffix('?').unwrap_or(&local);
     if local != location {
         tracing::debug!(location, local, "redirect kept on the portal");

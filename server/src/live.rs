@@ -12,7 +12,6 @@ use std::convert::Infallible;
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use app::error::AppError;
 use axum::extract::{Path, Request, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -22,6 +21,7 @@ use portal::Portal;
 use portal::accounts::authz::Action;
 use portal::accounts::token_hash;
 use portal::live::{Holder, HubStats, Subscription, Topic};
+use portal_types::error::AppError;
 
 /// `GET /live/clusters`.
 pub async fn clusters(State(state): State<Portal>, request: Request) -> Response {

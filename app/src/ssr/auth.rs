@@ -1,6 +1,7 @@
-//! The session of the current request, read from the Leptos context: [`require`] is the check
-//! every server function makes (through [`portal::Portal::authorize`], which the live streams
-//! call directly), and what a server function writes on its response besides its value.
+//! The session of the current request, read from the Leptos context: the caller
+//! ([`signed_in`], and [`super::portal_for`]'s check through [`portal::Portal::authorize`], which
+//! the live streams call directly), and what a server function writes on its response besides
+//! its value (the session cookie, `Retry-After`).
 
 use http::header::{HeaderValue, SET_COOKIE};
 use leptos::prelude::*;

@@ -1,7 +1,7 @@
 //! The Leptos side of the server: what a render or a server function reads from its request
 //! context. The domain itself is the `portal` crate, which takes its state explicitly; this
-//! module finds that state ([`portal`]) and the caller ([`auth::require`]) in the context
-//! the server provides, and writes what a server function sends back besides its value
+//! module finds that state ([`portal`]) and the caller allowed to act ([`portal_for`]) in the
+//! context the server provides, and writes what a server function sends back besides its value
 //! (cookies, `Retry-After`, the redirect of a plain form post).
 //!
 //! Nothing here is compiled into the browser bundle.

@@ -16,7 +16,9 @@ use sks_api::{Authority, SksKubeconfigRequest};
 use crate::Portal;
 use crate::accounts::authz::{Action, permits};
 use crate::auth::Caller;
-use crate::orchestration::{Change, client_for, cluster_scope, conclude, upstream_failure};
+use crate::orchestration::{
+    Change, client_for, cluster_scope, conclude, upstream_failure, upstream_unavailable,
+};
 
 pub fn decode_base64(value: &str) -> Option<String> {
     let bytes = base64::engine::general_purpose::STANDARD
@@ -27,13 +29,13 @@ pub fn decode_base64(value: &str) -> Option<String> {
 
 /// The Access tab's data: the cluster's authorities, and which rotations apply.
 pub async fn view(
-    state: &Portal,
+    portal: &Portal,
     caller: &Caller,
     zone: &str,
     id: &str,
 ) -> Result<ClusterAccess, AppError> {
-    let (org, _, role) = caller.org()?;
-    let scope = cluster_scope(state, org, zone, id).await?;
+    let role = caller.org()?.role;
+    let scope = cluster_scope(portal, caller, zone, id).await?;
     let cluster = scope.cluster().await?;
     let addons: Vec<String> = cluster
         .addons
@@ -94,7 +96,7 @@ pub async fn view(
 /// Issues a kubeconfig for `user` in `groups` (commas or spaces between them), valid for
 /// `ttl_hours` (no longer than `caller`'s role may issue).
 pub async fn issue_kubeconfig(
-    state: &Portal,
+    portal: &Portal,
     caller: &Caller,
     zone: &str,
     id: &str,
@@ -102,8 +104,8 @@ pub async fn issue_kubeconfig(
     groups: &str,
     ttl_hours: &str,
 ) -> Result<IssuedKubeconfig, AppError> {
-    let (org, _, role) = caller.org()?;
-    let scope = cluster_scope(state, org, zone, id).await?;
+    let role = caller.org()?.role;
+    let scope = cluster_scope(portal, caller, zone, id).await?;
 
     let user = user.trim().to_owned();
     let groups = parse_groups(groups);
@@ -165,7 +167,7 @@ pub async fn issue_kubeconfig(
         AppError::Internal("the orchestration API sent a kubeconfig that is not base64".into())
     })?;
     let detail = format!("user {user}, groups [{}], {ttl_hours} h", groups.join(", "));
-    state
+    portal
         .audit(
             caller,
             "kubeconfig.issue",
@@ -186,14 +188,13 @@ pub async fn issue_kubeconfig(
 
 /// Rotates one set of the cluster's credentials: `operators-ca`, `ccm`, `csi` or `karpenter`.
 pub async fn rotate(
-    state: &Portal,
+    portal: &Portal,
     caller: &Caller,
     zone: &str,
     id: &str,
     which: &str,
 ) -> Result<(), AppError> {
-    let (org, _, _) = caller.org()?;
-    let scope = cluster_scope(state, org, zone, id).await?;
+    let scope = cluster_scope(portal, caller, zone, id).await?;
     let (client, z, cluster) = (&scope.client, &scope.zone, scope.id);
     let result = match which {
         "operators-ca" => client.rotate_sks_operators_ca(z, cluster).await,
@@ -214,7 +215,7 @@ pub async fn rotate(
         target: scope.target(),
         what: scope.what.clone(),
     };
-    conclude(state, caller, &scope, change, result).await
+    conclude(portal, caller, &scope, change, result).await
 }
 
 /// Rotates the operators certificate authority of every cluster of `caller`'s organization,
@@ -222,30 +223,27 @@ pub async fn rotate(
 /// issued so far. Answers how many clusters were rotated; nothing is rotated unless every zone
 /// answers.
 pub async fn rotate_operators_everywhere(
-    state: &Portal,
+    portal: &Portal,
     caller: &Caller,
 ) -> Result<usize, AppError> {
-    let (org, _, _) = caller.org()?;
-    let (client, zones) = client_for(state, org).await?;
+    let org = caller.org_id()?;
+    let (client, zones) = client_for(portal, org).await?;
     let (rows, failures) = crate::clusters::list_answered(&client, &zones).await?;
     if let Some(failure) = failures.first() {
-        return Err(AppError::Unavailable {
-            service: "The orchestration API".into(),
-            message: format!(
-                "zone {} did not answer, so not every cluster could be rotated; try again",
-                failure.zone
-            ),
-        });
+        return Err(upstream_unavailable(format!(
+            "zone {} did not answer, so not every cluster could be rotated; try again",
+            failure.zone
+        )));
     }
     let mut rotated = 0;
     for row in rows {
-        let scope = cluster_scope(state, org, &row.zone, &row.id).await?;
+        let scope = cluster_scope(portal, caller, &row.zone, &row.id).await?;
         let result = scope
             .client
             .rotate_sks_operators_ca(&scope.zone, scope.id)
             .await;
         let outcome = if result.is_ok() { "success" } else { "failure" };
-        state
+        portal
             .audit(
                 caller,
                 "cluster.rotate-operators-ca",

@@ -25,11 +25,12 @@ pub struct ActivityQuery {
 /// `caller`'s organization's audit entries matching `query`, newest first, a page at a time.
 /// Key ids are for owners' eyes and client addresses for admins'.
 pub async fn list(
-    state: &Portal,
+    portal: &Portal,
     caller: &Caller,
     query: ActivityQuery,
 ) -> Result<ActivitySlice, AppError> {
-    let (org, _, role) = caller.org()?;
+    let org = caller.org_id()?;
+    let role = caller.org()?.role;
     let ActivityQuery {
         user,
         action,
@@ -64,7 +65,7 @@ pub async fn list(
         to_ms,
         before_id: before,
     };
-    let mut entries = state
+    let mut entries = portal
         .accounts
         .audit(org, &filter, PAGE + 1)
         .await

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use http::header::COOKIE;
 
 use super::accounts::authz::{Action, permits};
-use super::accounts::{AccountError, Accounts, AuditEntry, SessionPolicy, User};
+use super::accounts::{Accounts, AuditEntry, SessionPolicy, User};
 use crate::Portal;
 use portal_types::error::AppError;
 use portal_types::roles::Role;
@@ -181,7 +181,7 @@ pub struct Caller {
     pub user: User,
     pub token: String,
     /// `None` when the user belongs to no organization.
-    pub org: Option<(String, String, Role)>,
+    pub org: Option<OrgRole>,
     pub client_address: Option<String>,
 }
 
@@ -196,13 +196,25 @@ impl std::fmt::Debug for Caller {
     }
 }
 
+/// The organization a caller acts in, and their role there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgRole {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+}
+
 impl Caller {
-    /// The organization id, name and role; `Forbidden` when the user has none.
-    pub fn org(&self) -> Result<(&str, &str, Role), AppError> {
+    /// The organization the caller acts in; `Forbidden` when they belong to none.
+    pub fn org(&self) -> Result<&OrgRole, AppError> {
         self.org
             .as_ref()
-            .map(|(id, name, role)| (id.as_str(), name.as_str(), *role))
             .ok_or_else(|| AppError::Forbidden("act without an organization".into()))
+    }
+
+    /// The id of the organization the caller acts in (see [`Caller::org`]).
+    pub fn org_id(&self) -> Result<&str, AppError> {
+        self.org().map(|org| org.id.as_str())
     }
 }
 
@@ -258,8 +270,8 @@ pub fn same_secret(given: &str, expected: &str) -> bool {
 }
 
 /// Turns a store failure into what the browser sees (details go to the log).
-pub fn store_failure(error: AccountError) -> AppError {
-    tracing::error!(%error, "account store failure");
+pub fn store_failure(error: impl std::fmt::Display) -> AppError {
+    tracing::error!(%error, "portal database failure");
     AppError::Unavailable {
         service: "The portal database".into(),
         message: "it did not answer".into(),
@@ -308,7 +320,11 @@ impl Portal {
             .as_deref()
             .and_then(|id| memberships.iter().find(|m| m.org_id == id))
             .or_else(|| memberships.first())
-            .map(|m| (m.org_id.clone(), m.org_name.clone(), m.role));
+            .map(|m| OrgRole {
+                id: m.org_id.clone(),
+                name: m.org_name.clone(),
+                role: m.role,
+            });
         Ok(Some(Caller {
             user,
             token,
@@ -330,8 +346,7 @@ impl Portal {
             .caller(headers, peer)
             .await?
             .ok_or(AppError::Unauthenticated)?;
-        let (_, _, role) = caller.org()?;
-        if !permits(role, action) {
+        if !permits(caller.org()?.role, action) {
             self.audit(&caller, &format!("denied:{action:?}"), None, "denied", None)
                 .await;
             return Err(AppError::Forbidden(action.describe().into()));
@@ -372,7 +387,7 @@ impl Portal {
     ) {
         let entry = AuditEntry {
             at: crate::now_ms(),
-            org_id: caller.org.as_ref().map(|(id, _, _)| id.clone()),
+            org_id: caller.org.as_ref().map(|org| org.id.clone()),
             user_id: Some(caller.user.id.clone()),
             user_email: Some(caller.user.email.clone()),
             action: action.to_owned(),

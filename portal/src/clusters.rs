@@ -13,6 +13,7 @@ use portal_types::clusters::{
 use portal_types::error::AppError;
 
 use crate::Portal;
+use crate::orchestration::{upstream_failure, upstream_unavailable};
 
 /// Every zone's clusters, with node counts from their instance pools; zones at once. A zone that
 /// does not answer in full (its cluster list, or any of its instance pools) is reported in the
@@ -53,13 +54,8 @@ pub async fn list_answered(
 ) -> Result<(Vec<ClusterRow>, Vec<ZoneFailure>), AppError> {
     let (rows, failures) = list_rows(client, zones).await;
     if !zones.is_empty() && failures.len() == zones.len() {
-        return Err(AppError::Unavailable {
-            service: "The orchestration API".into(),
-            message: failures
-                .first()
-                .map(|f| f.message.clone())
-                .unwrap_or_default(),
-        });
+        let first = failures.first().map(|f| f.message.as_str());
+        return Err(upstream_unavailable(first.unwrap_or_default()));
     }
     Ok((rows, failures))
 }
@@ -111,7 +107,7 @@ async fn instances(
 ) -> Result<Vec<sks_api::InstanceRef>, ClientError> {
     match client.get_instance_pool(zone, pool).await {
         Ok(pool) => Ok(pool.instances.unwrap_or_default()),
-        Err(ClientError::Api { status: 404, .. }) => Ok(vec![]),
+        Err(error) if error.is_not_found() => Ok(vec![]),
         Err(other) => Err(other),
     }
 }
@@ -132,21 +128,14 @@ pub async fn cluster_detail(
         return Err(not_found());
     }
     let uuid = id.parse().map_err(|_| not_found())?;
-    let unavailable = |error: ClientError| AppError::Unavailable {
-        service: "The orchestration API".into(),
-        message: error.to_string(),
-    };
     let cluster = client
         .get_sks_cluster(&zone_name, uuid)
         .await
-        .map_err(|e| match e {
-            ClientError::Api { status: 404, .. } => not_found(),
-            other => unavailable(other),
-        })?;
+        .map_err(|e| upstream_failure(e, &format!("cluster {id} in {zone}")))?;
     let types = client
         .list_instance_types(&zone_name)
         .await
-        .map_err(unavailable)?;
+        .map_err(upstream_unavailable)?;
     let type_name = |id: Option<uuid::Uuid>| -> String {
         let Some(id) = id else { return String::new() };
         types
@@ -165,7 +154,7 @@ pub async fn cluster_detail(
         let instances = match pool.instance_pool {
             Some(reference) => instances(client, &zone_name, reference.id)
                 .await
-                .map_err(unavailable)?
+                .map_err(upstream_unavailable)?
                 .into_iter()
                 .map(|i| InstanceDetail {
                     name: i.name.unwrap_or_else(|| i.id.to_string()),
@@ -225,12 +214,12 @@ pub async fn cluster_detail(
 /// the list: its failure is reported beside the clusters of the zones that answered. When no
 /// zone answers, the list is `Unavailable` (503), not an empty list.
 pub async fn list(
-    state: &Portal,
+    portal: &Portal,
     caller: &crate::auth::Caller,
     query: &ClusterQuery,
 ) -> Result<ClusterList, AppError> {
-    let (org, _, _) = caller.org()?;
-    let (client, zones) = crate::orchestration::client_for(state, org).await?;
+    let org = caller.org_id()?;
+    let (client, zones) = crate::orchestration::client_for(portal, org).await?;
     let (all, failures) = list_answered(&client, &zones).await?;
 
     let facet = |f: fn(&ClusterRow) -> &String| {
@@ -262,12 +251,12 @@ pub async fn list(
 
 /// One cluster of `caller`'s organization, with its nodepools and their instances.
 pub async fn detail(
-    state: &Portal,
+    portal: &Portal,
     caller: &crate::auth::Caller,
     zone: &str,
     id: &str,
 ) -> Result<ClusterDetail, AppError> {
-    let (org, _, _) = caller.org()?;
-    let (client, zones) = crate::orchestration::client_for(state, org).await?;
+    let org = caller.org_id()?;
+    let (client, zones) = crate::orchestration::client_for(portal, org).await?;
     cluster_detail(&client, &zones, zone, id).await
 }

@@ -8,34 +8,20 @@
 
 use std::time::Duration;
 
-use portal_types::error::{AppError, FieldError};
+use portal_types::error::AppError;
 use portal_types::wizard::{
     ClusterForm, CreatePlan, InstanceTypeChoice, NamedChoice, WizardChoices,
 };
 use sks_api::client::{Client, Error as ClientError};
 use sks_api::{CreateSksNodepoolRequest, Operation, ZoneName};
 
-use crate::auth::Caller;
+use crate::auth::{Caller, store_failure};
 use crate::create_requests::{self, Claim};
+use crate::orchestration::{upstream_failure, upstream_unavailable};
 use crate::{Portal, now_ms};
 
 /// How long a repeated submit waits for the first one to finish creating.
 const WAIT_FOR_FIRST: Duration = Duration::from_secs(30);
-
-fn unavailable(error: impl std::fmt::Display) -> AppError {
-    AppError::Unavailable {
-        service: "The orchestration API".into(),
-        message: error.to_string(),
-    }
-}
-
-fn store_failure(error: impl std::fmt::Display) -> AppError {
-    tracing::error!(%error, "create request store failure");
-    AppError::Unavailable {
-        service: "The portal database".into(),
-        message: "it did not answer".into(),
-    }
-}
 
 /// The zone to offer: the one asked for when the organization uses it, else the default
 /// zone, else the first.
@@ -74,7 +60,7 @@ pub async fn choices(
         })
     };
     let mut instance_types: Vec<InstanceTypeChoice> = types
-        .map_err(unavailable)?
+        .map_err(upstream_unavailable)?
         .into_iter()
         .filter(|t| t.zones.as_ref().is_none_or(|zones| zones.contains(&zone)))
         .filter_map(|t| {
@@ -103,7 +89,7 @@ pub async fn choices(
         token: uuid::Uuid::new_v4().simple().to_string(),
         zone: zone.to_string(),
         zones: zones.iter().map(|z| z.to_string()).collect(),
-        versions: versions.map_err(unavailable)?,
+        versions: versions.map_err(upstream_unavailable)?,
         instance_types,
         security_groups: optional(
             "security groups",
@@ -126,50 +112,17 @@ fn detail(zone: &str, id: &str) -> String {
     format!("/clusters/{zone}/{id}")
 }
 
-/// The API's refusal of a request, as the form shows it.
-fn refusal(error: ClientError) -> AppError {
-    match error {
-        ClientError::Invalid(invalid) => AppError::Validation {
-            fields: invalid
-                .0
-                .into_iter()
-                .map(|e| FieldError::new(e.field, e.message))
-                .collect(),
-        },
-        ClientError::Api {
-            status: 400,
-            message,
-        } => AppError::Validation {
-            fields: vec![FieldError::new(
-                "request",
-                format!("the orchestration API refused the request: {message}"),
-            )],
-        },
-        ClientError::Api {
-            status: 403,
-            message,
-        } => AppError::Forbidden(format!(
-            "create this cluster with the organization's credentials ({message})"
-        )),
-        ClientError::Api {
-            status: 409,
-            message,
-        } => AppError::Conflict(message),
-        other => unavailable(other),
-    }
-}
-
 /// Creates the cluster `form` describes for `caller` (allowed to create), then its nodepools;
 /// the answer is the address of the cluster's page. Refuses an invalid form with every field
 /// error and creates nothing; a second submit of the same form (same token) creates nothing
 /// either and answers the first submit's cluster.
 pub async fn create(
-    state: &Portal,
+    portal: &Portal,
     caller: &Caller,
     form: &ClusterForm,
 ) -> Result<String, AppError> {
-    let (org, _, _) = caller.org()?;
-    let (client, zones) = crate::orchestration::client_for(state, org).await?;
+    let org = caller.org_id()?;
+    let (client, zones) = crate::orchestration::client_for(portal, org).await?;
     let choices = choices(&client, &zones, &form.zone).await?;
     let plan = portal_types::wizard::plan(form, &choices)
         .map_err(|fields| AppError::Validation { fields })?;
@@ -181,7 +134,7 @@ pub async fn create(
 
     let started = tokio::time::Instant::now();
     loop {
-        match create_requests::claim(&state.store, &token, org, &plan.zone, now_ms())
+        match create_requests::claim(&portal.store, &token, org, &plan.zone, now_ms())
             .await
             .map_err(store_failure)?
         {
@@ -205,13 +158,13 @@ pub async fn create(
         }
     }
 
-    match create_claimed(state, caller, &client, &plan, &token).await {
+    match create_claimed(portal, caller, &client, &plan, &token).await {
         Ok(path) => Ok(path),
         Err(error) => {
-            if let Err(e) = create_requests::release(&state.store, &token).await {
+            if let Err(e) = create_requests::release(&portal.store, &token).await {
                 tracing::error!(%e, "cannot release a create request");
             }
-            state
+            portal
                 .audit(
                     caller,
                     "cluster.create",
@@ -242,10 +195,13 @@ async fn resource_id(
         tokio::time::sleep(Duration::from_millis(500)).await;
         let id = current
             .id
-            .ok_or_else(|| unavailable("an operation without an id"))?;
-        current = client.get_operation(zone, id).await.map_err(unavailable)?;
+            .ok_or_else(|| upstream_unavailable("an operation without an id"))?;
+        current = client
+            .get_operation(zone, id)
+            .await
+            .map_err(upstream_unavailable)?;
     }
-    Err(unavailable(format!(
+    Err(upstream_unavailable(format!(
         "operation {:?} never named the cluster it creates",
         current.id
     )))
@@ -255,7 +211,7 @@ async fn resource_id(
 /// accept yet (a cluster still being created, on some services) are added by a background
 /// task once the cluster is up; its outcome goes to the activity log.
 async fn create_claimed(
-    state: &Portal,
+    portal: &Portal,
     caller: &Caller,
     client: &Client,
     plan: &CreatePlan,
@@ -265,9 +221,9 @@ async fn create_claimed(
     let operation = client
         .create_sks_cluster(&zone, &plan.cluster)
         .await
-        .map_err(refusal)?;
+        .map_err(|e| upstream_failure(e, &format!("zone {}", plan.zone)))?;
     let id = resource_id(client, &zone, &operation).await?;
-    create_requests::complete(&state.store, token, &id.to_string())
+    create_requests::complete(&portal.store, token, &id.to_string())
         .await
         .map_err(store_failure)?;
     // Under the cluster's audit target, so its Activity tab shows how it began.
@@ -277,7 +233,7 @@ async fn create_claimed(
         plan.cluster.name
     );
     let operation_id = operation.id.map(|o| o.to_string());
-    state
+    portal
         .audit(
             caller,
             "cluster.create",
@@ -292,7 +248,7 @@ async fn create_claimed(
         match client.create_sks_nodepool(&zone, id, pool).await {
             Ok(op) => {
                 let op = op.id.map(|o| o.to_string());
-                state
+                portal
                     .audit(
                         caller,
                         "nodepool.create",
@@ -307,7 +263,7 @@ async fn create_claimed(
                 let rest: Vec<CreateSksNodepoolRequest> =
                     std::iter::once(pool).chain(pools).cloned().collect();
                 later(
-                    state,
+                    portal,
                     caller,
                     client,
                     zone.clone(),
@@ -320,9 +276,9 @@ async fn create_claimed(
             }
         }
     }
-    if let Ok((org, _, _)) = caller.org() {
+    if let Ok(org) = caller.org_id() {
         // The organization's list shows the new cluster at once.
-        state.live.poke(org, &plan.zone, &id.to_string());
+        portal.live.poke(org, &plan.zone, &id.to_string());
     }
     Ok(detail(&plan.zone, &id.to_string()))
 }
@@ -366,7 +322,7 @@ async fn add_nodepool(
 /// outlives the request; each outcome is written to the activity log.
 #[allow(clippy::too_many_arguments)]
 fn later(
-    state: &Portal,
+    portal: &Portal,
     caller: &Caller,
     client: &Client,
     zone: ZoneName,
@@ -375,7 +331,7 @@ fn later(
     pools: Vec<CreateSksNodepoolRequest>,
     target: String,
 ) {
-    let (state, caller, client) = (state.clone(), caller.clone(), client.clone());
+    let (portal, caller, client) = (portal.clone(), caller.clone(), client.clone());
     tokio::spawn(async move {
         let options = crate::orchestration::background_wait();
         let ready = client.wait(&zone, &operation, &options).await;
@@ -393,7 +349,7 @@ fn later(
                     }
                 },
             };
-            state
+            portal
                 .audit(
                     &caller,
                     "nodepool.create",

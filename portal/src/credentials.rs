@@ -13,10 +13,11 @@ use crate::accounts::authz::{Action, permits};
 use crate::auth::{Caller, store_failure};
 
 /// `caller`'s organization's credentials, without the secret (and the key id for owners only).
-pub async fn view(state: &Portal, caller: &Caller) -> Result<Option<CredentialsView>, AppError> {
-    let (org, _, role) = caller.org()?;
+pub async fn view(portal: &Portal, caller: &Caller) -> Result<Option<CredentialsView>, AppError> {
+    let org = caller.org_id()?;
+    let role = caller.org()?.role;
     let owner = permits(role, Action::ManageCredentials);
-    Ok(state
+    Ok(portal
         .accounts
         .credentials(org)
         .await
@@ -33,20 +34,20 @@ pub async fn view(state: &Portal, caller: &Caller) -> Result<Option<CredentialsV
 /// Uses an Exoscale API key for `caller`'s organization: checked with a signed call in the
 /// first zone before it is saved.
 pub async fn set_exoscale(
-    state: &Portal,
+    portal: &Portal,
     caller: &Caller,
     api_key: &str,
     api_secret: &str,
     zones: &str,
 ) -> Result<(), AppError> {
-    let (org, _, _) = caller.org()?;
+    let org = caller.org_id()?;
     let (errors, zones) = credential_errors(api_key, api_secret, zones);
     if !errors.is_empty() {
         return Err(AppError::Validation { fields: errors });
     }
     let api_key = api_key.trim().to_owned();
     let client = Client::new(
-        crate::orchestration::client_config(state, &state.exoscale_endpoint),
+        crate::orchestration::client_config(portal, &portal.exoscale_endpoint),
         Credentials::new(api_key.clone(), api_secret.to_owned()),
     )
     .map_err(|e| AppError::Internal(e.to_string()))?;
@@ -57,7 +58,7 @@ pub async fn set_exoscale(
             status: 401 | 403,
             message,
         }) => {
-            state
+            portal
                 .audit(caller, "credentials.set", Some(&api_key), "refused", None)
                 .await;
             return Err(AppError::Validation {
@@ -79,26 +80,26 @@ pub async fn set_exoscale(
     let credentials = StoredCredentials {
         kind: "exoscale".into(),
         api_key: api_key.clone(),
-        secret_sealed: state.sealer.seal(org, api_secret),
+        secret_sealed: portal.sealer.seal(org, api_secret),
         zones,
         updated_at: crate::now_ms(),
     };
-    state
+    portal
         .accounts
         .set_credentials(org, &credentials)
         .await
         .map_err(store_failure)?;
-    state
+    portal
         .audit(caller, "credentials.set", Some(&api_key), "success", None)
         .await;
     Ok(())
 }
 
 /// Goes back to the built-in local orchestrator (with a fresh key).
-pub async fn use_local(state: &Portal, caller: &Caller) -> Result<(), AppError> {
-    let (org, _, _) = caller.org()?;
-    crate::orchestration::mint_embedded(state, org).await?;
-    state
+pub async fn use_local(portal: &Portal, caller: &Caller) -> Result<(), AppError> {
+    let org = caller.org_id()?;
+    crate::orchestration::mint_embedded(portal, org).await?;
+    portal
         .audit(
             caller,
             "credentials.set",

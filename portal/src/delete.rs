@@ -3,7 +3,6 @@
 //! and any failure is in the audit log).
 
 use portal_types::error::{AppError, FieldError};
-use sks_api::client::Error;
 
 use crate::Portal;
 use crate::auth::Caller;
@@ -13,15 +12,15 @@ use crate::orchestration::{ClusterScope, cluster_scope, ride_out, upstream_failu
 /// (`confirm_name`). A cluster with nodepools needs `delete_nodepools`: they go first, then the
 /// cluster, in the background.
 pub async fn delete_cluster(
-    state: &Portal,
+    portal: &Portal,
     caller: &Caller,
     zone: &str,
     id: &str,
     confirm_name: &str,
     delete_nodepools: bool,
 ) -> Result<(), AppError> {
-    let (org, _, _) = caller.org()?;
-    let scope = cluster_scope(state, org, zone, id).await?;
+    let org = caller.org_id()?;
+    let scope = cluster_scope(portal, caller, zone, id).await?;
     let cluster = scope.cluster().await?;
     let name = cluster.name.clone().unwrap_or_default();
     let nodepools: Vec<uuid::Uuid> = cluster
@@ -57,7 +56,7 @@ pub async fn delete_cluster(
             .await
             .map_err(|e| upstream_failure(e, &scope.what))?;
         let op = operation.id.map(|i| i.to_string());
-        state
+        portal
             .audit(
                 caller,
                 "cluster.delete",
@@ -67,7 +66,7 @@ pub async fn delete_cluster(
             )
             .await;
     } else {
-        state
+        portal
             .audit(
                 caller,
                 "cluster.delete",
@@ -80,30 +79,30 @@ pub async fn delete_cluster(
             )
             .await;
         tokio::spawn(delete_in_order(
-            state.clone(),
+            portal.clone(),
             caller.clone(),
             scope,
             nodepools,
         ));
     }
     // Viewers of this cluster and of the list see the change at once.
-    state.live.poke(org, zone, id);
+    portal.live.poke(org, zone, id);
     Ok(())
 }
 
 /// Deletes each nodepool, waits for them to go, then deletes the cluster, riding out outages of
 /// the orchestration API meanwhile; every step and any failure is in the audit log.
 async fn delete_in_order(
-    state: Portal,
+    portal: Portal,
     caller: Caller,
     scope: ClusterScope,
     nodepools: Vec<uuid::Uuid>,
 ) {
     let audit =
         |action: &'static str, target: String, outcome: &'static str, op: Option<String>| {
-            let (state, caller) = (state.clone(), caller.clone());
+            let (portal, caller) = (portal.clone(), caller.clone());
             async move {
-                state
+                portal
                     .audit(&caller, action, Some(&target), outcome, op.as_deref())
                     .await
             }
@@ -122,10 +121,10 @@ async fn delete_in_order(
                 .wait(zone, &operation, &options)
                 .await
                 .map(|op| op.id.map(|i| i.to_string())),
-            Err(Error::Api { status: 404, .. }) => Ok(None),
+            Err(error) if error.is_not_found() => Ok(None),
             // Already being deleted (by someone else, or by a first try whose answer an
             // outage swallowed): wait until it is gone.
-            Err(Error::Api { status: 409, .. }) => {
+            Err(error) if error.is_busy() => {
                 nodepool_gone(client, zone, id, pool).await.map(|()| None)
             }
             Err(error) => Err(error),
@@ -174,7 +173,7 @@ async fn nodepool_gone(
     let started = std::time::Instant::now();
     loop {
         match client.get_sks_nodepool(zone, id, pool).await {
-            Err(sks_api::client::Error::Api { status: 404, .. }) => return Ok(()),
+            Err(error) if error.is_not_found() => return Ok(()),
             Err(error) if !error.is_outage() => return Err(error),
             _ if started.elapsed() > crate::orchestration::OUTAGE_PATIENCE => {
                 return Err(sks_api::client::Error::WaitAbandoned {

@@ -647,7 +647,7 @@ impl Hub {
     /// browser's `Last-Event-ID` when it reconnects.
     pub fn subscribe(
         &self,
-        state: &Portal,
+        portal: &Portal,
         topic: Topic,
         last_event_id: Option<u64>,
     ) -> Subscription {
@@ -663,7 +663,7 @@ impl Hub {
                 });
                 tokio::spawn(watch(
                     self.clone(),
-                    state.clone(),
+                    portal.clone(),
                     topic.clone(),
                     Arc::clone(&channel),
                 ));
@@ -702,7 +702,7 @@ impl Hub {
     /// [`Hub::revoke_member`] names its holder.
     pub async fn open(
         &self,
-        state: &Portal,
+        portal: &Portal,
         topic: Topic,
         last_event_id: Option<u64>,
         holder: Holder,
@@ -740,7 +740,7 @@ impl Hub {
                 },
             )
         };
-        let mut subscription = self.subscribe(state, topic, last_event_id);
+        let mut subscription = self.subscribe(portal, topic, last_event_id);
         subscription.ended = Some((ended, ticket));
         if subscription.replay.is_empty() {
             // Change lines may come first; what decides is the first snapshot, upstream
@@ -925,7 +925,7 @@ impl Drop for Ticket {
 
 /// A topic's watcher: polls while it has subscribers (fast while something is in transition),
 /// publishes what changed, and removes its topic once nobody has listened for `linger`.
-async fn watch(hub: Hub, state: Portal, topic: Topic, channel: Arc<Channel>) {
+async fn watch(hub: Hub, portal: Portal, topic: Topic, channel: Arc<Channel>) {
     let cadence = hub.inner.cadence;
     let mut memory = Watch::default();
     let mut idle_since: Option<Instant> = None;
@@ -954,7 +954,7 @@ async fn watch(hub: Hub, state: Portal, topic: Topic, channel: Arc<Channel>) {
             continue;
         }
         hub.inner.polls.fetch_add(1, Ordering::Relaxed);
-        let polled = poll(&state, &topic).await;
+        let polled = poll(&portal, &topic).await;
         let (events, fast) = memory.observe(polled, super::now_ms());
         if !events.is_empty() {
             let mut ring = lock(&channel.ring);
@@ -978,15 +978,15 @@ async fn watch(hub: Hub, state: Portal, topic: Topic, channel: Arc<Channel>) {
 }
 
 /// One look at the orchestration API for `topic`, with the organization's own credentials.
-async fn poll(state: &Portal, topic: &Topic) -> Result<Polled, AppError> {
+async fn poll(portal: &Portal, topic: &Topic) -> Result<Polled, AppError> {
     match topic {
         Topic::Clusters { org } => {
-            let (client, zones) = super::orchestration::client_for(state, org).await?;
+            let (client, zones) = super::orchestration::client_for(portal, org).await?;
             let (rows, failures) = super::clusters::list_answered(&client, &zones).await?;
             Ok(Polled::List(ClusterListSnapshot { rows, failures }))
         }
         Topic::Cluster { org, zone, id } => {
-            let (client, zones) = super::orchestration::client_for(state, org).await?;
+            let (client, zones) = super::orchestration::client_for(portal, org).await?;
             super::clusters::cluster_detail(&client, &zones, zone, id)
                 .await
                 .map(|c| Polled::Cluster(Box::new(c)))

@@ -9,7 +9,7 @@ use portal_types::roles::Role;
 use crate::Portal;
 use crate::accounts::AccountError;
 use crate::accounts::authz::{Action, permits};
-use crate::auth::{Caller, store_failure};
+use crate::auth::{Caller, OrgRole, store_failure};
 
 /// A role named in a form, or which ones there are.
 pub fn parse_role(value: &str) -> Result<Role, AppError> {
@@ -34,9 +34,10 @@ pub fn membership_failure(error: AccountError) -> AppError {
 
 /// The members of `caller`'s organization, with its pending invitations and the link made by
 /// the last invitation of this session (shown once) for those who manage members.
-pub async fn list(state: &Portal, caller: &Caller) -> Result<Members, AppError> {
-    let (org, org_name, role) = caller.org()?;
-    let members = state
+pub async fn list(portal: &Portal, caller: &Caller) -> Result<Members, AppError> {
+    let current = caller.org()?;
+    let (org, role) = (current.id.as_str(), current.role);
+    let members = portal
         .accounts
         .members(org)
         .await
@@ -51,7 +52,7 @@ pub async fn list(state: &Portal, caller: &Caller) -> Result<Members, AppError> 
         })
         .collect();
     let invitations = if permits(role, Action::ManageMembers) {
-        state
+        portal
             .accounts
             .pending_invitations(org, crate::now_ms())
             .await
@@ -68,17 +69,17 @@ pub async fn list(state: &Portal, caller: &Caller) -> Result<Members, AppError> 
         Vec::new()
     };
     let new_link = if permits(role, Action::ManageMembers) {
-        state
+        portal
             .accounts
             .take_flash(&caller.token)
             .await
             .map_err(store_failure)?
-            .and_then(|sealed| state.sealer.open(&caller.token, &sealed).ok())
+            .and_then(|sealed| portal.sealer.open(&caller.token, &sealed).ok())
     } else {
         None
     };
     Ok(Members {
-        org_name: org_name.to_owned(),
+        org_name: current.name.clone(),
         your_role: role,
         members,
         invitations,
@@ -87,9 +88,9 @@ pub async fn list(state: &Portal, caller: &Caller) -> Result<Members, AppError> 
 }
 
 /// Ends a pending invitation of `caller`'s organization: its link no longer works.
-pub async fn revoke_invitation(state: &Portal, caller: &Caller, id: &str) -> Result<(), AppError> {
-    let (org, _, _) = caller.org()?;
-    let revoked = state
+pub async fn revoke_invitation(portal: &Portal, caller: &Caller, id: &str) -> Result<(), AppError> {
+    let org = caller.org_id()?;
+    let revoked = portal
         .accounts
         .revoke_invitation(org, id)
         .await
@@ -99,7 +100,7 @@ pub async fn revoke_invitation(state: &Portal, caller: &Caller, id: &str) -> Res
             "this invitation (used, expired or revoked)".into(),
         ));
     }
-    state
+    portal
         .audit(caller, "member.invitation-revoke", None, "success", None)
         .await;
     Ok(())
@@ -110,12 +111,13 @@ pub async fn revoke_invitation(state: &Portal, caller: &Caller, id: &str) -> Res
 /// also kept (sealed with the session) for the settings page to show once: a browser without
 /// JavaScript sees it there.
 pub async fn invite(
-    state: &Portal,
+    portal: &Portal,
     caller: &Caller,
     role: &str,
     for_the_page: bool,
 ) -> Result<String, AppError> {
-    let (org, _, own) = caller.org()?;
+    let org = caller.org_id()?;
+    let own = caller.org()?.role;
     let role = parse_role(role)?;
     if role > own {
         return Err(AppError::Forbidden(format!(
@@ -123,18 +125,18 @@ pub async fn invite(
             role.as_str()
         )));
     }
-    let token = state
+    let token = portal
         .accounts
         .invite(
             org,
             role,
             &caller.user.id,
             crate::now_ms(),
-            state.auth.invitation_ms,
+            portal.auth.invitation_ms,
         )
         .await
         .map_err(store_failure)?;
-    state
+    portal
         .audit(
             caller,
             "member.invite",
@@ -143,13 +145,13 @@ pub async fn invite(
             None,
         )
         .await;
-    let link = format!("{}/invite/{token}", state.auth.public_url);
+    let link = format!("{}/invite/{token}", portal.auth.public_url);
     // A form posted without JavaScript comes back to the page, which shows the link once
     // (kept sealed with the session meanwhile: never in an address, a log or the history).
     if for_the_page {
-        state
+        portal
             .accounts
-            .set_flash(&caller.token, &state.sealer.seal(&caller.token, &link))
+            .set_flash(&caller.token, &portal.sealer.seal(&caller.token, &link))
             .await
             .map_err(store_failure)?;
     }
@@ -159,14 +161,15 @@ pub async fn invite(
 /// Changes a member's role. Nobody grants a role above their own or changes someone above
 /// them; the last owner stays an owner.
 pub async fn set_role(
-    state: &Portal,
+    portal: &Portal,
     caller: &Caller,
     user_id: &str,
     role: &str,
 ) -> Result<(), AppError> {
-    let (org, _, own) = caller.org()?;
+    let org = caller.org_id()?;
+    let own = caller.org()?.role;
     let role = parse_role(role)?;
-    let current = state
+    let current = portal
         .accounts
         .role(org, user_id)
         .await
@@ -179,20 +182,20 @@ pub async fn set_role(
         )));
     }
     let target = format!("{user_id}:{}", role.as_str());
-    state
+    portal
         .accounts
         .set_role(org, user_id, role)
         .await
         .map_err(membership_failure)?;
     if role < current {
         // What they handed out goes with the role they lost.
-        state
+        portal
             .accounts
             .revoke_invitations_by(org, user_id)
             .await
             .map_err(store_failure)?;
     }
-    state
+    portal
         .audit(caller, "member.role", Some(&target), "success", None)
         .await;
     Ok(())
@@ -200,13 +203,14 @@ pub async fn set_role(
 
 /// Removes a member (or, for anyone, leaves the organization oneself); their open live pages
 /// of this organization stop and the invitations they made no longer let anyone in.
-pub async fn remove(state: &Portal, caller: &Caller, user_id: &str) -> Result<(), AppError> {
-    let (org, _, own) = caller.org()?;
+pub async fn remove(portal: &Portal, caller: &Caller, user_id: &str) -> Result<(), AppError> {
+    let org = caller.org_id()?;
+    let own = caller.org()?.role;
     let leaving = user_id == caller.user.id;
     if !leaving && !permits(own, Action::ManageMembers) {
         return Err(AppError::Forbidden(Action::ManageMembers.describe().into()));
     }
-    let current = state
+    let current = portal
         .accounts
         .role(org, user_id)
         .await
@@ -218,28 +222,28 @@ pub async fn remove(state: &Portal, caller: &Caller, user_id: &str) -> Result<()
             own.as_str()
         )));
     }
-    state
+    portal
         .accounts
         .remove_member(org, user_id)
         .await
         .map_err(membership_failure)?;
     // Their open live pages of this organization stop receiving at once, and the invitations
     // they made no longer let anyone in.
-    state.live.revoke_member(org, user_id);
-    state
+    portal.live.revoke_member(org, user_id);
+    portal
         .accounts
         .revoke_invitations_by(org, user_id)
         .await
         .map_err(store_failure)?;
-    state
+    portal
         .audit(caller, "member.remove", Some(user_id), "success", None)
         .await;
     Ok(())
 }
 
 /// What an invitation link offers (public: the link is the secret).
-pub async fn invitation_offer(state: &Portal, token: &str) -> Result<InvitationOffer, AppError> {
-    let (org_name, role) = state
+pub async fn invitation_offer(portal: &Portal, token: &str) -> Result<InvitationOffer, AppError> {
+    let (org_name, role) = portal
         .accounts
         .peek_invitation(token, crate::now_ms())
         .await
@@ -251,11 +255,11 @@ pub async fn invitation_offer(state: &Portal, token: &str) -> Result<InvitationO
 /// Joins the organization of an invitation with `caller`'s account; the session works there
 /// from now on.
 pub async fn accept_invitation(
-    state: &Portal,
+    portal: &Portal,
     caller: &Caller,
     token: &str,
 ) -> Result<(), AppError> {
-    let (org, role) = match state
+    let (org, role) = match portal
         .accounts
         .accept_invitation(token, &caller.user.id, crate::now_ms())
         .await
@@ -268,14 +272,18 @@ pub async fn accept_invitation(
         }
         Err(other) => return Err(store_failure(other)),
     };
-    state
+    portal
         .accounts
         .set_session_org(&caller.token, &org)
         .await
         .map_err(store_failure)?;
     let mut joined = caller.clone();
-    joined.org = Some((org, String::new(), role));
-    state
+    joined.org = Some(OrgRole {
+        id: org,
+        name: String::new(),
+        role,
+    });
+    portal
         .audit(&joined, "member.join", Some(role.as_str()), "success", None)
         .await;
     Ok(())

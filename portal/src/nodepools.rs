@@ -48,14 +48,14 @@ async fn load(
 
 /// The nodepool as the scale page shows it.
 pub async fn scale_info(
-    state: &Portal,
+    portal: &Portal,
     caller: &Caller,
     zone: &str,
     id: &str,
     nodepool: &str,
 ) -> Result<NodepoolScaleInfo, AppError> {
-    let (org, _, role) = caller.org()?;
-    let scope = cluster_scope(state, org, zone, id).await?;
+    let role = caller.org()?.role;
+    let scope = cluster_scope(portal, caller, zone, id).await?;
     let (cluster_name, pool, instances) = load(&scope, nodepool).await?;
     let instance_type = match pool.instance_type {
         Some(reference) => scope
@@ -83,7 +83,7 @@ pub async fn scale_info(
 /// Scales a nodepool to `size`; when scaling down, `evict` may name the instances that leave
 /// (exactly as many as the size drops), otherwise the service chooses.
 pub async fn scale(
-    state: &Portal,
+    portal: &Portal,
     caller: &Caller,
     zone: &str,
     id: &str,
@@ -91,8 +91,7 @@ pub async fn scale(
     size: &str,
     evict: Vec<String>,
 ) -> Result<(), AppError> {
-    let (org, _, _) = caller.org()?;
-    let scope = cluster_scope(state, org, zone, id).await?;
+    let scope = cluster_scope(portal, caller, zone, id).await?;
     let (_, pool, instances) = load(&scope, nodepool).await?;
     let evict: Vec<String> = evict.into_iter().filter(|e| !e.is_empty()).collect();
     let plan = plan_scale(size, &evict, pool.size.unwrap_or_default(), &instances)
@@ -124,19 +123,18 @@ pub async fn scale(
         target: format!("{}/nodepool/{pool_id} ({detail})", scope.target()),
         what: format!("nodepool {nodepool}"),
     };
-    conclude(state, caller, &scope, change, result).await
+    conclude(portal, caller, &scope, change, result).await
 }
 
 /// Deletes a nodepool and its instances.
 pub async fn delete(
-    state: &Portal,
+    portal: &Portal,
     caller: &Caller,
     zone: &str,
     id: &str,
     nodepool: &str,
 ) -> Result<(), AppError> {
-    let (org, _, _) = caller.org()?;
-    let scope = cluster_scope(state, org, zone, id).await?;
+    let scope = cluster_scope(portal, caller, zone, id).await?;
     let (_, pool, _) = load(&scope, nodepool).await?;
     let pool_id = pool.id.unwrap_or_default();
     let result = scope
@@ -148,5 +146,5 @@ pub async fn delete(
         target: format!("{}/nodepool/{pool_id}", scope.target()),
         what: format!("nodepool {nodepool}"),
     };
-    conclude(state, caller, &scope, change, result).await
+    conclude(portal, caller, &scope, change, result).await
 }

@@ -5,15 +5,15 @@ use sks_api::ZoneName;
 
 use super::Portal;
 use super::accounts::StoredCredentials;
-use super::auth::store_failure;
+use super::auth::{Caller, store_failure};
 use portal_types::error::AppError;
 
 /// Credentials of the embedded orchestrator.
 pub const EMBEDDED: &str = "embedded";
 
 /// Gives a new organization its own key on the embedded orchestrator, in every zone.
-pub async fn mint_embedded(state: &Portal, org: &str) -> Result<(), AppError> {
-    let (key, secret) = (state.minter)(org.to_owned()).await.map_err(|message| {
+pub async fn mint_embedded(portal: &Portal, org: &str) -> Result<(), AppError> {
+    let (key, secret) = (portal.minter)(org.to_owned()).await.map_err(|message| {
         tracing::error!(%message, "cannot mint orchestration credentials");
         AppError::Unavailable {
             service: "The local orchestrator".into(),
@@ -23,14 +23,14 @@ pub async fn mint_embedded(state: &Portal, org: &str) -> Result<(), AppError> {
     let credentials = StoredCredentials {
         kind: EMBEDDED.into(),
         api_key: key,
-        secret_sealed: state.sealer.seal(org, &secret),
+        secret_sealed: portal.sealer.seal(org, &secret),
         zones: ZoneName::ALL
             .iter()
             .map(|z| z.as_str().to_owned())
             .collect(),
         updated_at: super::now_ms(),
     };
-    state
+    portal
         .accounts
         .set_credentials(org, &credentials)
         .await
@@ -39,13 +39,13 @@ pub async fn mint_embedded(state: &Portal, org: &str) -> Result<(), AppError> {
 
 /// A client for the organization's orchestration API and the zones it uses.
 pub async fn client_for(
-    state: &Portal,
+    portal: &Portal,
     org: &str,
 ) -> Result<(sks_api::client::Client, Vec<ZoneName>), AppError> {
     use sks_api::client::Client;
     use sks_api::sign::Credentials;
 
-    let credentials = state
+    let credentials = portal
         .accounts
         .credentials(org)
         .await
@@ -66,10 +66,10 @@ pub async fn client_for(
         "{}\n{}\n{}",
         credentials.kind, credentials.api_key, credentials.secret_sealed
     );
-    if let Some(client) = state.clients.get(org, &identity) {
+    if let Some(client) = portal.clients.get(org, &identity) {
         return Ok((client, zones));
     }
-    let secret = state
+    let secret = portal
         .sealer
         .open(org, &credentials.secret_sealed)
         .map_err(|e| {
@@ -79,16 +79,16 @@ pub async fn client_for(
             )
         })?;
     let endpoint = if credentials.kind == EMBEDDED {
-        &state.orchestration.endpoint
+        &portal.orchestration.endpoint
     } else {
-        &state.exoscale_endpoint
+        &portal.exoscale_endpoint
     };
     let client = Client::new(
-        client_config(state, endpoint),
+        client_config(portal, endpoint),
         Credentials::new(credentials.api_key, secret),
     )
     .map_err(|e| AppError::Internal(e.to_string()))?;
-    state.clients.keep(org, identity, client.clone());
+    portal.clients.keep(org, identity, client.clone());
     Ok((client, zones))
 }
 
@@ -118,8 +118,9 @@ impl Clients {
 }
 
 /// How the portal's clients reach `endpoint`: the defaults, with the configured timeout.
-pub fn client_config(state: &Portal, endpoint: &str) -> sks_api::client::ClientConfig {
-    sks_api::client::ClientConfig::with_endpoint(endpoint).with_timeout(state.orchestration_timeout)
+pub fn client_config(portal: &Portal, endpoint: &str) -> sks_api::client::ClientConfig {
+    sks_api::client::ClientConfig::with_endpoint(endpoint)
+        .with_timeout(portal.orchestration_timeout)
 }
 
 /// One cluster of the organization, and the client that reaches it.
@@ -152,15 +153,15 @@ pub fn cluster_target(zone: &str, id: &str) -> String {
     portal_types::access::audit_target(zone, id)
 }
 
-/// The cluster `id` in `zone`, if the organization's credentials reach that zone; otherwise
+/// The cluster `id` in `zone`, if the credentials of `caller`'s organization reach that zone; otherwise
 /// `NotFound` (an id that is not a UUID is not found either, never a different error).
 pub async fn cluster_scope(
-    state: &Portal,
-    org: &str,
+    portal: &Portal,
+    caller: &Caller,
     zone: &str,
     id: &str,
 ) -> Result<ClusterScope, AppError> {
-    let (client, zones) = client_for(state, org).await?;
+    let (client, zones) = client_for(portal, caller.org_id()?).await?;
     let what = format!("cluster {id} in {zone}");
     let not_found = || AppError::NotFound(what.clone());
     let zone = ZoneName::from_wire(zone);
@@ -176,32 +177,55 @@ pub async fn cluster_scope(
     })
 }
 
-/// What an orchestration API failure means for the person who asked; `what` names the
-/// resource for a 404.
+/// What an orchestration API failure means for the person who asked: the one reading of the
+/// client's errors for every page and server function (background tasks decide on
+/// [`sks_api::client::Error::is_not_found`] and [`sks_api::client::Error::is_busy`] themselves).
+/// `what` names the resource for a 404.
 pub fn upstream_failure(error: sks_api::client::Error, what: &str) -> AppError {
+    use portal_types::error::FieldError;
     use sks_api::client::Error;
     match error {
         Error::Api { status: 404, .. } => AppError::NotFound(what.to_owned()),
-        // The service refused the change as it stands (busy, add-on missing, rule broken):
-        // its own words say what to do.
         Error::Api {
-            status: 400 | 409 | 422,
+            status: 401 | 403,
+            message,
+        } => AppError::Forbidden(format!(
+            "do this with the organization's credentials ({message})"
+        )),
+        // The request broke one of the service's rules: its own words say which. Every form
+        // lists the errors it cannot place at a field, so `request` is shown too.
+        Error::Api {
+            status: 400 | 422,
+            message,
+        } => AppError::Validation {
+            fields: vec![FieldError::new(
+                "request",
+                format!("the orchestration API refused the request: {message}"),
+            )],
+        },
+        // Refused as things stand (busy with another change, being deleted): waiting helps.
+        Error::Api {
+            status: 409,
             message,
         } => AppError::Conflict(message),
+        // Refused before it was sent (the contract's rules), each error at its field.
         Error::Invalid(invalid) => AppError::Validation {
             fields: invalid
                 .0
                 .into_iter()
-                .map(|f| portal_types::error::FieldError::new(f.field, f.message))
+                .map(|f| FieldError::new(f.field, f.message))
                 .collect(),
         },
-        other => {
-            tracing::warn!(error = %other, "orchestration API call failed");
-            AppError::Unavailable {
-                service: "The orchestration API".into(),
-                message: other.to_string(),
-            }
-        }
+        other => upstream_unavailable(other),
+    }
+}
+
+/// The orchestration API is out, or answered what the contract does not allow.
+pub fn upstream_unavailable(error: impl std::fmt::Display) -> AppError {
+    tracing::warn!(%error, "orchestration API call failed");
+    AppError::Unavailable {
+        service: "The orchestration API".into(),
+        message: error.to_string(),
     }
 }
 
@@ -277,7 +301,7 @@ pub async fn conclude(
             portal
                 .audit(caller, action, Some(&target), "success", op.as_deref())
                 .await;
-            if let Ok((org, _, _)) = caller.org() {
+            if let Ok(org) = caller.org_id() {
                 portal
                     .live
                     .poke(org, scope.zone.as_str(), &scope.id.to_string());
@@ -289,6 +313,57 @@ pub async fn conclude(
                 .audit(caller, action, Some(&target), "failure", None)
                 .await;
             Err(upstream_failure(error, &what))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sks_api::client::Error;
+
+    fn answered(status: u16, message: &str) -> Error {
+        Error::Api {
+            status,
+            message: message.into(),
+        }
+    }
+
+    #[test]
+    fn every_upstream_refusal_reads_the_same_wherever_it_happens() {
+        let what = "cluster 1 in ch-gva-2";
+        assert_eq!(
+            upstream_failure(answered(404, "no such cluster"), what),
+            AppError::NotFound(what.into())
+        );
+        // A broken rule is the request's fault: the forms list it with the field errors.
+        let refused = upstream_failure(answered(400, "invalid request: version: too far"), what);
+        assert_eq!(
+            refused.field("request"),
+            Some("the orchestration API refused the request: invalid request: version: too far")
+        );
+        assert_eq!(refused.status().as_u16(), 422);
+        // Busy: the state, not the request; waiting helps.
+        assert_eq!(
+            upstream_failure(answered(409, "an operation is in progress"), what),
+            AppError::Conflict("an operation is in progress".into())
+        );
+        // The organization's key may not do this: not the person's role, but still a refusal.
+        let forbidden = upstream_failure(answered(403, "key lacks the sks role"), what);
+        assert!(
+            matches!(&forbidden, AppError::Forbidden(m) if m.contains("key lacks the sks role")),
+            "{forbidden:?}"
+        );
+        // An outage is never blamed on the request.
+        for outage in [
+            answered(503, "maintenance"),
+            Error::Unreachable {
+                url: "http://127.0.0.1:1".into(),
+                message: "connection refused".into(),
+            },
+        ] {
+            let failure = upstream_failure(outage, what);
+            assert_eq!(failure.status().as_u16(), 503, "{failure:?}");
         }
     }
 }

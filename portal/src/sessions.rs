@@ -30,7 +30,7 @@ pub struct SignUp {
 /// invitation, or (when sign-up is open) get an organization of their own. `address` is the
 /// client's (sign-ups are counted per address, except from the portal's own host).
 pub async fn sign_up(
-    state: &Portal,
+    portal: &Portal,
     form: SignUp,
     address: Option<String>,
 ) -> Result<String, AppError> {
@@ -45,7 +45,7 @@ pub async fn sign_up(
     if !errors.is_empty() {
         return Err(AppError::Validation { fields: errors });
     }
-    let accounts = &state.accounts;
+    let accounts = &portal.accounts;
     let now = now_ms();
     // Per client address; one on the portal's own host (a developer, the browser tests) is not
     // counted: behind a reverse proxy, `--trusted-proxies` makes the real client the address.
@@ -54,7 +54,7 @@ pub async fn sign_up(
             .parse::<std::net::IpAddr>()
             .is_ok_and(|ip| ip.is_loopback())
     {
-        state
+        portal
             .reserve_attempts(&[Subject::sign_up(address)], now)
             .await?;
     }
@@ -78,7 +78,7 @@ pub async fn sign_up(
     // The first account of the installation: exactly one sign-up can claim it. When the
     // portal listens beyond loopback it also needs the bootstrap token from the log.
     let first = invitation.is_none() && {
-        if let Some(expected) = &state.bootstrap
+        if let Some(expected) = &portal.bootstrap
             && accounts.count_users().await.map_err(store_failure)? == 0
             && !crate::auth::same_secret(bootstrap.as_deref().unwrap_or(""), expected)
         {
@@ -93,7 +93,7 @@ pub async fn sign_up(
             .await
             .map_err(store_failure)?
     };
-    if !first && invitation.is_none() && state.auth.signup == SignupPolicy::Invitation {
+    if !first && invitation.is_none() && portal.auth.signup == SignupPolicy::Invitation {
         return Err(AppError::Forbidden(
             "sign up without an invitation; ask an admin of your organization for a link".into(),
         ));
@@ -146,7 +146,7 @@ pub async fn sign_up(
             .add_member(&org, &user.id, Role::Owner, now)
             .await
             .map_err(store_failure)?;
-        crate::orchestration::mint_embedded(state, &org).await?;
+        crate::orchestration::mint_embedded(portal, &org).await?;
         org
     };
 
@@ -154,7 +154,7 @@ pub async fn sign_up(
         .create_session(&user.id, Some(&org), address.as_deref(), now)
         .await
         .map_err(store_failure)?;
-    state
+    portal
         .record(AuditEntry {
             at: now,
             org_id: Some(org),
@@ -175,13 +175,13 @@ pub async fn sign_up(
 /// wait longer and longer; the answer never says whether the account exists. Every sign-in
 /// gets a new session: `old_session`, the one the browser had, ends.
 pub async fn sign_in(
-    state: &Portal,
+    portal: &Portal,
     email: &str,
     password: &str,
     address: Option<String>,
     old_session: Option<String>,
 ) -> Result<String, AppError> {
-    let accounts = &state.accounts;
+    let accounts = &portal.accounts;
     let now = now_ms();
     let email = email.trim().to_lowercase();
     let mut subjects = vec![Subject::Account(email.clone())];
@@ -189,7 +189,7 @@ pub async fn sign_in(
         subjects.push(Subject::address(address));
     }
     // Counted before the password is looked at: parallel guesses get only the free attempts.
-    state.reserve_attempts(&subjects, now).await?;
+    portal.reserve_attempts(&subjects, now).await?;
     let user = accounts
         .user_by_email(&email)
         .await
@@ -212,7 +212,7 @@ pub async fn sign_in(
         ..Default::default()
     };
     let Some(user) = user.filter(|_| valid) else {
-        state.record(entry("failure", None)).await;
+        portal.record(entry("failure", None)).await;
         return Err(AppError::Validation {
             fields: vec![FieldError::new(
                 "password",
@@ -242,25 +242,25 @@ pub async fn sign_in(
         .map_err(store_failure)?;
     let mut success = entry("success", Some(user.id.clone()));
     success.org_id = org;
-    state.record(success).await;
+    portal.record(success).await;
     Ok(token)
 }
 
 /// Changes `caller`'s password once the current one is given; every session of the account
 /// ends and the answer is the token of a new one for this browser.
 pub async fn change_password(
-    state: &Portal,
+    portal: &Portal,
     caller: &Caller,
     current: &str,
     new_password: &str,
 ) -> Result<String, AppError> {
     // A stolen session must not be a way to guess the password.
     let subject = Subject::PasswordChange(caller.user.id.clone());
-    state
+    portal
         .reserve_attempts(std::slice::from_ref(&subject), now_ms())
         .await?;
     if !passwords::verify_off_workers(current, &caller.user.password_hash).await {
-        state
+        portal
             .audit(caller, "account.change-password", None, "failure", None)
             .await;
         return Err(AppError::Validation {
@@ -270,7 +270,7 @@ pub async fn change_password(
             )],
         });
     }
-    state
+    portal
         .accounts
         .forget_attempts(&subject)
         .await
@@ -284,7 +284,7 @@ pub async fn change_password(
         });
     }
     let new_hash = passwords::hash_off_workers(new_password).await;
-    let accounts = &state.accounts;
+    let accounts = &portal.accounts;
     accounts
         .set_password(&caller.user.id, &new_hash)
         .await
@@ -293,8 +293,8 @@ pub async fn change_password(
         .end_sessions_of(&caller.user.id)
         .await
         .map_err(store_failure)?;
-    state.live.revoke_user(&caller.user.id);
-    let org = caller.org.as_ref().map(|(id, _, _)| id.as_str());
+    portal.live.revoke_user(&caller.user.id);
+    let org = caller.org.as_ref().map(|org| org.id.as_str());
     let token = accounts
         .create_session(
             &caller.user.id,
@@ -304,15 +304,15 @@ pub async fn change_password(
         )
         .await
         .map_err(store_failure)?;
-    state
+    portal
         .audit(caller, "account.change-password", None, "success", None)
         .await;
     Ok(token)
 }
 
 /// Who `caller` is and the organizations they can work in.
-pub async fn profile(state: &Portal, caller: &Caller) -> Result<Profile, AppError> {
-    let orgs: Vec<OrgChoice> = state
+pub async fn profile(portal: &Portal, caller: &Caller) -> Result<Profile, AppError> {
+    let orgs: Vec<OrgChoice> = portal
         .accounts
         .memberships(&caller.user.id)
         .await
@@ -327,7 +327,7 @@ pub async fn profile(state: &Portal, caller: &Caller) -> Result<Profile, AppErro
     let org = caller
         .org
         .as_ref()
-        .and_then(|(id, _, _)| orgs.iter().find(|o| &o.id == id).cloned());
+        .and_then(|current| orgs.iter().find(|o| o.id == current.id).cloned());
     Ok(Profile {
         name: caller.user.name.clone(),
         email: caller.user.email.clone(),
@@ -337,14 +337,14 @@ pub async fn profile(state: &Portal, caller: &Caller) -> Result<Profile, AppErro
 }
 
 /// Ends every session of `caller`'s account, on every device, and their live streams.
-pub async fn sign_out_everywhere(state: &Portal, caller: &Caller) -> Result<(), AppError> {
-    let ended = state
+pub async fn sign_out_everywhere(portal: &Portal, caller: &Caller) -> Result<(), AppError> {
+    let ended = portal
         .accounts
         .end_sessions_of(&caller.user.id)
         .await
         .map_err(store_failure)?;
-    state.live.revoke_user(&caller.user.id);
-    state
+    portal.live.revoke_user(&caller.user.id);
+    portal
         .audit(
             caller,
             "account.sign-out-everywhere",
@@ -357,8 +357,8 @@ pub async fn sign_out_everywhere(state: &Portal, caller: &Caller) -> Result<(), 
 }
 
 /// Switches the organization `caller`'s session works in (one they are a member of).
-pub async fn switch_org(state: &Portal, caller: &Caller, org: &str) -> Result<(), AppError> {
-    let member = state
+pub async fn switch_org(portal: &Portal, caller: &Caller, org: &str) -> Result<(), AppError> {
+    let member = portal
         .accounts
         .role(org, &caller.user.id)
         .await
@@ -367,7 +367,7 @@ pub async fn switch_org(state: &Portal, caller: &Caller, org: &str) -> Result<()
     if !member {
         return Err(AppError::NotFound("organization".into()));
     }
-    state
+    portal
         .accounts
         .set_session_org(&caller.token, org)
         .await
@@ -378,22 +378,22 @@ pub async fn switch_org(state: &Portal, caller: &Caller, org: &str) -> Result<()
 /// Ends the session `token` (the browser's) and its live streams; `caller`, its person, if the
 /// session was still alive.
 pub async fn sign_out(
-    state: &Portal,
+    portal: &Portal,
     caller: Option<&Caller>,
     token: Option<&str>,
 ) -> Result<(), AppError> {
     if let Some(caller) = caller {
-        state
+        portal
             .audit(caller, "account.sign-out", None, "success", None)
             .await;
     }
     if let Some(token) = token {
-        state
+        portal
             .accounts
             .end_session(token)
             .await
             .map_err(store_failure)?;
-        state
+        portal
             .live
             .revoke_session(&crate::accounts::token_hash(token));
     }

@@ -9,7 +9,7 @@ use sks_api::{ClusterAddon, UpdateSksClusterRequest};
 use crate::Portal;
 use crate::accounts::authz::{Action, permits};
 use crate::auth::Caller;
-use crate::orchestration::{Change, cluster_scope, conclude, upstream_failure};
+use crate::orchestration::{Change, cluster_scope, conclude};
 
 /// What the settings form sends.
 #[derive(Debug, Clone, Default)]
@@ -25,18 +25,14 @@ pub struct SettingsForm {
 
 /// The cluster's settings, and what `caller` may change.
 pub async fn settings(
-    state: &Portal,
+    portal: &Portal,
     caller: &Caller,
     zone: &str,
     id: &str,
 ) -> Result<ClusterSettings, AppError> {
-    let (org, _, role) = caller.org()?;
-    let scope = cluster_scope(state, org, zone, id).await?;
-    let cluster = scope
-        .client
-        .get_sks_cluster(&scope.zone, scope.id)
-        .await
-        .map_err(|e| upstream_failure(e, &format!("cluster {id} in {zone}")))?;
+    let role = caller.org()?.role;
+    let scope = cluster_scope(portal, caller, zone, id).await?;
+    let cluster = scope.cluster().await?;
     let labels = cluster.labels.unwrap_or_default();
     Ok(ClusterSettings {
         name: cluster.name.unwrap_or_default(),
@@ -65,14 +61,13 @@ pub async fn settings(
 
 /// Saves the cluster's name, description, labels, auto-upgrade and late add-ons.
 pub async fn update(
-    state: &Portal,
+    portal: &Portal,
     caller: &Caller,
     zone: &str,
     id: &str,
     form: SettingsForm,
 ) -> Result<(), AppError> {
-    let (org, _, _) = caller.org()?;
-    let scope = cluster_scope(state, org, zone, id).await?;
+    let scope = cluster_scope(portal, caller, zone, id).await?;
     let cluster = scope.cluster().await?;
     let SettingsForm {
         name,
@@ -167,18 +162,17 @@ pub async fn update(
         target: scope.target(),
         what: scope.what.clone(),
     };
-    conclude(state, caller, &scope, change, result).await
+    conclude(portal, caller, &scope, change, result).await
 }
 
 /// Moves a starter cluster to the pro level (there is no way back).
 pub async fn upgrade_level(
-    state: &Portal,
+    portal: &Portal,
     caller: &Caller,
     zone: &str,
     id: &str,
 ) -> Result<(), AppError> {
-    let (org, _, _) = caller.org()?;
-    let scope = cluster_scope(state, org, zone, id).await?;
+    let scope = cluster_scope(portal, caller, zone, id).await?;
     let result = scope
         .client
         .upgrade_sks_cluster_service_level(&scope.zone, scope.id)
@@ -188,5 +182,5 @@ pub async fn upgrade_level(
         target: scope.target(),
         what: scope.what.clone(),
     };
-    conclude(state, caller, &scope, change, result).await
+    conclude(portal, caller, &scope, change, result).await
 }

@@ -92,7 +92,7 @@ fn plan_from_row(row: &sqlx::any::AnyRow) -> Result<UpgradePlan, sqlx::Error> {
 
 /// The cluster's newest plan.
 pub async fn latest(
-    state: &Portal,
+    portal: &Portal,
     org: &str,
     zone: &str,
     cluster: &str,
@@ -104,7 +104,7 @@ pub async fn latest(
     .bind(org)
     .bind(zone)
     .bind(cluster)
-    .fetch_optional(state.store.pool())
+    .fetch_optional(portal.store.pool())
     .await
     .map_err(db_failure)?;
     row.map(|r| plan_from_row(&r))
@@ -115,7 +115,7 @@ pub async fn latest(
 /// Stores a new running plan; `Conflict` when the cluster already has one running.
 #[allow(clippy::too_many_arguments)]
 pub async fn create(
-    state: &Portal,
+    portal: &Portal,
     org: &str,
     user: &str,
     zone: &str,
@@ -140,7 +140,7 @@ pub async fn create(
     let steps = serde_json::to_string(&plan.steps).unwrap_or_else(|_| "[]".into());
     let inserted = sqlx::query(
         "INSERT INTO upgrade_plans (id, org_id, zone, cluster_id, from_version, to_version, \
-         state, message, steps, created_by, created_at, updated_at) \
+         portal, message, steps, created_by, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, 'running', NULL, $7, $8, $9, $9)",
     )
     .bind(&plan.id)
@@ -152,7 +152,7 @@ pub async fn create(
     .bind(&steps)
     .bind(user)
     .bind(now)
-    .execute(state.store.pool())
+    .execute(portal.store.pool())
     .await;
     match inserted {
         Ok(_) => Ok(plan),
@@ -163,11 +163,11 @@ pub async fn create(
     }
 }
 
-async fn save(state: &Portal, plan: &mut UpgradePlan) -> Result<(), AppError> {
+async fn save(portal: &Portal, plan: &mut UpgradePlan) -> Result<(), AppError> {
     plan.updated_at = super::now_ms();
     let steps = serde_json::to_string(&plan.steps).unwrap_or_else(|_| "[]".into());
     sqlx::query(
-        "UPDATE upgrade_plans SET state = $1, message = $2, steps = $3, updated_at = $4 \
+        "UPDATE upgrade_plans SET portal = $1, message = $2, steps = $3, updated_at = $4 \
          WHERE id = $5",
     )
     .bind(&plan.state)
@@ -175,14 +175,14 @@ async fn save(state: &Portal, plan: &mut UpgradePlan) -> Result<(), AppError> {
     .bind(&steps)
     .bind(plan.updated_at)
     .bind(&plan.id)
-    .execute(state.store.pool())
+    .execute(portal.store.pool())
     .await
     .map_err(db_failure)?;
     Ok(())
 }
 
 /// Marks a failed plan running again (its failed step restarts from what the cluster shows).
-pub async fn resume_failed(state: &Portal, plan: &mut UpgradePlan) -> Result<(), AppError> {
+pub async fn resume_failed(portal: &Portal, plan: &mut UpgradePlan) -> Result<(), AppError> {
     plan.state = "running".into();
     plan.message = None;
     for step in &mut plan.steps {
@@ -190,24 +190,24 @@ pub async fn resume_failed(state: &Portal, plan: &mut UpgradePlan) -> Result<(),
             step.status = StepStatus::Running;
         }
     }
-    save(state, plan)
+    save(portal, plan)
         .await
         .map_err(|_| AppError::Conflict("another upgrade of this cluster started meanwhile".into()))
 }
 
 /// Runs `plan` in the background.
-pub fn spawn(state: Portal, org: String, caller: Caller, plan: UpgradePlan) {
+pub fn spawn(portal: Portal, org: String, caller: Caller, plan: UpgradePlan) {
     tokio::spawn(async move {
         let id = plan.id.clone();
-        run(state, org, Some(caller), plan).await;
+        run(portal, org, Some(caller), plan).await;
         tracing::info!(plan = %id, "upgrade plan task ended");
     });
 }
 
 /// Resumes every running plan (at start, after a restart or a crash).
-pub async fn resume_all(state: &Portal) -> Result<usize, AppError> {
-    let rows = sqlx::query("SELECT * FROM upgrade_plans WHERE state = 'running'")
-        .fetch_all(state.store.pool())
+pub async fn resume_all(portal: &Portal) -> Result<usize, AppError> {
+    let rows = sqlx::query("SELECT * FROM upgrade_plans WHERE portal = 'running'")
+        .fetch_all(portal.store.pool())
         .await
         .map_err(db_failure)?;
     let mut resumed = 0;
@@ -215,8 +215,8 @@ pub async fn resume_all(state: &Portal) -> Result<usize, AppError> {
         let org: String = row.try_get("org_id").map_err(db_failure)?;
         let plan = plan_from_row(&row).map_err(db_failure)?;
         tracing::info!(plan = %plan.id, cluster = %plan.cluster_id, "resuming an upgrade plan");
-        let state = state.clone();
-        tokio::spawn(run(state, org, None, plan));
+        let portal = portal.clone();
+        tokio::spawn(run(portal, org, None, plan));
         resumed += 1;
     }
     Ok(resumed)
@@ -229,7 +229,7 @@ enum Progress {
     Done,
 }
 
-async fn run(state: Portal, org: String, caller: Option<Caller>, mut plan: UpgradePlan) {
+async fn run(portal: Portal, org: String, caller: Option<Caller>, mut plan: UpgradePlan) {
     let mut errors = 0;
     let mut outage: Option<(std::time::Instant, u32)> = None;
     for index in 0..plan.steps.len() {
@@ -240,14 +240,14 @@ async fn run(state: Portal, org: String, caller: Option<Caller>, mut plan: Upgra
             continue;
         }
         plan.steps[index].status = StepStatus::Running;
-        let _ = save(&state, &mut plan).await;
+        let _ = save(&portal, &mut plan).await;
         loop {
             let before = plan.steps[index].clone();
-            let result = advance(&state, &org, &plan.clone(), &mut plan.steps[index]).await;
+            let result = advance(&portal, &org, &plan.clone(), &mut plan.steps[index]).await;
             let moved = plan.steps[index] != before;
             if moved {
                 // The plan moved on: viewers' watchers look now rather than at their next poll.
-                state.live.poke(&org, &plan.zone, &plan.cluster_id);
+                portal.live.poke(&org, &plan.zone, &plan.cluster_id);
             }
             let answered = !matches!(result, Err(Failed { outage: true, .. }));
             if answered && outage.take().is_some() {
@@ -261,13 +261,13 @@ async fn run(state: Portal, org: String, caller: Option<Caller>, mut plan: Upgra
                         plan.steps[index].status = StepStatus::Done;
                     }
                     errors = 0;
-                    let _ = save(&state, &mut plan).await;
+                    let _ = save(&portal, &mut plan).await;
                     break;
                 }
                 Ok(Progress::Wait) => {
                     errors = 0;
                     if moved {
-                        let _ = save(&state, &mut plan).await;
+                        let _ = save(&portal, &mut plan).await;
                     }
                 }
                 Err(Failed {
@@ -299,19 +299,19 @@ async fn run(state: Portal, org: String, caller: Option<Caller>, mut plan: Upgra
                 plan.steps[index].detail = message.clone();
                 plan.state = "failed".into();
                 plan.message = Some(message);
-                let _ = save(&state, &mut plan).await;
-                finish(&state, caller.as_ref(), &plan, "failure").await;
+                let _ = save(&portal, &mut plan).await;
+                finish(&portal, caller.as_ref(), &plan, "failure").await;
                 return;
             }
             tokio::time::sleep(outage_pause.unwrap_or(TICK * errors.max(1))).await;
         }
     }
     plan.state = "done".into();
-    let _ = save(&state, &mut plan).await;
-    finish(&state, caller.as_ref(), &plan, "success").await;
+    let _ = save(&portal, &mut plan).await;
+    finish(&portal, caller.as_ref(), &plan, "success").await;
 }
 
-async fn finish(state: &Portal, caller: Option<&Caller>, plan: &UpgradePlan, outcome: &str) {
+async fn finish(portal: &Portal, caller: Option<&Caller>, plan: &UpgradePlan, outcome: &str) {
     if let Some(caller) = caller {
         let target = format!(
             "{} ({} → {})",
@@ -319,7 +319,7 @@ async fn finish(state: &Portal, caller: Option<&Caller>, plan: &UpgradePlan, out
             plan.from_version,
             plan.to_version
         );
-        state
+        portal
             .audit(caller, "cluster.upgrade", Some(&target), outcome, None)
             .await;
     }
@@ -327,19 +327,17 @@ async fn finish(state: &Portal, caller: Option<&Caller>, plan: &UpgradePlan, out
 
 /// One look at the cluster and, if due, one action for `step`.
 async fn advance(
-    state: &Portal,
+    portal: &Portal,
     org: &str,
     plan: &UpgradePlan,
     step: &mut PlanStep,
 ) -> Result<Progress, Failed> {
-    use sks_api::client::Error;
     use sks_api::{ClusterState, InstanceState, NodepoolState};
 
-    let (client, _) = client_for(state, org).await?;
+    let (client, _) = client_for(portal, org).await?;
     let zone = sks_api::ZoneName::from_wire(&plan.zone);
     let cluster_id: uuid::Uuid = plan.cluster_id.parse().map_err(|_| "bad cluster id")?;
     let cluster = client.get_sks_cluster(&zone, cluster_id).await?;
-    let busy = |e: &Error| matches!(e, Error::Api { status: 409, .. });
 
     let Some(pool_id) = step.nodepool.clone() else {
         // The control plane.
@@ -361,7 +359,7 @@ async fn advance(
                 .await
             {
                 Ok(_) => step.detail = format!("upgrading from {version}"),
-                Err(e) if busy(&e) => {}
+                Err(e) if e.is_busy() => {}
                 Err(e) => return Err(e.into()),
             }
         }
@@ -425,12 +423,14 @@ async fn advance(
         let wanted = original + step.batch.len() as i64;
         if size < wanted {
             if pool_idle {
-                match client
+                let scaled = client
                     .scale_sks_nodepool(&zone, cluster_id, pool_uuid, wanted)
-                    .await
+                    .await;
+                // Busy: the pool is still changing; the next tick asks again.
+                if let Err(e) = scaled
+                    && !e.is_busy()
                 {
-                    Ok(_) | Err(Error::Api { status: 409, .. }) => {}
-                    Err(e) => return Err(e.into()),
+                    return Err(e.into());
                 }
             }
             return Ok(Progress::Wait);
@@ -448,12 +448,13 @@ async fn advance(
         .collect();
     if !present.is_empty() {
         if pool_idle {
-            match client
+            let evicted = client
                 .evict_sks_nodepool_members(&zone, cluster_id, pool_uuid, present)
-                .await
+                .await;
+            if let Err(e) = evicted
+                && !e.is_busy()
             {
-                Ok(_) | Err(Error::Api { status: 409, .. }) => {}
-                Err(e) => return Err(e.into()),
+                return Err(e.into());
             }
         }
         return Ok(Progress::Wait);
@@ -468,13 +469,13 @@ async fn advance(
 /// The upgrade page's data: the versions allowed from the cluster's, the pre-flight check
 /// (deprecated APIs its workloads still use), the nodepools that will cycle.
 pub async fn options(
-    state: &Portal,
+    portal: &Portal,
     caller: &Caller,
     zone: &str,
     id: &str,
 ) -> Result<UpgradeOptions, AppError> {
-    let (org, _, role) = caller.org()?;
-    let scope = cluster_scope(state, org, zone, id).await?;
+    let role = caller.org()?.role;
+    let scope = cluster_scope(portal, caller, zone, id).await?;
     let cluster = scope.cluster().await?;
     let offered = scope
         .client
@@ -527,15 +528,15 @@ pub async fn options(
 /// Starts upgrading the cluster to `version` (one of the allowed ones), or resumes its failed
 /// plan to the same version; the plan runs in the background.
 pub async fn start(
-    state: &Portal,
+    portal: &Portal,
     caller: &Caller,
     zone: &str,
     id: &str,
     version: &str,
 ) -> Result<(), AppError> {
-    let (org, _, _) = caller.org()?;
-    let scope = cluster_scope(state, org, zone, id).await?;
-    let latest = latest(state, org, zone, id).await?;
+    let org = caller.org_id()?;
+    let scope = cluster_scope(portal, caller, zone, id).await?;
+    let latest = latest(portal, org, zone, id).await?;
     let plan = match latest {
         Some(plan) if plan.state == "running" => {
             return Err(AppError::Conflict(format!(
@@ -544,7 +545,7 @@ pub async fn start(
             )));
         }
         Some(mut plan) if plan.state == "failed" && plan.to_version == version.trim() => {
-            resume_failed(state, &mut plan).await?;
+            resume_failed(portal, &mut plan).await?;
             plan
         }
         _ => {
@@ -579,7 +580,7 @@ pub async fn start(
                 }
             }
             create(
-                state,
+                portal,
                 org,
                 &caller.user.id,
                 zone,
@@ -591,7 +592,7 @@ pub async fn start(
             .await?
         }
     };
-    state
+    portal
         .audit(
             caller,
             "cluster.upgrade",
@@ -605,8 +606,8 @@ pub async fn start(
             None,
         )
         .await;
-    spawn(state.clone(), org.to_owned(), caller.clone(), plan);
+    spawn(portal.clone(), org.to_owned(), caller.clone(), plan);
     // Viewers of this cluster and of the list see the change at once.
-    state.live.poke(org, zone, id);
+    portal.live.poke(org, zone, id);
     Ok(())
 }

@@ -31,10 +31,10 @@ pub struct Bounds {
 
 impl Bounds {
     /// From the portal's settings.
-    pub fn of(state: &Portal) -> Bounds {
+    pub fn of(portal: &Portal) -> Bounds {
         Bounds {
-            timeout: state.request_timeout,
-            turns: tokio::sync::Semaphore::new(state.max_concurrent_requests),
+            timeout: portal.request_timeout,
+            turns: tokio::sync::Semaphore::new(portal.max_concurrent_requests),
         }
     }
 }

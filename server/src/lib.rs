@@ -328,11 +328,11 @@ async fn local_redirects(
 /// A portal that listens beyond loopback and has no account yet gets a one-time token for
 /// its first account, printed in the log with the sign-up link (whoever reaches the address
 /// first must not become its owner). On loopback, `make run` stays as simple as it was.
-async fn bootstrap_token(config: &Config, state: &Portal) -> anyhow::Result<Option<Arc<str>>> {
+async fn bootstrap_token(config: &Config, portal: &Portal) -> anyhow::Result<Option<Arc<str>>> {
     if config.listen.ip().is_loopback() {
         return Ok(None);
     }
-    let users = state
+    let users = portal
         .accounts
         .count_users()
         .await

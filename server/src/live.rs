@@ -54,7 +54,7 @@ pub async fn cluster(
 }
 
 async fn stream(
-    state: Portal,
+    portal: Portal,
     request: Request,
     topic: impl FnOnce(&str) -> Result<Topic, AppError>,
 ) -> Response {
@@ -65,18 +65,18 @@ async fn stream(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
     let opened = async {
-        let caller = state
+        let caller = portal
             .authorize(&parts.headers, crate::peer(&parts), Action::Read)
             .await?;
-        let (org, _, _) = caller.org()?;
+        let org = caller.org_id()?;
         let holder = Holder {
             session: token_hash(&caller.token),
             user: caller.user.id.clone(),
             org: org.to_owned(),
         };
-        let subscription = state
+        let subscription = portal
             .live
-            .open(&state, topic(org)?, last_event_id, holder.clone())
+            .open(&portal, topic(org)?, last_event_id, holder.clone())
             .await?;
         Ok::<_, AppError>((subscription, holder))
     };
@@ -95,11 +95,11 @@ async fn stream(
     // The stream lives while its session and membership do: the hub ends it at once when the
     // portal ends them here; besides, it checks again at the session's deadline and at least
     // every `recheck` (another replica may have ended them, or the session expired).
-    let recheck = state.live.cadence().recheck;
+    let recheck = portal.live.cadence().recheck;
     let watch = Watched {
         subscription,
         holder,
-        state,
+        portal,
         next_check: tokio::time::Instant::now(),
     };
     let events = futures::stream::unfold(watch, move |mut watch| async move {
@@ -108,7 +108,7 @@ async fn stream(
             let event = tokio::select! {
                 event = watch.subscription.next() => event?,
                 () = check => {
-                    let until = still_allowed(&watch.state, &watch.holder).await?;
+                    let until = still_allowed(&watch.portal, &watch.holder).await?;
                     let now = portal::now_ms();
                     let wait = Duration::from_millis((until - now).max(0) as u64).min(recheck);
                     watch.next_check = tokio::time::Instant::now() + wait;
@@ -136,18 +136,18 @@ async fn stream(
 struct Watched {
     subscription: Subscription,
     holder: Holder,
-    state: Portal,
+    portal: Portal,
     next_check: tokio::time::Instant,
 }
 
 /// Until when the holder's session lasts (Unix ms), or `None` when the session ended or they
 /// are no longer a member of the organization. A database that does not answer keeps the
 /// stream (the next check decides).
-async fn still_allowed(state: &Portal, holder: &Holder) -> Option<i64> {
+async fn still_allowed(portal: &Portal, holder: &Holder) -> Option<i64> {
     let now = portal::now_ms();
-    let accounts = &state.accounts;
+    let accounts = &portal.accounts;
     let deadline = match accounts
-        .session_deadline(&holder.session, state.auth.policy, now)
+        .session_deadline(&holder.session, portal.auth.policy, now)
         .await
     {
         Ok(deadline) => deadline?,

@@ -17,7 +17,7 @@ pub async fn list_activity(
 ) -> Result<ActivitySlice, AppError> {
     use portal::accounts::authz::Action;
 
-    let (state, caller) = crate::ssr::portal_for(Action::Read).await?;
+    let (portal, caller) = crate::ssr::portal_for(Action::Read).await?;
     let query = portal::activity::ActivityQuery {
         user,
         action,
@@ -26,5 +26,5 @@ pub async fn list_activity(
         to,
         before,
     };
-    portal::activity::list(&state, &caller, query).await
+    portal::activity::list(&portal, &caller, query).await
 }

@@ -15,8 +15,8 @@ pub async fn whoami() -> Result<Option<Profile>, AppError> {
     let Some(caller) = signed_in().await? else {
         return Ok(None);
     };
-    let state = crate::ssr::portal()?;
-    portal::sessions::profile(&state, &caller).await.map(Some)
+    let portal = crate::ssr::portal()?;
+    portal::sessions::profile(&portal, &caller).await.map(Some)
 }
 
 /// Creates an account and signs it in. The first account of a fresh install becomes the owner
@@ -35,7 +35,7 @@ pub async fn sign_up(
 ) -> Result<(), AppError> {
     use crate::ssr::auth::{client_address, retry_after, set_session_cookie};
 
-    let state = crate::ssr::portal()?;
+    let portal = crate::ssr::portal()?;
     let form = portal::sessions::SignUp {
         name,
         email,
@@ -43,7 +43,7 @@ pub async fn sign_up(
         invitation,
         bootstrap,
     };
-    let token = retry_after(portal::sessions::sign_up(&state, form, client_address()).await)?;
+    let token = retry_after(portal::sessions::sign_up(&portal, form, client_address()).await)?;
     set_session_cookie(Some(&token))?;
     leptos_axum::redirect("/");
     Ok(())
@@ -59,10 +59,15 @@ pub async fn sign_in(
 ) -> Result<(), AppError> {
     use crate::ssr::auth::{client_address, request_token, retry_after, set_session_cookie};
 
-    let state = crate::ssr::portal()?;
-    let signed_in =
-        portal::sessions::sign_in(&state, &email, &password, client_address(), request_token())
-            .await;
+    let portal = crate::ssr::portal()?;
+    let signed_in = portal::sessions::sign_in(
+        &portal,
+        &email,
+        &password,
+        client_address(),
+        request_token(),
+    )
+    .await;
     set_session_cookie(Some(&retry_after(signed_in)?))?;
     leptos_axum::redirect(&crate::url::local_or_home(next.as_deref()));
     Ok(())
@@ -73,9 +78,9 @@ pub async fn sign_in(
 pub async fn sign_out() -> Result<(), AppError> {
     use crate::ssr::auth::{request_token, set_session_cookie, signed_in};
 
-    let state = crate::ssr::portal()?;
+    let portal = crate::ssr::portal()?;
     let caller = signed_in().await?;
-    portal::sessions::sign_out(&state, caller.as_ref(), request_token().as_deref()).await?;
+    portal::sessions::sign_out(&portal, caller.as_ref(), request_token().as_deref()).await?;
     set_session_cookie(None)?;
     clear_site_cache();
     leptos_axum::redirect("/sign-in");
@@ -87,9 +92,9 @@ pub async fn sign_out() -> Result<(), AppError> {
 pub async fn sign_out_everywhere() -> Result<(), AppError> {
     use crate::ssr::auth::{set_session_cookie, signed_in};
 
-    let state = crate::ssr::portal()?;
+    let portal = crate::ssr::portal()?;
     let caller = signed_in().await?.ok_or(AppError::Unauthenticated)?;
-    portal::sessions::sign_out_everywhere(&state, &caller).await?;
+    portal::sessions::sign_out_everywhere(&portal, &caller).await?;
     set_session_cookie(None)?;
     clear_site_cache();
     leptos_axum::redirect("/sign-in");
@@ -113,9 +118,10 @@ fn clear_site_cache() {
 pub async fn change_password(current: String, new_password: String) -> Result<(), AppError> {
     use crate::ssr::auth::{retry_after, set_session_cookie, signed_in};
 
-    let state = crate::ssr::portal()?;
+    let portal = crate::ssr::portal()?;
     let caller = signed_in().await?.ok_or(AppError::Unauthenticated)?;
-    let changed = portal::sessions::change_password(&state, &caller, &current, &new_password).await;
+    let changed =
+        portal::sessions::change_password(&portal, &caller, &current, &new_password).await;
     set_session_cookie(Some(&retry_after(changed)?))?;
     Ok(())
 }
@@ -125,9 +131,9 @@ pub async fn change_password(current: String, new_password: String) -> Result<()
 pub async fn switch_org(org: String) -> Result<(), AppError> {
     use crate::ssr::auth::signed_in;
 
-    let state = crate::ssr::portal()?;
+    let portal = crate::ssr::portal()?;
     let caller = signed_in().await?.ok_or(AppError::Unauthenticated)?;
-    portal::sessions::switch_org(&state, &caller, &org).await?;
+    portal::sessions::switch_org(&portal, &caller, &org).await?;
     leptos_axum::redirect("/");
     Ok(())
 }

@@ -16,8 +16,8 @@ pub async fn list_catalog(
     #[server(default)] q: String,
     #[server(default)] category: String,
 ) -> Result<CatalogList, AppError> {
-    let state = reader().await?;
-    let all = state.catalog.summaries();
+    let portal = reader().await?;
+    let all = portal.catalog.summaries();
     let total = all.len();
     let entries = all
         .into_iter()
@@ -29,8 +29,8 @@ pub async fn list_catalog(
 /// One entry: metadata, README, parameters, steps and changelog.
 #[server(endpoint = "get_catalog_entry")]
 pub async fn get_catalog_entry(name: String) -> Result<EntryDetail, AppError> {
-    let state = reader().await?;
-    let entry = find(&state, &name)?;
+    let portal = reader().await?;
+    let entry = find(&portal, &name)?;
     Ok(entry.detail.clone())
 }
 
@@ -43,8 +43,8 @@ pub async fn render_catalog_entry(
     #[server(default)] version: String,
     #[server(default)] values: BTreeMap<String, String>,
 ) -> Result<Rendered, AppError> {
-    let state = reader().await?;
-    let entry = find(&state, &name)?;
+    let portal = reader().await?;
+    let entry = find(&portal, &name)?;
     entry
         .render(Some(&version), &values)
         .map_err(|e| render_failure(&name, e))
@@ -58,8 +58,8 @@ pub async fn diff_catalog_entry(
     to: String,
     #[server(default)] values: BTreeMap<String, String>,
 ) -> Result<ManifestDiff, AppError> {
-    let state = reader().await?;
-    let entry = find(&state, &name)?;
+    let portal = reader().await?;
+    let entry = find(&portal, &name)?;
     entry
         .diff(&from, &to, &values)
         .map_err(|e| render_failure(&name, e))
@@ -70,9 +70,9 @@ pub async fn diff_catalog_entry(
 pub async fn get_catalog_cluster(zone: String, id: String) -> Result<CatalogCluster, AppError> {
     use portal::accounts::authz::Action;
 
-    let (state, caller) = crate::ssr::portal_for(Action::Read).await?;
-    let (org, _, _) = caller.org()?;
-    let (client, zones) = portal::orchestration::client_for(&state, org).await?;
+    let (portal, caller) = crate::ssr::portal_for(Action::Read).await?;
+    let org = caller.org_id()?;
+    let (client, zones) = portal::orchestration::client_for(&portal, org).await?;
     let detail = portal::clusters::cluster_detail(&client, &zones, &zone, &id).await?;
     Ok(CatalogCluster {
         kubeconfig_file: crate::access::kubeconfig_file_name(&detail.name, KUBECONFIG_USER),

@@ -14,8 +14,8 @@ use crate::error::AppError;
 pub async fn get_cluster_access(zone: String, id: String) -> Result<ClusterAccess, AppError> {
     use portal::accounts::authz::Action;
 
-    let (state, caller) = crate::ssr::portal_for(Action::Read).await?;
-    portal::access::view(&state, &caller, &zone, &id).await
+    let (portal, caller) = crate::ssr::portal_for(Action::Read).await?;
+    portal::access::view(&portal, &caller, &zone, &id).await
 }
 
 /// Issues a kubeconfig for `user` in `groups` (commas or spaces between them), valid for
@@ -30,8 +30,8 @@ pub async fn issue_kubeconfig(
 ) -> Result<IssuedKubeconfig, AppError> {
     use portal::accounts::authz::Action;
 
-    let (state, caller) = crate::ssr::portal_for(Action::IssueKubeconfig).await?;
-    portal::access::issue_kubeconfig(&state, &caller, &zone, &id, &user, &groups, &ttl_hours).await
+    let (portal, caller) = crate::ssr::portal_for(Action::IssueKubeconfig).await?;
+    portal::access::issue_kubeconfig(&portal, &caller, &zone, &id, &user, &groups, &ttl_hours).await
 }
 
 /// Rotates one set of the cluster's credentials: `operators-ca`, `ccm`, `csi` or `karpenter`.
@@ -39,11 +39,11 @@ pub async fn issue_kubeconfig(
 pub async fn rotate_credentials(zone: String, id: String, which: String) -> Result<(), AppError> {
     use portal::accounts::authz::Action;
 
-    let (state, caller) = crate::ssr::portal_for(Action::Upgrade).await?;
+    let (portal, caller) = crate::ssr::portal_for(Action::Upgrade).await?;
     let then = format!("/clusters/{zone}/{id}/access?rotated={which}");
     crate::ssr::then_go(
         &then,
-        portal::access::rotate(&state, &caller, &zone, &id, &which).await,
+        portal::access::rotate(&portal, &caller, &zone, &id, &which).await,
     )
 }
 
@@ -54,8 +54,8 @@ pub async fn rotate_credentials(zone: String, id: String, which: String) -> Resu
 pub async fn rotate_operators_everywhere() -> Result<usize, AppError> {
     use portal::accounts::authz::Action;
 
-    let (state, caller) = crate::ssr::portal_for(Action::Upgrade).await?;
-    let rotated = portal::access::rotate_operators_everywhere(&state, &caller).await?;
+    let (portal, caller) = crate::ssr::portal_for(Action::Upgrade).await?;
+    let rotated = portal::access::rotate_operators_everywhere(&portal, &caller).await?;
     if crate::ssr::auth::plain_form_post() {
         leptos_axum::redirect(&format!("/settings?rotated={rotated}"));
     }

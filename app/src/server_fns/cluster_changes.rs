@@ -11,8 +11,8 @@ use crate::error::AppError;
 pub async fn get_cluster_settings(zone: String, id: String) -> Result<ClusterSettings, AppError> {
     use portal::accounts::authz::Action;
 
-    let (state, caller) = crate::ssr::portal_for(Action::Read).await?;
-    portal::settings::settings(&state, &caller, &zone, &id).await
+    let (portal, caller) = crate::ssr::portal_for(Action::Read).await?;
+    portal::settings::settings(&portal, &caller, &zone, &id).await
 }
 
 /// Saves the cluster's name, description, labels, auto-upgrade and the add-ons that can be
@@ -29,7 +29,7 @@ pub async fn update_cluster(
 ) -> Result<(), AppError> {
     use portal::accounts::authz::Action;
 
-    let (state, caller) = crate::ssr::portal_for(Action::Create).await?;
+    let (portal, caller) = crate::ssr::portal_for(Action::Create).await?;
     let form = portal::settings::SettingsForm {
         name,
         description,
@@ -40,7 +40,7 @@ pub async fn update_cluster(
     let then = format!("/clusters/{zone}/{id}/settings?saved=1");
     crate::ssr::then_go(
         &then,
-        portal::settings::update(&state, &caller, &zone, &id, form).await,
+        portal::settings::update(&portal, &caller, &zone, &id, form).await,
     )
 }
 
@@ -49,11 +49,11 @@ pub async fn update_cluster(
 pub async fn upgrade_service_level(zone: String, id: String) -> Result<(), AppError> {
     use portal::accounts::authz::Action;
 
-    let (state, caller) = crate::ssr::portal_for(Action::Upgrade).await?;
+    let (portal, caller) = crate::ssr::portal_for(Action::Upgrade).await?;
     let then = format!("/clusters/{zone}/{id}/settings");
     crate::ssr::then_go(
         &then,
-        portal::settings::upgrade_level(&state, &caller, &zone, &id).await,
+        portal::settings::upgrade_level(&portal, &caller, &zone, &id).await,
     )
 }
 
@@ -69,9 +69,9 @@ pub async fn delete_cluster(
 ) -> Result<(), AppError> {
     use portal::accounts::authz::Action;
 
-    let (state, caller) = crate::ssr::portal_for(Action::Delete).await?;
+    let (portal, caller) = crate::ssr::portal_for(Action::Delete).await?;
     portal::delete::delete_cluster(
-        &state,
+        &portal,
         &caller,
         &zone,
         &id,

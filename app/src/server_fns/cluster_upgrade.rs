@@ -13,8 +13,8 @@ use crate::upgrades::{UpgradeOptions, UpgradePlan};
 pub async fn get_upgrade_options(zone: String, id: String) -> Result<UpgradeOptions, AppError> {
     use portal::accounts::authz::Action;
 
-    let (state, caller) = crate::ssr::portal_for(Action::Read).await?;
-    portal::upgrades::options(&state, &caller, &zone, &id).await
+    let (portal, caller) = crate::ssr::portal_for(Action::Read).await?;
+    portal::upgrades::options(&portal, &caller, &zone, &id).await
 }
 
 /// The cluster's latest upgrade plan, if it has one (read from the portal's store only: the
@@ -23,9 +23,9 @@ pub async fn get_upgrade_options(zone: String, id: String) -> Result<UpgradeOpti
 pub async fn get_upgrade_plan(zone: String, id: String) -> Result<Option<UpgradePlan>, AppError> {
     use portal::accounts::authz::Action;
 
-    let (state, caller) = crate::ssr::portal_for(Action::Read).await?;
-    let (org, _, _) = caller.org()?;
-    portal::upgrades::latest(&state, org, &zone, &id).await
+    let (portal, caller) = crate::ssr::portal_for(Action::Read).await?;
+    let org = caller.org_id()?;
+    portal::upgrades::latest(&portal, org, &zone, &id).await
 }
 
 /// Starts upgrading the cluster to `version` (one of the allowed ones), or resumes its failed
@@ -34,8 +34,8 @@ pub async fn get_upgrade_plan(zone: String, id: String) -> Result<Option<Upgrade
 pub async fn start_upgrade(zone: String, id: String, version: String) -> Result<(), AppError> {
     use portal::accounts::authz::Action;
 
-    let (state, caller) = crate::ssr::portal_for(Action::Upgrade).await?;
-    portal::upgrades::start(&state, &caller, &zone, &id, &version).await?;
+    let (portal, caller) = crate::ssr::portal_for(Action::Upgrade).await?;
+    portal::upgrades::start(&portal, &caller, &zone, &id, &version).await?;
     if crate::ssr::auth::plain_form_post() {
         leptos_axum::redirect(&format!("/clusters/{zone}/{id}/upgrade"));
     }

@@ -17,8 +17,8 @@ pub async fn list_clusters(
 ) -> Result<ClusterList, AppError> {
     use portal::accounts::authz::Action;
 
-    let (state, caller) = crate::ssr::portal_for(Action::Read).await?;
-    portal::clusters::list(&state, &caller, &query).await
+    let (portal, caller) = crate::ssr::portal_for(Action::Read).await?;
+    portal::clusters::list(&portal, &caller, &query).await
 }
 
 /// One cluster of the organization, with its nodepools and their instances.
@@ -26,6 +26,6 @@ pub async fn list_clusters(
 pub async fn get_cluster(zone: String, id: String) -> Result<ClusterDetail, AppError> {
     use portal::accounts::authz::Action;
 
-    let (state, caller) = crate::ssr::portal_for(Action::Read).await?;
-    portal::clusters::detail(&state, &caller, &zone, &id).await
+    let (portal, caller) = crate::ssr::portal_for(Action::Read).await?;
+    portal::clusters::detail(&portal, &caller, &zone, &id).await
 }

@@ -24,9 +24,9 @@ use crate::wizard::{ClusterForm, WizardChoices};
 pub async fn wizard_options(zone: Option<String>) -> Result<WizardChoices, AppError> {
     use portal::accounts::authz::Action;
 
-    let (state, caller) = crate::ssr::portal_for(Action::Create).await?;
-    let (org, _, _) = caller.org()?;
-    let (client, zones) = portal::orchestration::client_for(&state, org).await?;
+    let (portal, caller) = crate::ssr::portal_for(Action::Create).await?;
+    let org = caller.org_id()?;
+    let (client, zones) = portal::orchestration::client_for(&portal, org).await?;
     portal::create::choices(&client, &zones, zone.as_deref().unwrap_or_default()).await
 }
 
@@ -39,8 +39,8 @@ pub async fn create_cluster(form: ClusterForm) -> Result<String, AppError> {
     use portal::accounts::authz::Action;
 
     let created = async {
-        let (state, caller) = crate::ssr::portal_for(Action::Create).await?;
-        portal::create::create(&state, &caller, &form).await
+        let (portal, caller) = crate::ssr::portal_for(Action::Create).await?;
+        portal::create::create(&portal, &caller, &form).await
     };
     match created.await {
         Ok(path) => {

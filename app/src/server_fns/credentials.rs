@@ -12,8 +12,8 @@ use crate::error::AppError;
 pub async fn get_credentials() -> Result<Option<CredentialsView>, AppError> {
     use portal::accounts::authz::Action;
 
-    let (state, caller) = crate::ssr::portal_for(Action::Read).await?;
-    portal::credentials::view(&state, &caller).await
+    let (portal, caller) = crate::ssr::portal_for(Action::Read).await?;
+    portal::credentials::view(&portal, &caller).await
 }
 
 /// Uses an Exoscale API key: checked with a signed call in the first zone before it is saved.
@@ -25,14 +25,14 @@ pub async fn set_exoscale_credentials(
 ) -> Result<(), AppError> {
     use portal::accounts::authz::Action;
 
-    let (state, caller) = crate::ssr::portal_for(Action::ManageCredentials).await?;
-    portal::credentials::set_exoscale(&state, &caller, &api_key, &api_secret, &zones).await
+    let (portal, caller) = crate::ssr::portal_for(Action::ManageCredentials).await?;
+    portal::credentials::set_exoscale(&portal, &caller, &api_key, &api_secret, &zones).await
 }
 
 /// Goes back to the built-in local orchestrator (with a fresh key).
 #[server(endpoint = "use_local_orchestrator")]
 pub async fn use_local_orchestrator() -> Result<(), AppError> {
     use portal::accounts::authz::Action;
-    let (state, caller) = crate::ssr::portal_for(Action::ManageCredentials).await?;
-    portal::credentials::use_local(&state, &caller).await
+    let (portal, caller) = crate::ssr::portal_for(Action::ManageCredentials).await?;
+    portal::credentials::use_local(&portal, &caller).await
 }

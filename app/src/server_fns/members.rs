@@ -12,8 +12,8 @@ use crate::members::{InvitationOffer, Members};
 pub async fn list_members() -> Result<Members, AppError> {
     use portal::accounts::authz::Action;
 
-    let (state, caller) = crate::ssr::portal_for(Action::Read).await?;
-    portal::members::list(&state, &caller).await
+    let (portal, caller) = crate::ssr::portal_for(Action::Read).await?;
+    portal::members::list(&portal, &caller).await
 }
 
 /// Ends a pending invitation: its link no longer works.
@@ -21,8 +21,8 @@ pub async fn list_members() -> Result<Members, AppError> {
 pub async fn revoke_invitation(id: String) -> Result<(), AppError> {
     use portal::accounts::authz::Action;
 
-    let (state, caller) = crate::ssr::portal_for(Action::ManageMembers).await?;
-    portal::members::revoke_invitation(&state, &caller, &id).await
+    let (portal, caller) = crate::ssr::portal_for(Action::ManageMembers).await?;
+    portal::members::revoke_invitation(&portal, &caller, &id).await
 }
 
 /// Creates an invitation link to join the current organization with `role` (valid for a week,
@@ -31,9 +31,10 @@ pub async fn revoke_invitation(id: String) -> Result<(), AppError> {
 pub async fn invite_member(role: String) -> Result<String, AppError> {
     use portal::accounts::authz::Action;
 
-    let (state, caller) = crate::ssr::portal_for(Action::ManageMembers).await?;
-    let link = portal::members::invite(&state, &caller, &role, crate::ssr::auth::plain_form_post())
-        .await?;
+    let (portal, caller) = crate::ssr::portal_for(Action::ManageMembers).await?;
+    let link =
+        portal::members::invite(&portal, &caller, &role, crate::ssr::auth::plain_form_post())
+            .await?;
     if crate::ssr::auth::plain_form_post() {
         leptos_axum::redirect("/settings");
     }
@@ -46,8 +47,8 @@ pub async fn invite_member(role: String) -> Result<String, AppError> {
 pub async fn set_member_role(user_id: String, role: String) -> Result<(), AppError> {
     use portal::accounts::authz::Action;
 
-    let (state, caller) = crate::ssr::portal_for(Action::ManageMembers).await?;
-    portal::members::set_role(&state, &caller, &user_id, &role).await
+    let (portal, caller) = crate::ssr::portal_for(Action::ManageMembers).await?;
+    portal::members::set_role(&portal, &caller, &user_id, &role).await
 }
 
 /// Removes a member (or, for anyone, leaves the organization oneself).
@@ -55,8 +56,8 @@ pub async fn set_member_role(user_id: String, role: String) -> Result<(), AppErr
 pub async fn remove_member(user_id: String) -> Result<(), AppError> {
     use portal::accounts::authz::Action;
 
-    let (state, caller) = crate::ssr::portal_for(Action::Read).await?;
-    portal::members::remove(&state, &caller, &user_id).await?;
+    let (portal, caller) = crate::ssr::portal_for(Action::Read).await?;
+    portal::members::remove(&portal, &caller, &user_id).await?;
     // Without JavaScript, back to the page with the suggestion to rotate (not when leaving).
     if user_id != caller.user.id && crate::ssr::auth::plain_form_post() {
         leptos_axum::redirect("/settings?removed=1");
@@ -67,8 +68,8 @@ pub async fn remove_member(user_id: String) -> Result<(), AppError> {
 /// What an invitation link offers (public: the link is the secret).
 #[server(endpoint = "invitation_info")]
 pub async fn invitation_info(token: String) -> Result<InvitationOffer, AppError> {
-    let state = crate::ssr::portal()?;
-    portal::members::invitation_offer(&state, &token).await
+    let portal = crate::ssr::portal()?;
+    portal::members::invitation_offer(&portal, &token).await
 }
 
 /// Joins the organization of an invitation with the signed-in account.
@@ -77,8 +78,8 @@ pub async fn accept_invitation(token: String) -> Result<(), AppError> {
     use crate::ssr::auth::signed_in;
 
     let caller = signed_in().await?.ok_or(AppError::Unauthenticated)?;
-    let state = crate::ssr::portal()?;
-    portal::members::accept_invitation(&state, &caller, &token).await?;
+    let portal = crate::ssr::portal()?;
+    portal::members::accept_invitation(&portal, &caller, &token).await?;
     leptos_axum::redirect("/");
     Ok(())
 }

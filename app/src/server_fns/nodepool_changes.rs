@@ -15,8 +15,8 @@ pub async fn get_nodepool_scale_info(
 ) -> Result<NodepoolScaleInfo, AppError> {
     use portal::accounts::authz::Action;
 
-    let (state, caller) = crate::ssr::portal_for(Action::Read).await?;
-    portal::nodepools::scale_info(&state, &caller, &zone, &id, &nodepool).await
+    let (portal, caller) = crate::ssr::portal_for(Action::Read).await?;
+    portal::nodepools::scale_info(&portal, &caller, &zone, &id, &nodepool).await
 }
 
 /// Scales a nodepool to `size`; when scaling down, `evict` may name the instances that leave
@@ -31,12 +31,12 @@ pub async fn scale_nodepool(
 ) -> Result<(), AppError> {
     use portal::accounts::authz::Action;
 
-    let (state, caller) = crate::ssr::portal_for(Action::Scale).await?;
+    let (portal, caller) = crate::ssr::portal_for(Action::Scale).await?;
     let then = format!("/clusters/{zone}/{id}");
     let evict = evict.unwrap_or_default();
     crate::ssr::then_go(
         &then,
-        portal::nodepools::scale(&state, &caller, &zone, &id, &nodepool, &size, evict).await,
+        portal::nodepools::scale(&portal, &caller, &zone, &id, &nodepool, &size, evict).await,
     )
 }
 
@@ -45,10 +45,10 @@ pub async fn scale_nodepool(
 pub async fn delete_nodepool(zone: String, id: String, nodepool: String) -> Result<(), AppError> {
     use portal::accounts::authz::Action;
 
-    let (state, caller) = crate::ssr::portal_for(Action::Delete).await?;
+    let (portal, caller) = crate::ssr::portal_for(Action::Delete).await?;
     let then = format!("/clusters/{zone}/{id}");
     crate::ssr::then_go(
         &then,
-        portal::nodepools::delete(&state, &caller, &zone, &id, &nodepool).await,
+        portal::nodepools::delete(&portal, &caller, &zone, &id, &nodepool).await,
     )
 }

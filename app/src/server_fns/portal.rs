@@ -9,15 +9,13 @@ use crate::installation::PortalFacts;
 #[server(endpoint = "portal_info")]
 pub async fn portal_info() -> Result<PortalFacts, AppError> {
     use portal::accounts::authz::Action;
-    let (state, _) = crate::ssr::portal_for(Action::Read).await?;
-    let installation = state.store.installation().await.map_err(|e| {
-        tracing::warn!(error = %e, "reading installation facts failed");
-        AppError::Unavailable {
-            service: "The portal database".into(),
-            message: "it did not answer".into(),
-        }
-    })?;
-    let orchestration = &state.orchestration;
+    let (portal, _) = crate::ssr::portal_for(Action::Read).await?;
+    let installation = portal
+        .store
+        .installation()
+        .await
+        .map_err(portal::auth::store_failure)?;
+    let orchestration = &portal.orchestration;
     let zone = sks_api::ZoneName::DEFAULT;
     let (versions, orchestration_error) = match orchestration
         .client

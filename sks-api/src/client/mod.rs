@@ -132,6 +132,17 @@ impl Error {
         }
     }
 
+    /// Whether the API answered that the resource does not exist (404).
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(404)
+    }
+
+    /// Whether the API refused the call as things stand (409: the resource is busy with
+    /// another change, or already being deleted); the same call may pass later.
+    pub fn is_busy(&self) -> bool {
+        self.status() == Some(409)
+    }
+
     /// Whether the API is out rather than refusing this call: it could not be reached or did
     /// not answer in time, or it answered a server error (5xx) or 429. Waiting for it to come
     /// back and trying again is the answer; the request itself is not at fault.

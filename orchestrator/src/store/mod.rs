@@ -10,8 +10,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rand::Rng;
-use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::migrate::{MigrateDatabase, Migrator};
+use sqlx::any::AnyRow;
+use sqlx::migrate::Migrator;
 use sqlx::{Any, AnyPool, Row};
 use uuid::Uuid;
 
@@ -35,6 +35,17 @@ pub enum StoreError {
     Query(#[from] sqlx::Error),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+}
+
+impl From<sqlpool::OpenError> for StoreError {
+    fn from(error: sqlpool::OpenError) -> StoreError {
+        match error {
+            sqlpool::OpenError::UnsupportedUrl { scheme } => StoreError::UnsupportedUrl(scheme),
+            sqlpool::OpenError::Connect(e) => StoreError::Connect(e),
+            sqlpool::OpenError::Migrate(e) => StoreError::Migrate(e),
+            sqlpool::OpenError::Query(e) => StoreError::Query(e),
+        }
+    }
 }
 
 /// The store.
@@ -117,39 +128,15 @@ fn random_token(length: usize) -> String {
 impl Store {
     /// Opens (creating it if missing) and migrates the database at `url`.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Store, StoreError> {
-        sqlx::any::install_default_drivers();
-        let scheme = url.split(':').next().unwrap_or_default();
-        let sqlite = match scheme {
-            "sqlite" => true,
-            "postgres" | "postgresql" => false,
-            other => return Err(StoreError::UnsupportedUrl(other.to_owned())),
+        let schema = sqlpool::Schema {
+            sqlite: &SQLITE_MIGRATIONS,
+            postgres: &POSTGRES_MIGRATIONS,
         };
-        let in_memory = sqlite && url.contains(":memory:");
-        if !in_memory
-            && !Any::database_exists(url)
-                .await
-                .map_err(StoreError::Connect)?
-        {
-            Any::create_database(url)
-                .await
-                .map_err(StoreError::Connect)?;
-        }
-        let pool = AnyPoolOptions::new()
-            .max_connections(if in_memory { 1 } else { max_connections.max(1) })
-            .acquire_timeout(Duration::from_secs(10))
-            .connect(url)
-            .await
-            .map_err(StoreError::Connect)?;
-        if sqlite && !in_memory {
-            sqlx::query("PRAGMA journal_mode = WAL")
-                .execute(&pool)
-                .await?;
-        }
-        if sqlite {
-            SQLITE_MIGRATIONS.run(&pool).await?;
-        } else {
-            POSTGRES_MIGRATIONS.run(&pool).await?;
-        }
+        let limits = sqlpool::Limits {
+            max_connections,
+            acquire_timeout: Duration::from_secs(10),
+        };
+        let (pool, _) = sqlpool::open(url, schema, limits).await?;
         Ok(Store {
             pool,
             vault: Arc::new(NoVault),

@@ -8,7 +8,7 @@ use leptos_router::{Lazy, SsrMode, path};
 use crate::components::error_view::ErrorView;
 use crate::components::layout::Layout;
 use crate::components::theme_toggle::{ThemeContext, rendered_theme};
-use crate::pages::clusters::ClustersPage;
+use crate::pages::clusters::list::ClustersPage;
 use crate::pages::lazy::{
     AccountRoute, ActivityRoute, CatalogEntryRoute, CatalogRoute, ClusterAccessRoute,
     ClusterActivityRoute, ClusterDeleteRoute, ClusterDetailRoute, ClusterNewRoute,

@@ -3,15 +3,14 @@
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 
-use crate::components::error_view::ErrorView;
 use crate::components::forms::{ErrorSummary, Field, field_error};
+use crate::components::page::Loaded;
 use crate::credentials::CredentialsView;
 use crate::server_fns::credentials::{
     SetExoscaleCredentials, UseLocalOrchestrator, get_credentials,
 };
 
-const BUTTON: &str = "rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500";
-const SECONDARY: &str = "rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800";
+use crate::components::style::{BUTTON, CARD, QUIET_BUTTON as SECONDARY};
 
 /// Where the organization's clusters run, and (for owners) the form to change it.
 #[component]
@@ -25,16 +24,14 @@ pub fn CredentialsSection() -> impl IntoView {
     view! {
         <section
             aria-labelledby="credentials-title"
-            class="rounded-lg border border-slate-200 bg-white p-6 dark:border-slate-800 dark:bg-slate-900"
+            class=CARD
         >
             <h2 id="credentials-title" class="text-base font-semibold">"Orchestration credentials"</h2>
-            <Transition fallback=|| view! { <p class="mt-3 text-sm text-slate-500 dark:text-slate-400">"Loading…"</p> }>
-                <ErrorBoundary fallback=|errors| view! { <ErrorView errors/> }>
-                    {move || Suspend::new(async move {
-                        current.await.map(|current| view! { <CredentialsBody current set local/> })
-                    })}
-                </ErrorBoundary>
-            </Transition>
+            <Loaded in_card=true>
+                {move || Suspend::new(async move {
+                    current.await.map(|current| view! { <CredentialsBody current set local/> })
+                })}
+            </Loaded>
         </section>
     }
 }

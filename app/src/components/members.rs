@@ -4,8 +4,9 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use crate::components::error_view::ErrorView;
 use crate::components::forms::ErrorSummary;
+use crate::components::page::Loaded;
+use crate::components::style::CARD;
 use crate::members::{InvitationRow, Members};
 use crate::roles::Role;
 use crate::server_fns::cluster_access::RotateOperatorsEverywhere;
@@ -13,7 +14,7 @@ use crate::server_fns::members::{
     InviteMember, RemoveMember, RevokeInvitation, SetMemberRole, list_members,
 };
 
-const SMALL_BUTTON: &str = "rounded-md border border-slate-300 px-2 py-1 text-xs font-medium hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-sky-500 dark:border-slate-700 dark:hover:bg-slate-800";
+use crate::components::style::SMALL_BUTTON;
 const SELECT: &str = "rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-950";
 
 /// Members, their roles, and (for admins and owners) invitations and changes.
@@ -48,24 +49,22 @@ pub fn MembersSection() -> impl IntoView {
     view! {
         <section
             aria-labelledby="members-title"
-            class="rounded-lg border border-slate-200 bg-white p-6 lg:col-span-2 dark:border-slate-800 dark:bg-slate-900"
+            class=format!("{CARD} lg:col-span-2")
         >
             <h2 id="members-title" class="text-base font-semibold">"Members"</h2>
-            <Transition fallback=|| view! { <p class="mt-3 text-sm text-slate-500 dark:text-slate-400">"Loading…"</p> }>
-                <ErrorBoundary fallback=|errors| view! { <ErrorView errors/> }>
-                    {move || Suspend::new(async move {
-                        members.await.map(|members| view! {
-                            <div class="mt-3"><ErrorSummary error/></div>
-                            <MemberTable members=members.clone() set_role remove/>
-                            {(members.your_role >= Role::Admin).then(|| view! {
-                                <AfterRemoval remove/>
-                                <InviteForm invite your_role=members.your_role new_link=members.new_link.clone()/>
-                                <Invitations invitations=members.invitations.clone() revoke/>
-                            })}
-                        })
-                    })}
-                </ErrorBoundary>
-            </Transition>
+            <Loaded in_card=true>
+                {move || Suspend::new(async move {
+                    members.await.map(|members| view! {
+                        <div class="mt-3"><ErrorSummary error/></div>
+                        <MemberTable members=members.clone() set_role remove/>
+                        {(members.your_role >= Role::Admin).then(|| view! {
+                            <AfterRemoval remove/>
+                            <InviteForm invite your_role=members.your_role new_link=members.new_link.clone()/>
+                            <Invitations invitations=members.invitations.clone() revoke/>
+                        })}
+                    })
+                })}
+            </Loaded>
         </section>
     }
 }

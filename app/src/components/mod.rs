@@ -12,5 +12,6 @@ pub mod members;
 pub mod operation_progress;
 pub mod page;
 pub mod status_badge;
+pub mod style;
 pub mod theme_toggle;
 pub mod user_menu;

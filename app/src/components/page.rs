@@ -1,6 +1,9 @@
-//! Building blocks shared by pages: the title block and the notice for unfinished pages.
+//! Building blocks shared by pages: the title block, the frame of what loads, and the notice
+//! for unfinished pages.
 
 use leptos::prelude::*;
+
+use crate::components::error_view::ErrorView;
 
 /// A page's title, one-line description and (optionally) its main actions.
 #[component]
@@ -48,5 +51,31 @@ pub fn Placeholder(
                 {upcoming.iter().map(|item| view! { <li>{*item}</li> }).collect_view()}
             </ul>
         </section>
+    }
+}
+
+/// The frame of everything that loads: `loading` until the data first arrives, the content
+/// kept in place while newer data loads (a `Transition`, so nothing flickers back to
+/// "Loading…"), and the error page ([`ErrorView`], which also sets the HTTP status) instead of
+/// the content when loading failed. The children read the page's resources inside a `Suspend`.
+#[component]
+pub fn Loaded(
+    /// What the placeholder says while the data first loads.
+    #[prop(default = "Loading…")]
+    loading: &'static str,
+    /// Inside a card, under its heading: the placeholder keeps its distance from the heading.
+    #[prop(optional)]
+    in_card: bool,
+    children: Children,
+) -> impl IntoView {
+    let placeholder = if in_card {
+        "mt-3 text-sm text-slate-500 dark:text-slate-400"
+    } else {
+        "text-sm text-slate-500 dark:text-slate-400"
+    };
+    view! {
+        <Transition fallback=move || view! { <p class=placeholder>{loading}</p> }>
+            <ErrorBoundary fallback=|errors| view! { <ErrorView errors/> }>{children()}</ErrorBoundary>
+        </Transition>
     }
 }

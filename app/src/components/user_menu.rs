@@ -7,7 +7,7 @@ use leptos::server_fn::ServerFn as _;
 use crate::accounts::Profile;
 use crate::server_fns::auth::{SignOut, SwitchOrg, whoami};
 
-const SMALL_BUTTON: &str = "rounded-md border border-slate-300 px-2 py-1 text-xs font-medium hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-sky-500 dark:border-slate-700 dark:hover:bg-slate-800";
+use crate::components::style::SMALL_BUTTON;
 
 /// The header's account area: who is signed in, or a sign-in link.
 #[component]

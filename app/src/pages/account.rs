@@ -9,7 +9,7 @@ use crate::components::forms::{ErrorSummary, Field, field_error};
 use crate::components::page::PageHeader;
 use crate::server_fns::auth::{ChangePassword, SignOutEverywhere};
 
-const BUTTON: &str = "rounded-md bg-sky-700 px-4 py-2 text-sm font-medium text-white hover:bg-sky-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500";
+use crate::components::style::{CARD, LARGE_BUTTON as BUTTON};
 
 /// Change the password; sign out on every device.
 #[component]
@@ -23,7 +23,7 @@ pub fn AccountPage() -> impl IntoView {
         <div class="grid gap-6 lg:grid-cols-2">
             <section
                 aria-labelledby="password-title"
-                class="rounded-lg border border-slate-200 bg-white p-6 dark:border-slate-800 dark:bg-slate-900"
+                class=CARD
             >
                 <h2 id="password-title" class="text-base font-semibold">"Change password"</h2>
                 <p class="mt-1 text-sm text-slate-600 dark:text-slate-400">
@@ -56,7 +56,7 @@ pub fn AccountPage() -> impl IntoView {
             </section>
             <section
                 aria-labelledby="sessions-title"
-                class="rounded-lg border border-slate-200 bg-white p-6 dark:border-slate-800 dark:bg-slate-900"
+                class=CARD
             >
                 <h2 id="sessions-title" class="text-base font-semibold">"Sessions"</h2>
                 <p class="mt-1 text-sm text-slate-600 dark:text-slate-400">

@@ -5,11 +5,10 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::activity::ActivityEntry;
-use crate::components::error_view::ErrorView;
-use crate::components::page::PageHeader;
+use crate::components::page::{Loaded, PageHeader};
 use crate::server_fns::activity::list_activity;
 
-const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950";
+use crate::components::style::FILTER_INPUT as INPUT;
 
 /// The Activity page: filters (a plain GET form, so it works without JavaScript), the entries
 /// newest first, and a link to older ones.
@@ -50,28 +49,26 @@ pub fn ActivityPage() -> impl IntoView {
                 <a href="/activity" class="text-sm text-slate-600 hover:underline dark:text-slate-400">"Clear"</a>
             </div>
         </form>
-        <Transition fallback=|| view! { <p class="text-sm text-slate-500 dark:text-slate-400">"Loading…"</p> }>
-            <ErrorBoundary fallback=|errors| view! { <ErrorView errors/> }>
-                {move || Suspend::new(async move {
-                    page.await.map(|page| {
-                        let older = page.older_than.map(|id| {
-                            let mut params: Vec<String> = ["user", "action", "target", "from", "to"]
-                                .into_iter()
-                                .filter_map(|name| param(name).map(|v| format!("{name}={}", crate::url::encode(&v))))
-                                .collect();
-                            params.push(format!("before={id}"));
-                            format!("/activity?{}", params.join("&"))
-                        });
-                        view! {
-                            <ActivityTable entries=page.entries/>
-                            {older.map(|href| view! {
-                                <p class="mt-4 text-sm"><a href=href class="font-medium text-sky-700 hover:underline dark:text-sky-400">"Older entries"</a></p>
-                            })}
-                        }
-                    })
-                })}
-            </ErrorBoundary>
-        </Transition>
+        <Loaded>
+            {move || Suspend::new(async move {
+                page.await.map(|page| {
+                    let older = page.older_than.map(|id| {
+                        let mut params: Vec<String> = ["user", "action", "target", "from", "to"]
+                            .into_iter()
+                            .filter_map(|name| param(name).map(|v| format!("{name}={}", crate::url::encode(&v))))
+                            .collect();
+                        params.push(format!("before={id}"));
+                        format!("/activity?{}", params.join("&"))
+                    });
+                    view! {
+                        <ActivityTable entries=page.entries/>
+                        {older.map(|href| view! {
+                            <p class="mt-4 text-sm"><a href=href class="font-medium text-sky-700 hover:underline dark:text-sky-400">"Older entries"</a></p>
+                        })}
+                    }
+                })
+            })}
+        </Loaded>
     }
 }
 

@@ -9,7 +9,7 @@ use leptos_router::hooks::use_query_map;
 use crate::components::forms::{AuthCard, ErrorSummary, Field, field_error};
 use crate::server_fns::auth::{SignIn, SignUp};
 
-const BUTTON: &str = "w-full rounded-md bg-sky-700 px-4 py-2 text-sm font-medium text-white hover:bg-sky-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500";
+use crate::components::style::LARGE_BUTTON;
 
 /// The sign-in page.
 #[component]
@@ -39,7 +39,7 @@ pub fn SignInPage() -> impl IntoView {
                     autocomplete="current-password"
                     error=Signal::derive(move || field_error(error.get(), "password"))
                 />
-                <button type="submit" class=BUTTON>"Sign in"</button>
+                <button type="submit" class=format!("w-full {LARGE_BUTTON}")>"Sign in"</button>
             </form>
             <p class="mt-6 text-sm text-slate-600 dark:text-slate-400">
                 "No account yet? "
@@ -95,7 +95,7 @@ pub fn SignUpPage() -> impl IntoView {
                     hint="At least 10 characters."
                     error=Signal::derive(move || field_error(error.get(), "password"))
                 />
-                <button type="submit" class=BUTTON>"Create account"</button>
+                <button type="submit" class=format!("w-full {LARGE_BUTTON}")>"Create account"</button>
             </form>
             <p class="mt-6 text-sm text-slate-600 dark:text-slate-400">
                 "Already have an account? "

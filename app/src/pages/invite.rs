@@ -6,12 +6,12 @@ use leptos::server_fn::ServerFn as _;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::components::error_view::ErrorView;
 use crate::components::forms::AuthCard;
+use crate::components::page::Loaded;
 use crate::server_fns::auth::whoami;
 use crate::server_fns::members::{AcceptInvitation, invitation_info};
 
-const BUTTON: &str = "inline-block rounded-md bg-sky-700 px-4 py-2 text-sm font-medium text-white hover:bg-sky-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500";
+use crate::components::style::LARGE_BUTTON;
 
 /// `/invite/{token}`.
 #[component]
@@ -23,42 +23,40 @@ pub fn InvitePage() -> impl IntoView {
     view! {
         <Title text="Invitation · Capstan"/>
         <AuthCard title="You are invited">
-            <Transition fallback=|| view! { <p class="text-sm text-slate-500 dark:text-slate-400">"Loading…"</p> }>
-                <ErrorBoundary fallback=|errors| view! { <ErrorView errors/> }>
-                    {move || Suspend::new(async move {
-                        let info = info.await?;
-                        let me = me.await?;
-                        let token = token();
-                        let offer = view! {
-                            <p class="text-sm">
-                                "Join " <strong>{info.org_name.clone()}</strong> " as "
-                                <strong>{info.role.as_str()}</strong> ". " {info.role.summary()} "."
-                            </p>
-                        };
-                        let action = match me {
-                            Some(me) => view! {
-                                <form method="post" action=AcceptInvitation::PATH class="mt-6">
-                                    <input type="hidden" name="token" value=token.clone()/>
-                                    <button type="submit" class=BUTTON>{format!("Join as {}", me.email)}</button>
-                                </form>
-                            }.into_any(),
-                            None => {
-                                let next: String = format!("/invite/{token}");
-                                view! {
-                                    <div class="mt-6 flex flex-wrap gap-3 text-sm">
-                                        <a class=BUTTON href=format!("/sign-up?invitation={token}")>"Create an account"</a>
-                                        <a class="self-center font-medium text-sky-700 underline underline-offset-2 hover:decoration-2 dark:text-sky-400"
-                                           href=format!("/sign-in?next={}", crate::url::encode(&next))>
-                                            "I have an account: sign in"
-                                        </a>
-                                    </div>
-                                }.into_any()
-                            }
-                        };
-                        Ok::<_, crate::error::AppError>(view! { {offer} {action} })
-                    })}
-                </ErrorBoundary>
-            </Transition>
+            <Loaded>
+                {move || Suspend::new(async move {
+                    let info = info.await?;
+                    let me = me.await?;
+                    let token = token();
+                    let offer = view! {
+                        <p class="text-sm">
+                            "Join " <strong>{info.org_name.clone()}</strong> " as "
+                            <strong>{info.role.as_str()}</strong> ". " {info.role.summary()} "."
+                        </p>
+                    };
+                    let action = match me {
+                        Some(me) => view! {
+                            <form method="post" action=AcceptInvitation::PATH class="mt-6">
+                                <input type="hidden" name="token" value=token.clone()/>
+                                <button type="submit" class=format!("inline-block {LARGE_BUTTON}")>{format!("Join as {}", me.email)}</button>
+                            </form>
+                        }.into_any(),
+                        None => {
+                            let next: String = format!("/invite/{token}");
+                            view! {
+                                <div class="mt-6 flex flex-wrap gap-3 text-sm">
+                                    <a class=format!("inline-block {LARGE_BUTTON}") href=format!("/sign-up?invitation={token}")>"Create an account"</a>
+                                    <a class="self-center font-medium text-sky-700 underline underline-offset-2 hover:decoration-2 dark:text-sky-400"
+                                       href=format!("/sign-in?next={}", crate::url::encode(&next))>
+                                        "I have an account: sign in"
+                                    </a>
+                                </div>
+                            }.into_any()
+                        }
+                    };
+                    Ok::<_, crate::error::AppError>(view! { {offer} {action} })
+                })}
+            </Loaded>
         </AuthCard>
     }
 }

@@ -4,9 +4,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::components::credentials::CredentialsSection;
-use crate::components::error_view::ErrorView;
 use crate::components::members::MembersSection;
-use crate::components::page::PageHeader;
+use crate::components::page::{Loaded, PageHeader};
+use crate::components::style::CARD;
 use crate::installation::PortalFacts;
 use crate::server_fns::portal::portal_info;
 
@@ -25,18 +25,14 @@ pub fn SettingsPage() -> impl IntoView {
             <CredentialsSection/>
             <section
                 aria-labelledby="about-title"
-                class="rounded-lg border border-slate-200 bg-white p-6 dark:border-slate-800 dark:bg-slate-900"
+                class=CARD
             >
                 <h2 id="about-title" class="text-base font-semibold">"About this portal"</h2>
-                <Transition fallback=|| {
-                    view! { <p class="mt-3 text-sm text-slate-500 dark:text-slate-400">"Loading…"</p> }
-                }>
-                    <ErrorBoundary fallback=|errors| view! { <ErrorView errors/> }>
-                        {move || Suspend::new(async move {
-                            info.await.map(|info| view! { <AboutFacts info/> })
-                        })}
-                    </ErrorBoundary>
-                </Transition>
+                <Loaded in_card=true>
+                    {move || Suspend::new(async move {
+                        info.await.map(|info| view! { <AboutFacts info/> })
+                    })}
+                </Loaded>
             </section>
         </div>
     }

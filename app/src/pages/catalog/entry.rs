@@ -30,9 +30,9 @@ use crate::catalog::{
 use crate::catalog::{CatalogCluster, KUBECONFIG_USER};
 use crate::clusters::ClusterQuery;
 use crate::components::copy_button::CopyButton;
-use crate::components::error_view::ErrorView;
+use crate::components::page::Loaded;
+use crate::components::style::{BUTTON, ERROR_TEXT, INPUT, QUIET_BUTTON};
 use crate::error::AppError;
-use crate::pages::cluster::{BUTTON, ERROR_TEXT, INPUT, QUIET_BUTTON};
 use crate::server_fns::catalog::{
     diff_catalog_entry, get_catalog_cluster, get_catalog_entry, render_catalog_entry,
 };
@@ -259,13 +259,11 @@ pub fn CatalogEntryPage() -> impl IntoView {
         move |name| load(name, location.search.get_untracked()),
     );
     view! {
-        <Transition fallback=|| view! { <p class="text-sm text-slate-500 dark:text-slate-400">"Loading…"</p> }>
-            <ErrorBoundary fallback=|errors| view! { <ErrorView errors/> }>
-                {move || Suspend::new(async move {
-                    page.await.map(|page| view! { <EntryView name=name.get_untracked() page/> })
-                })}
-            </ErrorBoundary>
-        </Transition>
+        <Loaded>
+            {move || Suspend::new(async move {
+                page.await.map(|page| view! { <EntryView name=name.get_untracked() page/> })
+            })}
+        </Loaded>
     }
 }
 

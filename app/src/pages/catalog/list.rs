@@ -9,9 +9,8 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use super::{Debounce, EntryBadges, LINK, PANEL, TYPING_PAUSE, in_place};
 use crate::catalog::CatalogList;
 use crate::catalog::{CATEGORIES, EntrySummary, category_label, encode};
-use crate::components::error_view::ErrorView;
-use crate::components::page::PageHeader;
-use crate::pages::cluster::{INPUT, QUIET_BUTTON};
+use crate::components::page::{Loaded, PageHeader};
+use crate::components::style::{INPUT, QUIET_BUTTON};
 use crate::server_fns::catalog::list_catalog;
 
 /// The address of the list for a search (`q` trimmed; empty parts left out).
@@ -130,14 +129,12 @@ pub fn CatalogPage() -> impl IntoView {
                 </div>
             </fieldset>
         </form>
-        <Transition fallback=|| view! { <p class="text-sm text-slate-500 dark:text-slate-400">"Loading the catalog…"</p> }>
-            <ErrorBoundary fallback=|errors| view! { <ErrorView errors/> }>
-                {move || Suspend::new(async move {
-                    let (q, category) = search.get();
-                    list.await.map(|list| view! { <Results list q category clear/> })
-                })}
-            </ErrorBoundary>
-        </Transition>
+        <Loaded loading="Loading the catalog…">
+            {move || Suspend::new(async move {
+                let (q, category) = search.get();
+                list.await.map(|list| view! { <Results list q category clear/> })
+            })}
+        </Loaded>
     }
 }
 

@@ -25,7 +25,7 @@ pub(crate) const PANEL: &str =
     "rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900";
 pub(crate) const LINK: &str =
     "font-medium text-sky-700 underline underline-offset-2 hover:decoration-2 dark:text-sky-400";
-pub(crate) const HINT: &str = "mt-1 text-xs text-slate-500 dark:text-slate-400";
+pub(crate) use crate::components::style::HINT;
 
 /// How long typing pauses before the address (and what depends on it) follows.
 pub(crate) const TYPING_PAUSE: Duration = Duration::from_millis(250);

@@ -6,10 +6,11 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
-use super::{BUTTON, CARD, ClusterHeader, DANGER_BUTTON, FieldMessage, INPUT, QUIET_BUTTON};
-use crate::components::error_view::ErrorView;
+use super::{ClusterHeader, FieldMessage};
 use crate::components::forms::{ErrorSummary, field_error};
+use crate::components::page::Loaded;
 use crate::components::status_badge::StatusBadge;
+use crate::components::style::{BUTTON, CARD, DANGER_BUTTON, INPUT, QUIET_BUTTON};
 use crate::nodepools::{MAX_SIZE, NodepoolScaleInfo};
 use crate::server_fns::nodepool_changes::{DeleteNodepool, ScaleNodepool, get_nodepool_scale_info};
 
@@ -29,14 +30,12 @@ pub fn NodepoolScalePage() -> impl IntoView {
         get_nodepool_scale_info(zone, id, nodepool)
     });
     view! {
-        <Transition fallback=|| view! { <p class="text-sm text-slate-500 dark:text-slate-400">"Loading…"</p> }>
-            <ErrorBoundary fallback=|errors| view! { <ErrorView errors/> }>
-                {move || Suspend::new(async move {
-                    let (zone, id, nodepool) = key();
-                    info.await.map(|info| view! { <Scale zone id nodepool info/> })
-                })}
-            </ErrorBoundary>
-        </Transition>
+        <Loaded>
+            {move || Suspend::new(async move {
+                let (zone, id, nodepool) = key();
+                info.await.map(|info| view! { <Scale zone id nodepool info/> })
+            })}
+        </Loaded>
     }
 }
 

@@ -5,14 +5,15 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
+use super::ClusterTabs;
 use crate::catalog::unmet;
 use crate::clusters::{ClusterDetail, NodepoolDetail};
-use crate::components::error_view::ErrorView;
 use crate::components::live::{DegradedBanner, LiveIndicator, use_live};
 use crate::components::operation_progress::OperationProgress;
+use crate::components::page::Loaded;
 use crate::components::status_badge::StatusBadge;
+use crate::components::style::CARD;
 use crate::live::{ClusterSnapshot, Progress, work};
-use crate::pages::cluster::ClusterTabs;
 use crate::server_fns::catalog::list_catalog;
 use crate::server_fns::clusters::get_cluster;
 
@@ -29,13 +30,11 @@ pub fn ClusterDetailPage() -> impl IntoView {
     };
     let cluster = Resource::new(key, |(zone, id)| get_cluster(zone, id));
     view! {
-        <Transition fallback=|| view! { <p class="text-sm text-slate-500 dark:text-slate-400">"Loading the cluster…"</p> }>
-            <ErrorBoundary fallback=|errors| view! { <ErrorView errors/> }>
-                {move || Suspend::new(async move {
-                    cluster.await.map(|cluster| view! { <Detail cluster/> })
-                })}
-            </ErrorBoundary>
-        </Transition>
+        <Loaded loading="Loading the cluster…">
+            {move || Suspend::new(async move {
+                cluster.await.map(|cluster| view! { <Detail cluster/> })
+            })}
+        </Loaded>
     }
 }
 
@@ -132,7 +131,7 @@ fn Detail(cluster: ClusterDetail) -> impl IntoView {
                 "This cluster no longer exists. " <a class="font-medium underline" href="/clusters">"Back to the list"</a>
             </div>
         })}
-        <section aria-labelledby="overview-title" class="mb-6 rounded-lg border border-slate-200 bg-white p-6 dark:border-slate-800 dark:bg-slate-900">
+        <section aria-labelledby="overview-title" class=format!("mb-6 {CARD}")>
             <h2 id="overview-title" class="text-base font-semibold">"Overview"</h2>
             <dl class="mt-3 grid gap-x-8 gap-y-2 text-sm sm:grid-cols-2">
                 {move || facts(&current.read()).into_iter().map(|(term, value)| view! {
@@ -168,7 +167,7 @@ fn CatalogSuggestions(cluster: ClusterDetail) -> impl IntoView {
     let facts = cluster.catalog_facts();
     let target = format!("{}/{}", cluster.zone, cluster.id);
     view! {
-        <section aria-labelledby="catalog-title" class="mt-6 rounded-lg border border-slate-200 bg-white p-6 dark:border-slate-800 dark:bg-slate-900">
+        <section aria-labelledby="catalog-title" class=format!("mt-6 {CARD}")>
             <h2 id="catalog-title" class="text-base font-semibold">"From the catalog"</h2>
             <Transition fallback=|| view! { <p class="mt-2 text-sm text-slate-500 dark:text-slate-400">"Loading suggestions…"</p> }>
                 {move || {

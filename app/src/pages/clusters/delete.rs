@@ -6,10 +6,11 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
 
-use super::{CARD, ClusterHeader, DANGER_BUTTON, FieldMessage, INPUT, QUIET_BUTTON, cluster_key};
+use super::{ClusterHeader, FieldMessage, cluster_key};
 use crate::clusters::ClusterSettings;
-use crate::components::error_view::ErrorView;
 use crate::components::forms::{ErrorSummary, field_error};
+use crate::components::page::Loaded;
+use crate::components::style::{CARD, DANGER_BUTTON, INPUT, QUIET_BUTTON};
 use crate::server_fns::cluster_changes::{DeleteCluster, get_cluster_settings};
 
 /// `/clusters/{zone}/{id}/delete`.
@@ -18,20 +19,18 @@ pub fn ClusterDeletePage() -> impl IntoView {
     let key = cluster_key();
     let cluster = Resource::new(key.clone(), |(zone, id)| get_cluster_settings(zone, id));
     view! {
-        <Transition fallback=|| view! { <p class="text-sm text-slate-500 dark:text-slate-400">"Loading…"</p> }>
-            <ErrorBoundary fallback=|errors| view! { <ErrorView errors/> }>
-                {
+        <Loaded>
+            {
+                let key = key.clone();
+                move || {
                     let key = key.clone();
-                    move || {
-                        let key = key.clone();
-                        Suspend::new(async move {
-                            let (zone, id) = key();
-                            cluster.await.map(|cluster| view! { <Delete zone id cluster/> })
-                        })
-                    }
+                    Suspend::new(async move {
+                        let (zone, id) = key();
+                        cluster.await.map(|cluster| view! { <Delete zone id cluster/> })
+                    })
                 }
-            </ErrorBoundary>
-        </Transition>
+            }
+        </Loaded>
     }
 }
 

@@ -7,16 +7,15 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use super::new::CreateClusterLink;
 use crate::clusters::{ClusterList, ClusterQuery, ClusterRow, matches};
-use crate::components::error_view::ErrorView;
 use crate::components::live::{DegradedBanner, LiveIndicator, use_live};
-use crate::components::page::PageHeader;
+use crate::components::page::{Loaded, PageHeader};
 use crate::components::status_badge::StatusBadge;
 use crate::live::ClusterListSnapshot;
-use crate::pages::cluster_new::CreateClusterLink;
 use crate::server_fns::clusters::list_clusters;
 
-const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950";
+use crate::components::style::FILTER_INPUT as INPUT;
 
 /// The query the address describes.
 fn query_from(get: impl Fn(&str) -> Option<String>) -> ClusterQuery {
@@ -122,14 +121,12 @@ pub fn ClustersPage() -> impl IntoView {
         >
             <CreateClusterLink/>
         </PageHeader>
-        <Transition fallback=|| view! { <p class="text-sm text-slate-500 dark:text-slate-400">"Loading clusters…"</p> }>
-            <ErrorBoundary fallback=|errors| view! { <ErrorView errors/> }>
-                {move || Suspend::new(async move {
-                    let query = query();
-                    list.await.map(|list| view! { <ClusterListView list query/> })
-                })}
-            </ErrorBoundary>
-        </Transition>
+        <Loaded loading="Loading clusters…">
+            {move || Suspend::new(async move {
+                let query = query();
+                list.await.map(|list| view! { <ClusterListView list query/> })
+            })}
+        </Loaded>
     }
 }
 

@@ -1,10 +1,14 @@
-//! The pages of one cluster beyond its overview: Access, Activity and Settings tabs, and the
-//! scale, upgrade and delete flows. Each is its own address, so each works without JavaScript,
-//! can be bookmarked, and the browser's Back button does what people expect.
+//! The cluster pages: the list, the creation wizard, a cluster's overview and its Access,
+//! Activity and Settings tabs, and the scale, upgrade and delete flows. Each is its own
+//! address, so each works without JavaScript, can be bookmarked, and the browser's Back button
+//! does what people expect. What every page of one cluster shows at its top is here.
 
 pub mod access;
 pub mod activity;
 pub mod delete;
+pub mod detail;
+pub mod list;
+pub mod new;
 pub mod scale;
 pub mod settings;
 pub mod upgrade;
@@ -13,14 +17,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use crate::components::status_badge::StatusBadge;
-
-pub(crate) const CARD: &str =
-    "rounded-lg border border-slate-200 bg-white p-6 dark:border-slate-800 dark:bg-slate-900";
-pub(crate) const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-sky-500 focus:outline-2 focus:outline-sky-500 aria-[invalid=true]:border-red-500 dark:border-slate-700 dark:bg-slate-950";
-pub(crate) const BUTTON: &str = "rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500 disabled:opacity-50";
-pub(crate) const QUIET_BUTTON: &str = "rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-sky-500 dark:border-slate-700 dark:hover:bg-slate-800";
-pub(crate) const DANGER_BUTTON: &str = "rounded-md bg-red-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-red-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-red-500 disabled:opacity-50";
-pub(crate) const ERROR_TEXT: &str = "text-sm text-red-600 dark:text-red-400";
+use crate::components::style::ERROR_TEXT;
 
 /// The `(zone, id)` of the cluster in the address.
 pub(crate) fn cluster_key() -> impl Fn() -> (String, String) + Clone + Send + Sync + 'static {

@@ -5,10 +5,11 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::{BUTTON, CARD, ClusterHeader, FieldMessage, INPUT, QUIET_BUTTON, cluster_key};
+use super::{ClusterHeader, FieldMessage, cluster_key};
 use crate::access::{AuthorityCert, ClusterAccess, IssuedKubeconfig, MASTERS, TTL_CHOICES};
-use crate::components::error_view::ErrorView;
 use crate::components::forms::{ErrorSummary, field_error};
+use crate::components::page::Loaded;
+use crate::components::style::{BUTTON, CARD, INPUT, QUIET_BUTTON};
 use crate::server_fns::cluster_access::{IssueKubeconfig, RotateCredentials, get_cluster_access};
 
 /// A `data:` address holding `text`, for a download link that needs no server round trip.
@@ -25,20 +26,18 @@ pub fn ClusterAccessPage() -> impl IntoView {
     let key = cluster_key();
     let access = Resource::new(key.clone(), |(zone, id)| get_cluster_access(zone, id));
     view! {
-        <Transition fallback=|| view! { <p class="text-sm text-slate-500 dark:text-slate-400">"Loading…"</p> }>
-            <ErrorBoundary fallback=|errors| view! { <ErrorView errors/> }>
-                {
+        <Loaded>
+            {
+                let key = key.clone();
+                move || {
                     let key = key.clone();
-                    move || {
-                        let key = key.clone();
-                        Suspend::new(async move {
-                            let (zone, id) = key();
-                            access.await.map(|access| view! { <Access zone id access/> })
-                        })
-                    }
+                    Suspend::new(async move {
+                        let (zone, id) = key();
+                        access.await.map(|access| view! { <Access zone id access/> })
+                    })
                 }
-            </ErrorBoundary>
-        </Transition>
+            }
+        </Loaded>
     }
 }
 

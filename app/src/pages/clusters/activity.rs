@@ -5,10 +5,11 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::{CARD, ClusterHeader, cluster_key};
+use super::{ClusterHeader, cluster_key};
 use crate::activity::ActivityEntry;
-use crate::components::error_view::ErrorView;
+use crate::components::page::Loaded;
 use crate::components::status_badge::StatusBadge;
+use crate::components::style::CARD;
 use crate::server_fns::activity::list_activity;
 use crate::server_fns::cluster_changes::get_cluster_settings;
 
@@ -35,37 +36,35 @@ pub fn ClusterActivityPage() -> impl IntoView {
         },
     );
     view! {
-        <Transition fallback=|| view! { <p class="text-sm text-slate-500 dark:text-slate-400">"Loading…"</p> }>
-            <ErrorBoundary fallback=|errors| view! { <ErrorView errors/> }>
-                {
+        <Loaded>
+            {
+                let key = key.clone();
+                move || {
                     let key = key.clone();
-                    move || {
-                        let key = key.clone();
-                        Suspend::new(async move {
-                            let (zone, id) = key();
-                            let cluster = cluster.await?;
-                            let slice = entries.await?;
-                            let title = format!("Activity · {} · Capstan", cluster.name);
-                            let older = slice
-                                .older_than
-                                .map(|before| format!("/clusters/{zone}/{id}/activity?before={before}"));
-                            Ok::<_, crate::error::AppError>(view! {
-                                <Title text=title/>
-                                <ClusterHeader zone id name=cluster.name state=cluster.state current="Activity"/>
-                                <section aria-labelledby="timeline-title" class=CARD>
-                                    <h2 id="timeline-title" class="text-base font-semibold">"Timeline"</h2>
-                                    <p class="mt-1 text-sm text-slate-600 dark:text-slate-400">"Every change made through Capstan to this cluster and its nodepools, and who made it. Times are UTC."</p>
-                                    <Timeline entries=slice.entries/>
-                                    {older.map(|href| view! {
-                                        <p class="mt-4 text-sm"><a href=href class="font-medium text-sky-700 hover:underline dark:text-sky-400">"Older entries"</a></p>
-                                    })}
-                                </section>
-                            })
+                    Suspend::new(async move {
+                        let (zone, id) = key();
+                        let cluster = cluster.await?;
+                        let slice = entries.await?;
+                        let title = format!("Activity · {} · Capstan", cluster.name);
+                        let older = slice
+                            .older_than
+                            .map(|before| format!("/clusters/{zone}/{id}/activity?before={before}"));
+                        Ok::<_, crate::error::AppError>(view! {
+                            <Title text=title/>
+                            <ClusterHeader zone id name=cluster.name state=cluster.state current="Activity"/>
+                            <section aria-labelledby="timeline-title" class=CARD>
+                                <h2 id="timeline-title" class="text-base font-semibold">"Timeline"</h2>
+                                <p class="mt-1 text-sm text-slate-600 dark:text-slate-400">"Every change made through Capstan to this cluster and its nodepools, and who made it. Times are UTC."</p>
+                                <Timeline entries=slice.entries/>
+                                {older.map(|href| view! {
+                                    <p class="mt-4 text-sm"><a href=href class="font-medium text-sky-700 hover:underline dark:text-sky-400">"Older entries"</a></p>
+                                })}
+                            </section>
                         })
-                    }
+                    })
                 }
-            </ErrorBoundary>
-        </Transition>
+            }
+        </Loaded>
     }
 }
 

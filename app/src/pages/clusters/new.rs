@@ -16,8 +16,10 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_location;
 use serde::Deserialize;
 
-use crate::components::error_view::ErrorView;
-use crate::components::page::PageHeader;
+use crate::components::page::{Loaded, PageHeader};
+use crate::components::style::{
+    CARD as SECTION, HINT, INPUT, LARGE_BUTTON as PRIMARY, LARGE_QUIET_BUTTON as SECONDARY,
+};
 use crate::error::{AppError, FieldError};
 use crate::pricing::{PRICES_AS_OF, PoolCost, estimate, format_eur};
 use crate::server_fns::create_cluster::{CreateCluster, wizard_options};
@@ -25,12 +27,6 @@ use crate::wizard::form::errors_of_step;
 use crate::wizard::render::{api_calls, exo_commands, terraform};
 use crate::wizard::{ClusterForm, NodepoolForm, Step, WizardChoices, field_label, plan};
 
-const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-sky-500 focus:outline-2 focus:outline-sky-500 aria-[invalid=true]:border-red-500 dark:border-slate-700 dark:bg-slate-950";
-const PRIMARY: &str = "rounded-md bg-sky-700 px-4 py-2 text-sm font-medium text-white hover:bg-sky-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500 disabled:opacity-60";
-const SECONDARY: &str = "rounded-md border border-slate-300 px-4 py-2 text-sm font-medium hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-sky-500 dark:border-slate-700 dark:hover:bg-slate-800";
-const SECTION: &str =
-    "rounded-lg border border-slate-200 bg-white p-6 dark:border-slate-800 dark:bg-slate-900";
-const HINT: &str = "mt-1 text-xs text-slate-500 dark:text-slate-400";
 const ERROR: &str = "mt-1 text-sm text-red-600 dark:text-red-400";
 
 /// What the address of the page may carry: a form sent back (after a refusal, or to add or
@@ -171,16 +167,14 @@ pub fn ClusterNewPage() -> impl IntoView {
             title="Create a cluster"
             description="A Kubernetes cluster and its nodepools, in one of your organization's zones."
         />
-        <Transition fallback=|| view! { <p class="text-sm text-slate-500 dark:text-slate-400">"Loading what you can choose from…"</p> }>
-            <ErrorBoundary fallback=|errors| view! { <ErrorView errors/> }>
-                {move || Suspend::new(async move {
-                    choices.await.map(|choices| {
-                        wizard.form.update_untracked(|f| f.fill_defaults(&choices));
-                        view! { <WizardForm wizard choices zone_asked/> }
-                    })
-                })}
-            </ErrorBoundary>
-        </Transition>
+        <Loaded loading="Loading what you can choose from…">
+            {move || Suspend::new(async move {
+                choices.await.map(|choices| {
+                    wizard.form.update_untracked(|f| f.fill_defaults(&choices));
+                    view! { <WizardForm wizard choices zone_asked/> }
+                })
+            })}
+        </Loaded>
     }
 }
 

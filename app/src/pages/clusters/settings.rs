@@ -6,12 +6,11 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::{
-    BUTTON, CARD, ClusterHeader, DANGER_BUTTON, FieldMessage, INPUT, QUIET_BUTTON, cluster_key,
-};
+use super::{ClusterHeader, FieldMessage, cluster_key};
 use crate::clusters::{ClusterSettings, LATE_ADDONS};
-use crate::components::error_view::ErrorView;
 use crate::components::forms::{ErrorSummary, field_error};
+use crate::components::page::Loaded;
+use crate::components::style::{BUTTON, CARD, DANGER_BUTTON, INPUT, QUIET_BUTTON};
 use crate::server_fns::cluster_changes::{
     UpdateCluster, UpgradeServiceLevel, get_cluster_settings,
 };
@@ -30,20 +29,18 @@ pub fn ClusterSettingsPage() -> impl IntoView {
         |((zone, id), _, _)| get_cluster_settings(zone, id),
     );
     view! {
-        <Transition fallback=|| view! { <p class="text-sm text-slate-500 dark:text-slate-400">"Loading…"</p> }>
-            <ErrorBoundary fallback=|errors| view! { <ErrorView errors/> }>
-                {
+        <Loaded>
+            {
+                let key = key.clone();
+                move || {
                     let key = key.clone();
-                    move || {
-                        let key = key.clone();
-                        Suspend::new(async move {
-                            let (zone, id) = key();
-                            settings.await.map(|settings| view! { <Settings zone id settings update level/> })
-                        })
-                    }
+                    Suspend::new(async move {
+                        let (zone, id) = key();
+                        settings.await.map(|settings| view! { <Settings zone id settings update level/> })
+                    })
                 }
-            </ErrorBoundary>
-        </Transition>
+            }
+        </Loaded>
     }
 }
 

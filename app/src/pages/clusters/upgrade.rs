@@ -5,10 +5,11 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::{BUTTON, CARD, ClusterHeader, FieldMessage, QUIET_BUTTON, cluster_key};
-use crate::components::error_view::ErrorView;
+use super::{ClusterHeader, FieldMessage, cluster_key};
 use crate::components::forms::{ErrorSummary, field_error};
+use crate::components::page::Loaded;
 use crate::components::status_badge::StatusBadge;
+use crate::components::style::{BUTTON, CARD, QUIET_BUTTON};
 use crate::server_fns::cluster_upgrade::{StartUpgrade, get_upgrade_options, get_upgrade_plan};
 use crate::upgrades::{UpgradeOptions, UpgradePlan};
 
@@ -57,22 +58,20 @@ pub fn ClusterUpgradePage() -> impl IntoView {
         }
     }
     view! {
-        <Transition fallback=|| view! { <p class="text-sm text-slate-500 dark:text-slate-400">"Loading…"</p> }>
-            <ErrorBoundary fallback=|errors| view! { <ErrorView errors/> }>
-                {
+        <Loaded>
+            {
+                let key = key.clone();
+                move || {
                     let key = key.clone();
-                    move || {
-                        let key = key.clone();
-                        Suspend::new(async move {
-                            let (zone, id) = key();
-                            let options = options.await?;
-                            let plan = plan.await?;
-                            Ok::<_, crate::error::AppError>(view! { <Upgrade zone id options plan start/> })
-                        })
-                    }
+                    Suspend::new(async move {
+                        let (zone, id) = key();
+                        let options = options.await?;
+                        let plan = plan.await?;
+                        Ok::<_, crate::error::AppError>(view! { <Upgrade zone id options plan start/> })
+                    })
                 }
-            </ErrorBoundary>
-        </Transition>
+            }
+        </Loaded>
     }
 }
 

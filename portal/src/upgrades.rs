@@ -140,7 +140,7 @@ pub async fn create(
     let steps = serde_json::to_string(&plan.steps).unwrap_or_else(|_| "[]".into());
     let inserted = sqlx::query(
         "INSERT INTO upgrade_plans (id, org_id, zone, cluster_id, from_version, to_version, \
-         portal, message, steps, created_by, created_at, updated_at) \
+         state, message, steps, created_by, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, 'running', NULL, $7, $8, $9, $9)",
     )
     .bind(&plan.id)
@@ -167,7 +167,7 @@ async fn save(portal: &Portal, plan: &mut UpgradePlan) -> Result<(), AppError> {
     plan.updated_at = super::now_ms();
     let steps = serde_json::to_string(&plan.steps).unwrap_or_else(|_| "[]".into());
     sqlx::query(
-        "UPDATE upgrade_plans SET portal = $1, message = $2, steps = $3, updated_at = $4 \
+        "UPDATE upgrade_plans SET state = $1, message = $2, steps = $3, updated_at = $4 \
          WHERE id = $5",
     )
     .bind(&plan.state)
@@ -206,7 +206,7 @@ pub fn spawn(portal: Portal, org: String, caller: Caller, plan: UpgradePlan) {
 
 /// Resumes every running plan (at start, after a restart or a crash).
 pub async fn resume_all(portal: &Portal) -> Result<usize, AppError> {
-    let rows = sqlx::query("SELECT * FROM upgrade_plans WHERE portal = 'running'")
+    let rows = sqlx::query("SELECT * FROM upgrade_plans WHERE state = 'running'")
         .fetch_all(portal.store.pool())
         .await
         .map_err(db_failure)?;

@@ -1,0 +1,358 @@
+//! The watcher of one cluster: its state, nodepools and instances per look, a log line per
+//! change, "gone" once it is deleted, and the progress of the operation under way with an
+//! estimate of its end that learns how fast this API works.
+
+use portal_types::clusters::ClusterDetail;
+use portal_types::error::AppError;
+use portal_types::live::{ChangeLine, ClusterSnapshot, Progress, work};
+
+use super::driver::{Health, Watcher, failure_message};
+use super::{Kind, json};
+use crate::Portal;
+
+/// Typical durations of the simulated provider at speed 1 (the first estimate, before the
+/// watcher has seen how fast this API really is).
+const CONTROL_PLANE_MS: f64 = 100_000.0;
+const NODE_MS: f64 = 120_000.0;
+
+/// An operation being timed by a watcher.
+#[derive(Debug, Clone)]
+struct Track {
+    started_ms: i64,
+    /// Whether `started_ms` is the operation's real beginning (the cluster's creation time),
+    /// so its observed length can teach the watcher how fast this API is.
+    started_exactly: bool,
+    phase: (bool, bool),
+    phase_started_ms: i64,
+    ends_ms: Option<i64>,
+}
+
+/// Watches one cluster of an organization.
+#[derive(Debug)]
+pub struct ClusterWatcher {
+    org: String,
+    zone: String,
+    id: String,
+    /// The last state published.
+    cluster: Option<ClusterDetail>,
+    track: Option<Track>,
+    /// How much slower (>1) or faster (<1) than the typical durations this API works.
+    scale: Option<f64>,
+    gone: bool,
+    health: Health,
+}
+
+impl ClusterWatcher {
+    pub fn new(org: &str, zone: &str, id: &str) -> ClusterWatcher {
+        ClusterWatcher {
+            org: org.to_owned(),
+            zone: zone.to_owned(),
+            id: id.to_owned(),
+            cluster: None,
+            track: None,
+            scale: None,
+            gone: false,
+            health: Health::default(),
+        }
+    }
+
+    /// The operation under way on `cluster`, timed from when it began (the creation time for a
+    /// creation, otherwise when this watcher first saw it) with an estimate of its end: the
+    /// typical durations of what is left, scaled by how fast this API turned out to be.
+    fn progress(&mut self, cluster: &ClusterDetail, now_ms: i64) -> Option<Progress> {
+        let Some(work) = work(cluster) else {
+            self.track = None;
+            return None;
+        };
+        let phase = (work.control_plane_pending, work.nodes_pending);
+        let created = (cluster.state == "creating")
+            .then(|| unix_ms(&cluster.created_at))
+            .flatten();
+        let track = self.track.get_or_insert_with(|| Track {
+            started_ms: created.unwrap_or(now_ms),
+            started_exactly: created.is_some(),
+            phase: (false, false),
+            phase_started_ms: created.unwrap_or(now_ms),
+            ends_ms: None,
+        });
+        if track.phase != phase {
+            // The control plane just finished: its real length says how fast this API is.
+            if track.phase.0 && !phase.0 && track.started_exactly {
+                let took = (now_ms - track.phase_started_ms) as f64;
+                self.scale = Some((took / CONTROL_PLANE_MS).clamp(0.001, 100.0));
+            }
+            if track.phase != (false, false) {
+                track.phase_started_ms = now_ms;
+            }
+            track.phase = phase;
+            let scale = self.scale.unwrap_or(1.0);
+            let left = (if phase.0 { CONTROL_PLANE_MS } else { 0.0 }
+                + if phase.1 { NODE_MS } else { 0.0 })
+                * scale;
+            track.ends_ms = Some(track.phase_started_ms + left as i64);
+        }
+        Some(Progress {
+            operation: work.operation,
+            state: work.state,
+            done: work.done,
+            total: work.total,
+            started_ms: Some(track.started_ms),
+            ends_ms: track.ends_ms,
+        })
+    }
+}
+
+impl Watcher for ClusterWatcher {
+    type Seen = ClusterDetail;
+
+    async fn look(&self, portal: &Portal) -> Result<ClusterDetail, AppError> {
+        let (client, zones) = crate::orchestration::client_for(portal, &self.org).await?;
+        crate::clusters::cluster_detail(&client, &zones, &self.zone, &self.id).await
+    }
+
+    fn observe(
+        &mut self,
+        seen: Result<ClusterDetail, AppError>,
+        now_ms: i64,
+    ) -> (Vec<(Kind, String)>, bool) {
+        let mut events = Vec::new();
+        match seen {
+            Err(AppError::NotFound(what)) => {
+                self.health.recovered(now_ms, &mut events);
+                if !self.gone {
+                    self.gone = true;
+                    let message = format!("{what}: it no longer exists");
+                    events.push((
+                        Kind::Change,
+                        json(&ChangeLine {
+                            at_ms: now_ms,
+                            text: "the cluster is gone (deleted)".into(),
+                        }),
+                    ));
+                    events.push((Kind::Gone, json(&message)));
+                }
+            }
+            Err(error) => self
+                .health
+                .failed(|| failure_message(&error), now_ms, &mut events),
+            Ok(cluster) => {
+                self.health.recovered(now_ms, &mut events);
+                self.gone = false;
+                if self.cluster.as_ref() != Some(&cluster) {
+                    if let Some(previous) = &self.cluster {
+                        for text in cluster_changes(previous, &cluster) {
+                            events.push((
+                                Kind::Change,
+                                json(&ChangeLine {
+                                    at_ms: now_ms,
+                                    text,
+                                }),
+                            ));
+                        }
+                    }
+                    let progress = self.progress(&cluster, now_ms);
+                    events.push((
+                        Kind::Snapshot,
+                        json(&ClusterSnapshot {
+                            cluster: cluster.clone(),
+                            progress,
+                        }),
+                    ));
+                    self.cluster = Some(cluster);
+                }
+            }
+        }
+        let fast = !self.gone && self.cluster.as_ref().and_then(work).is_some();
+        (events, fast)
+    }
+}
+
+/// Unix ms of an RFC 3339 time.
+fn unix_ms(rfc3339: &str) -> Option<i64> {
+    let at = time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
+        .ok()?;
+    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).ok()
+}
+
+/// Operation-log lines for the differences between two states of a cluster.
+pub fn cluster_changes(old: &ClusterDetail, new: &ClusterDetail) -> Vec<String> {
+    let mut lines = Vec::new();
+    if old.state != new.state {
+        lines.push(format!("cluster state {} → {}", old.state, new.state));
+    }
+    if old.version != new.version {
+        lines.push(format!(
+            "Kubernetes version {} → {}",
+            old.version, new.version
+        ));
+    }
+    if old.endpoint.is_none()
+        && let Some(endpoint) = &new.endpoint
+    {
+        lines.push(format!("API server reachable at {endpoint}"));
+    }
+    let running = |p: &portal_types::clusters::NodepoolDetail| {
+        p.instances.iter().filter(|i| i.state == "running").count()
+    };
+    for pool in &new.nodepools {
+        let Some(before) = old.nodepools.iter().find(|p| p.id == pool.id) else {
+            lines.push(format!(
+                "nodepool {} added: {} × {}",
+                pool.name, pool.size, pool.instance_type
+            ));
+            continue;
+        };
+        if before.state != pool.state {
+            lines.push(format!(
+                "nodepool {}: state {} → {}",
+                pool.name, before.state, pool.state
+            ));
+        }
+        if before.size != pool.size {
+            lines.push(format!(
+                "nodepool {}: size {} → {}",
+                pool.name, before.size, pool.size
+            ));
+        }
+        if (running(before), before.size) != (running(pool), pool.size) {
+            lines.push(format!(
+                "nodepool {}: {} of {} instances running",
+                pool.name,
+                running(pool),
+                pool.size
+            ));
+        }
+    }
+    for pool in &old.nodepools {
+        if !new.nodepools.iter().any(|p| p.id == pool.id) {
+            lines.push(format!("nodepool {} removed", pool.name));
+        }
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use portal_types::clusters::fixtures::{cluster, pool};
+    use portal_types::live::Upstream;
+
+    fn watcher() -> ClusterWatcher {
+        ClusterWatcher::new("org", "ch-gva-2", "c1")
+    }
+
+    fn kinds(events: &[(Kind, String)]) -> Vec<Kind> {
+        events.iter().map(|(k, _)| *k).collect()
+    }
+
+    #[test]
+    fn cluster_diffs_read_as_an_operation_log() {
+        let before = cluster("creating", vec![pool("web", "creating", 3, 0)]);
+        let mut after = cluster("running", vec![pool("web", "creating", 3, 1)]);
+        after.endpoint = Some("https://c1.example:6443".into());
+        assert_eq!(
+            cluster_changes(&before, &after),
+            [
+                "cluster state creating → running",
+                "API server reachable at https://c1.example:6443",
+                "nodepool web: 1 of 3 instances running",
+            ]
+        );
+        let mut scaled = after.clone();
+        scaled.nodepools[0] = pool("web", "scaling", 5, 1);
+        scaled.nodepools.push(pool("db", "creating", 2, 0));
+        assert_eq!(
+            cluster_changes(&after, &scaled),
+            [
+                "nodepool web: state creating → scaling",
+                "nodepool web: size 3 → 5",
+                "nodepool web: 1 of 5 instances running",
+                "nodepool db added: 2 × standard.small",
+            ]
+        );
+        assert_eq!(
+            cluster_changes(&scaled, &cluster("running", vec![])),
+            ["nodepool web removed", "nodepool db removed"]
+        );
+        assert!(cluster_changes(&after, &after).is_empty());
+    }
+
+    #[test]
+    fn a_watch_publishes_changes_only_and_polls_fast_in_transition() {
+        let mut watch = watcher();
+        let creating = cluster("creating", vec![pool("web", "creating", 2, 0)]);
+        let (events, fast) = watch.observe(Ok(creating.clone()), 1_000);
+        assert_eq!(
+            kinds(&events),
+            [Kind::Snapshot],
+            "the first look: a snapshot"
+        );
+        assert!(fast);
+        let (events, _) = watch.observe(Ok(creating), 2_000);
+        assert!(events.is_empty(), "nothing changed, nothing sent");
+        let running = cluster("running", vec![pool("web", "running", 2, 2)]);
+        let (events, fast) = watch.observe(Ok(running), 3_000);
+        assert_eq!(
+            kinds(&events),
+            [Kind::Change, Kind::Change, Kind::Change, Kind::Snapshot]
+        );
+        assert!(!fast, "stable: poll slowly");
+    }
+
+    #[test]
+    fn upstream_failures_are_announced_once_and_so_is_recovery() {
+        let mut watch = watcher();
+        let running = cluster("running", vec![]);
+        watch.observe(Ok(running.clone()), 1_000);
+        let down = || AppError::Unavailable {
+            service: "The orchestration API".into(),
+            message: "connection refused".into(),
+        };
+        let (events, _) = watch.observe(Err(down()), 2_000);
+        assert_eq!(kinds(&events), [Kind::Upstream]);
+        let upstream: Upstream = serde_json::from_str(&events[0].1).unwrap();
+        assert_eq!(
+            upstream,
+            Upstream {
+                degraded: true,
+                message: "connection refused".into(),
+                since_ms: 2_000
+            }
+        );
+        assert!(watch.observe(Err(down()), 3_000).0.is_empty(), "said once");
+        let (events, _) = watch.observe(Ok(running), 4_000);
+        assert_eq!(
+            kinds(&events),
+            [Kind::Upstream],
+            "recovered; data unchanged"
+        );
+        let (events, _) = watch.observe(Err(AppError::NotFound("cluster c1".into())), 5_000);
+        assert_eq!(kinds(&events), [Kind::Change, Kind::Gone]);
+    }
+
+    #[test]
+    fn progress_is_timed_from_creation_and_learns_the_speed() {
+        let mut watch = watcher();
+        let created = unix_ms("2026-01-01T00:00:00Z").unwrap();
+        let creating = cluster("creating", vec![pool("web", "creating", 2, 0)]);
+        let progress = watch.progress(&creating, created + 5_000).unwrap();
+        assert_eq!(progress.started_ms, Some(created));
+        assert_eq!(
+            progress.ends_ms,
+            Some(created + 220_000),
+            "typical: control plane then nodes"
+        );
+        // The control plane took 10 s, a tenth of the typical: nodes should take ~12 s.
+        let booting = cluster("running", vec![pool("web", "creating", 2, 0)]);
+        let progress = watch.progress(&booting, created + 10_000).unwrap();
+        assert_eq!(progress.ends_ms, Some(created + 10_000 + 12_000));
+        assert_eq!(progress.started_ms, Some(created), "one operation");
+        assert_eq!(
+            watch.progress(
+                &cluster("running", vec![pool("web", "running", 2, 2)]),
+                created + 30_000
+            ),
+            None
+        );
+    }
+}

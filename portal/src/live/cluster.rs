@@ -7,7 +7,7 @@ use portal_types::error::AppError;
 use portal_types::live::{ChangeLine, ClusterSnapshot, Progress, work};
 
 use super::driver::{Health, Watcher, failure_message};
-use super::{Kind, json};
+use super::{Kind, json, log_changes};
 use crate::Portal;
 
 /// Typical durations of the simulated provider at speed 1 (the first estimate, before the
@@ -140,15 +140,7 @@ impl Watcher for ClusterWatcher {
                 self.gone = false;
                 if self.cluster.as_ref() != Some(&cluster) {
                     if let Some(previous) = &self.cluster {
-                        for text in cluster_changes(previous, &cluster) {
-                            events.push((
-                                Kind::Change,
-                                json(&ChangeLine {
-                                    at_ms: now_ms,
-                                    text,
-                                }),
-                            ));
-                        }
+                        log_changes(cluster_changes(previous, &cluster), now_ms, &mut events);
                     }
                     let progress = self.progress(&cluster, now_ms);
                     events.push((

@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 
 use portal_types::clusters::ClusterRow;
 use portal_types::error::AppError;
-use portal_types::live::{ChangeLine, ClusterListSnapshot, row_in_transition};
+use portal_types::live::{ClusterListSnapshot, row_in_transition};
 
 use super::driver::{Health, Watcher, failure_message};
-use super::{Kind, json};
+use super::{Kind, json, log_changes};
 use crate::Portal;
 
 /// Watches the cluster list of one organization.
@@ -70,15 +70,11 @@ impl Watcher for ClusterListWatcher {
                 list.rows.sort_by(|a, b| a.id.cmp(&b.id));
                 if self.list.as_ref() != Some(&list) {
                     if let Some(previous) = &self.list {
-                        for text in list_changes(&previous.rows, &list.rows) {
-                            events.push((
-                                Kind::Change,
-                                json(&ChangeLine {
-                                    at_ms: now_ms,
-                                    text,
-                                }),
-                            ));
-                        }
+                        log_changes(
+                            list_changes(&previous.rows, &list.rows),
+                            now_ms,
+                            &mut events,
+                        );
                     }
                     events.push((Kind::Snapshot, json(&list)));
                     self.list = Some(list);

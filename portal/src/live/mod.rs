@@ -32,7 +32,7 @@ mod ring;
 use std::sync::Arc;
 use std::time::Duration;
 
-use portal_types::live::{CHANGE, GONE, SNAPSHOT, UPSTREAM};
+use portal_types::live::{CHANGE, ChangeLine, GONE, SNAPSHOT, UPSTREAM};
 
 pub use driver::{Health, Watcher};
 pub use hub::{Holder, Hub, HubStats, Limits, RETRY_SECONDS, Subscription};
@@ -113,4 +113,17 @@ fn json<T: serde::Serialize>(value: &T) -> String {
         tracing::error!(%error, "cannot serialize a live event");
         "null".into()
     })
+}
+
+/// An operation-log line per change, all at `now_ms`.
+fn log_changes(lines: Vec<String>, now_ms: i64, events: &mut Vec<(Kind, String)>) {
+    for text in lines {
+        events.push((
+            Kind::Change,
+            json(&ChangeLine {
+                at_ms: now_ms,
+                text,
+            }),
+        ));
+    }
 }

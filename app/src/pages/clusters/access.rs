@@ -24,19 +24,13 @@ fn data_url(text: &str) -> String {
 #[component]
 pub fn ClusterAccessPage() -> impl IntoView {
     let key = cluster_key();
-    let access = Resource::new(key.clone(), |(zone, id)| get_cluster_access(zone, id));
+    let access = Resource::new(key, |(zone, id)| get_cluster_access(zone, id));
     view! {
         <Loaded>
-            {
-                let key = key.clone();
-                move || {
-                    let key = key.clone();
-                    Suspend::new(async move {
-                        let (zone, id) = key();
-                        access.await.map(|access| view! { <Access zone id access/> })
-                    })
-                }
-            }
+            {move || Suspend::new(async move {
+                let (zone, id) = key();
+                access.await.map(|access| view! { <Access zone id access/> })
+            })}
         </Loaded>
     }
 }

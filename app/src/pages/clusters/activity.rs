@@ -18,10 +18,9 @@ use crate::server_fns::cluster_changes::get_cluster_settings;
 pub fn ClusterActivityPage() -> impl IntoView {
     let key = cluster_key();
     let query = use_query_map();
-    let cluster = Resource::new(key.clone(), |(zone, id)| get_cluster_settings(zone, id));
+    let cluster = Resource::new(key, |(zone, id)| get_cluster_settings(zone, id));
     let entries = Resource::new(
         {
-            let key = key.clone();
             move || {
                 let before = query
                     .read()
@@ -37,33 +36,27 @@ pub fn ClusterActivityPage() -> impl IntoView {
     );
     view! {
         <Loaded>
-            {
-                let key = key.clone();
-                move || {
-                    let key = key.clone();
-                    Suspend::new(async move {
-                        let (zone, id) = key();
-                        let cluster = cluster.await?;
-                        let slice = entries.await?;
-                        let title = format!("Activity · {} · Capstan", cluster.name);
-                        let older = slice
-                            .older_than
-                            .map(|before| format!("/clusters/{zone}/{id}/activity?before={before}"));
-                        Ok::<_, crate::error::AppError>(view! {
-                            <Title text=title/>
-                            <ClusterHeader zone id name=cluster.name state=cluster.state current="Activity"/>
-                            <section aria-labelledby="timeline-title" class=CARD>
-                                <h2 id="timeline-title" class="text-base font-semibold">"Timeline"</h2>
-                                <p class="mt-1 text-sm text-slate-600 dark:text-slate-400">"Every change made through Capstan to this cluster and its nodepools, and who made it. Times are UTC."</p>
-                                <Timeline entries=slice.entries/>
-                                {older.map(|href| view! {
-                                    <p class="mt-4 text-sm"><a href=href class="font-medium text-sky-700 hover:underline dark:text-sky-400">"Older entries"</a></p>
-                                })}
-                            </section>
-                        })
-                    })
-                }
-            }
+            {move || Suspend::new(async move {
+                let (zone, id) = key();
+                let cluster = cluster.await?;
+                let slice = entries.await?;
+                let title = format!("Activity · {} · Capstan", cluster.name);
+                let older = slice
+                    .older_than
+                    .map(|before| format!("/clusters/{zone}/{id}/activity?before={before}"));
+                Ok::<_, crate::error::AppError>(view! {
+                    <Title text=title/>
+                    <ClusterHeader zone id name=cluster.name state=cluster.state current="Activity"/>
+                    <section aria-labelledby="timeline-title" class=CARD>
+                        <h2 id="timeline-title" class="text-base font-semibold">"Timeline"</h2>
+                        <p class="mt-1 text-sm text-slate-600 dark:text-slate-400">"Every change made through Capstan to this cluster and its nodepools, and who made it. Times are UTC."</p>
+                        <Timeline entries=slice.entries/>
+                        {older.map(|href| view! {
+                            <p class="mt-4 text-sm"><a href=href class="font-medium text-sky-700 hover:underline dark:text-sky-400">"Older entries"</a></p>
+                        })}
+                    </section>
+                })
+            })}
         </Loaded>
     }
 }

@@ -17,19 +17,13 @@ use crate::server_fns::cluster_changes::{DeleteCluster, get_cluster_settings};
 #[component]
 pub fn ClusterDeletePage() -> impl IntoView {
     let key = cluster_key();
-    let cluster = Resource::new(key.clone(), |(zone, id)| get_cluster_settings(zone, id));
+    let cluster = Resource::new(key, |(zone, id)| get_cluster_settings(zone, id));
     view! {
         <Loaded>
-            {
-                let key = key.clone();
-                move || {
-                    let key = key.clone();
-                    Suspend::new(async move {
-                        let (zone, id) = key();
-                        cluster.await.map(|cluster| view! { <Delete zone id cluster/> })
-                    })
-                }
-            }
+            {move || Suspend::new(async move {
+                let (zone, id) = key();
+                cluster.await.map(|cluster| view! { <Delete zone id cluster/> })
+            })}
         </Loaded>
     }
 }

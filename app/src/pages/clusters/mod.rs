@@ -19,8 +19,8 @@ use leptos_router::hooks::use_params_map;
 use crate::components::status_badge::StatusBadge;
 use crate::components::style::ERROR_TEXT;
 
-/// The `(zone, id)` of the cluster in the address.
-pub(crate) fn cluster_key() -> impl Fn() -> (String, String) + Clone + Send + Sync + 'static {
+/// The `(zone, id)` of the cluster in the address (`Copy`: it reads the route's params signal).
+pub(crate) fn cluster_key() -> impl Fn() -> (String, String) + Copy + Send + Sync + 'static {
     let params = use_params_map();
     move || {
         let params = params.read();

@@ -22,24 +22,15 @@ pub fn ClusterSettingsPage() -> impl IntoView {
     let update = ServerAction::<UpdateCluster>::new();
     let level = ServerAction::<UpgradeServiceLevel>::new();
     let settings = Resource::new(
-        {
-            let key = key.clone();
-            move || (key(), update.version().get(), level.version().get())
-        },
+        move || (key(), update.version().get(), level.version().get()),
         |((zone, id), _, _)| get_cluster_settings(zone, id),
     );
     view! {
         <Loaded>
-            {
-                let key = key.clone();
-                move || {
-                    let key = key.clone();
-                    Suspend::new(async move {
-                        let (zone, id) = key();
-                        settings.await.map(|settings| view! { <Settings zone id settings update level/> })
-                    })
-                }
-            }
+            {move || Suspend::new(async move {
+                let (zone, id) = key();
+                settings.await.map(|settings| view! { <Settings zone id settings update level/> })
+            })}
         </Loaded>
     }
 }

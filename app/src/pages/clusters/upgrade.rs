@@ -23,18 +23,12 @@ pub fn ClusterUpgradePage() -> impl IntoView {
     let key = cluster_key();
     let start = ServerAction::<StartUpgrade>::new();
     let options = Resource::new(
-        {
-            let key = key.clone();
-            move || (key(), start.version().get())
-        },
+        move || (key(), start.version().get()),
         |((zone, id), _)| get_upgrade_options(zone, id),
     );
     let tick = RwSignal::new(0u64);
     let plan = Resource::new(
-        {
-            let key = key.clone();
-            move || (key(), start.version().get(), tick.get())
-        },
+        move || (key(), start.version().get(), tick.get()),
         |((zone, id), _, _)| get_upgrade_plan(zone, id),
     );
     // While a plan runs, look again every few seconds (in the browser only).
@@ -59,18 +53,12 @@ pub fn ClusterUpgradePage() -> impl IntoView {
     }
     view! {
         <Loaded>
-            {
-                let key = key.clone();
-                move || {
-                    let key = key.clone();
-                    Suspend::new(async move {
-                        let (zone, id) = key();
-                        let options = options.await?;
-                        let plan = plan.await?;
-                        Ok::<_, crate::error::AppError>(view! { <Upgrade zone id options plan start/> })
-                    })
-                }
-            }
+            {move || Suspend::new(async move {
+                let (zone, id) = key();
+                let options = options.await?;
+                let plan = plan.await?;
+                Ok::<_, crate::error::AppError>(view! { <Upgrade zone id options plan start/> })
+            })}
         </Loaded>
     }
 }

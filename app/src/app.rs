@@ -12,8 +12,8 @@ use crate::pages::clusters::list::ClustersPage;
 use crate::pages::lazy::{
     AccountRoute, ActivityRoute, CatalogEntryRoute, CatalogRoute, ClusterAccessRoute,
     ClusterActivityRoute, ClusterDeleteRoute, ClusterDetailRoute, ClusterNewRoute,
-    ClusterSettingsRoute, ClusterUpgradeRoute, InviteRoute, NodepoolScaleRoute, SettingsRoute,
-    SignInRoute, SignUpRoute,
+    ClusterNodepoolsRoute, ClusterSettingsRoute, ClusterUpgradeRoute, InviteRoute,
+    NodepoolScaleRoute, SettingsRoute, SignInRoute, SignUpRoute,
 };
 use crate::pages::not_found::NotFoundPage;
 
@@ -116,6 +116,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/clusters/:zone/:id") view={Lazy::<ClusterDetailRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("/clusters/:zone/:id/access") view={Lazy::<ClusterAccessRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("/clusters/:zone/:id/activity") view={Lazy::<ClusterActivityRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("/clusters/:zone/:id/nodepools") view={Lazy::<ClusterNodepoolsRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("/clusters/:zone/:id/settings") view={Lazy::<ClusterSettingsRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("/clusters/:zone/:id/upgrade") view={Lazy::<ClusterUpgradeRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("/clusters/:zone/:id/delete") view={Lazy::<ClusterDeleteRoute>::new()} ssr=SsrMode::Async/>

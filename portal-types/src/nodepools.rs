@@ -1,9 +1,70 @@
-//! Scaling a nodepool, as the scale page shows it: the pool and its instances, the largest
-//! size allowed, and the pure check of a scale request (a new size, or which instances leave).
+//! Nodepools as the Nodepools tab shows them (every setting, groups and networks by name), and
+//! scaling one, as the scale page shows it: the pool and its instances, the largest size
+//! allowed, and the pure check of a scale request (a new size, or which instances leave).
 
 use serde::{Deserialize, Serialize};
 
+use crate::clusters::ClusterDetail;
 use crate::error::FieldError;
+use crate::wizard::NamedChoice;
+
+/// A nodepool's settings beyond what the cluster's live stream carries (state, size, type,
+/// disk, version, labels, taints and instances come with [`ClusterDetail`]): what is read once
+/// when the tab is opened. Groups and networks are named (their id when the zone does not say).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodepoolSettings {
+    pub id: String,
+    pub description: Option<String>,
+    pub security_groups: Vec<NamedChoice>,
+    pub anti_affinity_groups: Vec<NamedChoice>,
+    pub private_networks: Vec<NamedChoice>,
+    /// Dedicated hypervisors the nodes run on, when the pool has one.
+    pub deploy_target: Option<NamedChoice>,
+    /// The template (disk image) its nodes boot from.
+    pub template: Option<String>,
+    /// The first part of its nodes' names (`pool` by default).
+    pub instance_prefix: Option<String>,
+    /// `inet4` (the default) or `dual`.
+    pub public_ip_assignment: String,
+    /// When the kubelet removes unused images, in words; `None` for the service's default.
+    pub image_gc: Option<String>,
+    /// Pods per node, when set (the service's default otherwise).
+    pub max_pods: Option<i64>,
+    /// NVIDIA MIG profile per GPU model (GPU pools only).
+    pub mig_profiles: Vec<(String, String)>,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+/// What the Nodepools tab shows: the cluster (kept current by its live stream) and the
+/// settings of each of its pools.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClusterNodepools {
+    pub cluster: ClusterDetail,
+    pub settings: Vec<NodepoolSettings>,
+    /// Whether the caller may scale pools (operators and up).
+    pub may_scale: bool,
+    /// Whether the caller may add and change pools (admins and owners).
+    pub may_change: bool,
+    /// Whether the caller may remove pools (admins and owners).
+    pub may_delete: bool,
+}
+
+/// The kubelet's image garbage collection in words: `above 85% disk use, down to 80%, images
+/// unused for 2m or more`. `None` when nothing is set (the service's defaults apply).
+pub fn image_gc_words(gc: &sks_api::KubeletImageGc) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(high) = gc.high_threshold {
+        parts.push(format!("above {high}% disk use"));
+    }
+    if let Some(low) = gc.low_threshold {
+        parts.push(format!("down to {low}%"));
+    }
+    if let Some(age) = gc.min_age.as_deref().filter(|a| !a.is_empty()) {
+        parts.push(format!("images unused for {age} or more"));
+    }
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
 
 /// Largest nodepool size the portal asks for: the same quota the wizard and the API apply.
 pub const MAX_SIZE: i64 = sks_api::validate::MAX_NODEPOOL_SIZE;
@@ -101,6 +162,20 @@ pub fn plan_scale(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn image_gc_reads_as_words_and_nothing_set_is_the_default() {
+        let gc = sks_api::KubeletImageGc {
+            high_threshold: Some(85),
+            low_threshold: Some(80),
+            min_age: Some("2m".into()),
+        };
+        assert_eq!(
+            image_gc_words(&gc).as_deref(),
+            Some("above 85% disk use, down to 80%, images unused for 2m or more")
+        );
+        assert_eq!(image_gc_words(&sks_api::KubeletImageGc::default()), None);
+    }
 
     fn instances() -> Vec<ScaleInstance> {
         ["a", "b", "c"]

@@ -132,8 +132,20 @@ pub async fn cluster_detail(
         .get_sks_cluster(&zone_name, uuid)
         .await
         .map_err(|e| upstream_failure(e, &format!("cluster {id} in {zone}")))?;
+    describe(client, &zone_name, cluster).await
+}
+
+/// A cluster already read, with the instances of its nodepools and the names of their
+/// instance types; `Unavailable` when any of these reads fails (a part read is not shown as
+/// instances gone).
+pub async fn describe(
+    client: &Client,
+    zone_name: &ZoneName,
+    cluster: sks_api::SksCluster,
+) -> Result<ClusterDetail, AppError> {
+    let zone = zone_name.as_str();
     let types = client
-        .list_instance_types(&zone_name)
+        .list_instance_types(zone_name)
         .await
         .map_err(upstream_unavailable)?;
     let type_name = |id: Option<uuid::Uuid>| -> String {
@@ -152,7 +164,7 @@ pub async fn cluster_detail(
     let mut nodepools = Vec::new();
     for pool in cluster.nodepools.clone().unwrap_or_default() {
         let instances = match pool.instance_pool {
-            Some(reference) => instances(client, &zone_name, reference.id)
+            Some(reference) => instances(client, zone_name, reference.id)
                 .await
                 .map_err(upstream_unavailable)?
                 .into_iter()

@@ -1,13 +1,105 @@
-//! Changing a nodepool: scaling it up or down — choosing which instances leave, or letting the
-//! service choose — and deleting it.
+//! A cluster's nodepools with every setting (the Nodepools tab), and changing one: scaling it
+//! up or down — choosing which instances leave, or letting the service choose — and deleting
+//! it.
 
 use portal_types::error::AppError;
-use portal_types::nodepools::{NodepoolScaleInfo, ScaleInstance, ScalePlan, plan_scale};
+use portal_types::nodepools::{
+    ClusterNodepools, NodepoolScaleInfo, NodepoolSettings, ScaleInstance, ScalePlan,
+    image_gc_words, plan_scale,
+};
+use portal_types::wizard::NamedChoice;
 
 use crate::Portal;
 use crate::accounts::authz::{Action, permits};
 use crate::auth::Caller;
 use crate::orchestration::{Change, ClusterScope, cluster_scope, conclude, upstream_failure};
+
+/// The cluster's nodepools with every setting, groups, networks and deploy targets named (by
+/// the zone's lists, read at once; an id stands for a name the zone does not give).
+pub async fn list(
+    portal: &Portal,
+    caller: &Caller,
+    zone: &str,
+    id: &str,
+) -> Result<ClusterNodepools, AppError> {
+    let role = caller.org()?.role;
+    let scope = cluster_scope(portal, caller, zone, id).await?;
+    let sks = scope.cluster().await?;
+    let pools = sks.nodepools.clone().unwrap_or_default();
+    let zone_name = &scope.zone;
+    let (cluster, choices, targets) = tokio::join!(
+        crate::clusters::describe(&scope.client, zone_name, sks),
+        crate::create::choices(&scope.client, std::slice::from_ref(zone_name), zone),
+        scope.client.list_deploy_targets(zone_name),
+    );
+    let cluster = cluster?;
+    let choices = choices.unwrap_or_default();
+    let targets: Vec<NamedChoice> = targets
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| NamedChoice {
+            id: t.id.to_string(),
+            name: t.name.unwrap_or_default(),
+        })
+        .collect();
+    let name = |offered: &[NamedChoice], reference: &sks_api::Ref| {
+        let id = reference.id.to_string();
+        offered
+            .iter()
+            .find(|c| c.id == id && !c.name.is_empty())
+            .cloned()
+            .unwrap_or(NamedChoice {
+                name: id.clone(),
+                id,
+            })
+    };
+    let names = |offered: &[NamedChoice], refs: Option<Vec<sks_api::Ref>>| {
+        refs.unwrap_or_default()
+            .iter()
+            .map(|r| name(offered, r))
+            .collect::<Vec<_>>()
+    };
+    let settings = pools
+        .into_iter()
+        .map(|pool| NodepoolSettings {
+            id: pool.id.map(|i| i.to_string()).unwrap_or_default(),
+            description: pool.description.filter(|d| !d.is_empty()),
+            security_groups: names(&choices.security_groups, pool.security_groups),
+            anti_affinity_groups: names(&choices.anti_affinity_groups, pool.anti_affinity_groups),
+            private_networks: names(&choices.private_networks, pool.private_networks),
+            deploy_target: pool.deploy_target.as_ref().map(|t| name(&targets, t)),
+            template: pool.template.map(|t| t.id.to_string()),
+            instance_prefix: pool.instance_prefix.filter(|p| !p.is_empty()),
+            public_ip_assignment: pool
+                .public_ip_assignment
+                .map(|a| a.to_string())
+                .unwrap_or_else(|| "inet4".into()),
+            image_gc: pool.kubelet_image_gc.as_ref().and_then(image_gc_words),
+            max_pods: pool.kubelet_max_pods,
+            mig_profiles: pool
+                .nvidia_mig_profiles
+                .map(|m| {
+                    [
+                        ("a30.24gb", m.a30_24gb),
+                        ("rtxpro6000.96gb", m.rtxpro6000_96gb),
+                        ("b300.269gb", m.b300_269gb),
+                    ]
+                    .into_iter()
+                    .filter_map(|(gpu, profile)| Some((gpu.to_owned(), profile?)))
+                    .collect()
+                })
+                .unwrap_or_default(),
+            created_at: pool.created_at.unwrap_or_default(),
+        })
+        .collect();
+    Ok(ClusterNodepools {
+        cluster,
+        settings,
+        may_scale: permits(role, Action::Scale),
+        may_change: permits(role, Action::Create),
+        may_delete: permits(role, Action::Delete),
+    })
+}
 
 /// Reads the nodepool and its instances (for the scale page and for checks).
 async fn load(

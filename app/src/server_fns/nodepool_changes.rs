@@ -1,10 +1,19 @@
-//! Changing a nodepool: scaling it up or down — choosing which instances leave, or letting the
-//! service choose — and deleting it.
+//! A cluster's nodepools (the Nodepools tab), and changing one: scaling it up or down —
+//! choosing which instances leave, or letting the service choose — and deleting it.
 
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::nodepools::NodepoolScaleInfo;
+use crate::nodepools::{ClusterNodepools, NodepoolScaleInfo};
+
+/// The cluster and every setting of each of its nodepools, for the Nodepools tab.
+#[server(endpoint = "get_cluster_nodepools")]
+pub async fn get_cluster_nodepools(zone: String, id: String) -> Result<ClusterNodepools, AppError> {
+    use portal::accounts::authz::Action;
+
+    let (portal, caller) = crate::ssr::portal_for(Action::Read).await?;
+    portal::nodepools::list(&portal, &caller, &zone, &id).await
+}
 
 /// The nodepool as the scale page shows it.
 #[server(endpoint = "get_nodepool_scale_info")]

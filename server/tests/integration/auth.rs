@@ -578,6 +578,11 @@ const TABLE: &[(&str, Access, &str)] = &[
         "zone=ch-gva-2&id=nope&version=1.36.3",
     ),
     (
+        "/api/get_cluster_nodepools",
+        Access::AtLeast(Role::Viewer),
+        "zone=ch-gva-2&id=nope",
+    ),
+    (
         "/api/get_nodepool_scale_info",
         Access::AtLeast(Role::Viewer),
         "zone=ch-gva-2&id=nope&nodepool=nope",

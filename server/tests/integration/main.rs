@@ -13,6 +13,7 @@ mod cluster_actions;
 mod clusters;
 mod faults;
 mod live;
+mod nodepools;
 mod process;
 mod properties;
 mod replicas;

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use super::ClusterTabs;
+use super::{ClusterTabs, InstanceTable};
 use crate::catalog::unmet;
 use crate::clusters::{ClusterDetail, NodepoolDetail};
 use crate::components::live::{DegradedBanner, LiveIndicator, use_live};
@@ -144,7 +144,10 @@ fn Detail(cluster: ClusterDetail) -> impl IntoView {
         </section>
         <OperationProgress progress now_ms=live.now_ms log=live.log/>
         <section aria-labelledby="nodepools-title">
-            <h2 id="nodepools-title" class="mb-3 text-base font-semibold">"Nodepools"</h2>
+            <div class="mb-3 flex items-center gap-3">
+                <h2 id="nodepools-title" class="text-base font-semibold">"Nodepools"</h2>
+                <a href=format!("{base}/nodepools") class="text-sm text-sky-700 underline underline-offset-2 hover:decoration-2 dark:text-sky-400">"Every setting, add a nodepool"</a>
+            </div>
             {move || {
                 let nodepools = current.read().nodepools.clone();
                 if nodepools.is_empty() {
@@ -236,23 +239,7 @@ fn Nodepool(pool: NodepoolDetail, base: String) -> impl IntoView {
                     class="ml-auto rounded-md border border-slate-300 px-2 py-1 text-xs font-medium hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800">"Scale"</a>
             </div>
             <PoolSettings pool=pool.clone()/>
-            {(!pool.instances.is_empty()).then(|| view! {
-                <table class="mt-3 min-w-full text-sm">
-                    <caption class="sr-only">{format!("Instances of {}", pool.name)}</caption>
-                    <thead class="text-left text-xs uppercase tracking-wide text-slate-500 dark:text-slate-400">
-                        <tr><th scope="col" class="py-1 pr-3">"Instance"</th><th scope="col" class="py-1 pr-3">"State"</th><th scope="col" class="py-1">"Public IP"</th></tr>
-                    </thead>
-                    <tbody>
-                        {pool.instances.into_iter().map(|i| view! {
-                            <tr>
-                                <td class="py-1 pr-3 font-mono text-xs">{i.name}</td>
-                                <td class="py-1 pr-3"><StatusBadge state=i.state/></td>
-                                <td class="py-1 font-mono text-xs">{i.public_ip.unwrap_or_default()}</td>
-                            </tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            })}
+            <InstanceTable pool_name=pool.name.clone() instances=pool.instances/>
         </section>
     }
 }

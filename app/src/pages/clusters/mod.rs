@@ -9,6 +9,7 @@ pub mod delete;
 pub mod detail;
 pub mod list;
 pub mod new;
+pub mod nodepools;
 pub mod scale;
 pub mod settings;
 pub mod upgrade;
@@ -16,6 +17,7 @@ pub mod upgrade;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
+use crate::clusters::InstanceDetail;
 use crate::components::status_badge::StatusBadge;
 use crate::components::style::ERROR_TEXT;
 
@@ -32,8 +34,9 @@ pub(crate) fn cluster_key() -> impl Fn() -> (String, String) + Copy + Send + Syn
 }
 
 /// The tabs of a cluster's pages.
-pub const TABS: [(&str, &str); 4] = [
+pub const TABS: [(&str, &str); 5] = [
     ("Overview", ""),
+    ("Nodepools", "/nodepools"),
     ("Access", "/access"),
     ("Activity", "/activity"),
     ("Settings", "/settings"),
@@ -99,4 +102,26 @@ pub(crate) fn FieldMessage(
     #[prop(into)] message: Signal<Option<String>>,
 ) -> impl IntoView {
     view! { <p id=id class=ERROR_TEXT>{move || message.get()}</p> }
+}
+
+/// A nodepool's instances: name, state and public IP (nothing when it has none).
+#[component]
+pub(crate) fn InstanceTable(pool_name: String, instances: Vec<InstanceDetail>) -> impl IntoView {
+    (!instances.is_empty()).then(|| view! {
+        <table class="mt-3 min-w-full text-sm">
+            <caption class="sr-only">{format!("Instances of {pool_name}")}</caption>
+            <thead class="text-left text-xs uppercase tracking-wide text-slate-500 dark:text-slate-400">
+                <tr><th scope="col" class="py-1 pr-3">"Instance"</th><th scope="col" class="py-1 pr-3">"State"</th><th scope="col" class="py-1">"Public IP"</th></tr>
+            </thead>
+            <tbody>
+                {instances.into_iter().map(|i| view! {
+                    <tr>
+                        <td class="py-1 pr-3 font-mono text-xs">{i.name}</td>
+                        <td class="py-1 pr-3"><StatusBadge state=i.state/></td>
+                        <td class="py-1 font-mono text-xs">{i.public_ip.unwrap_or_default()}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    })
 }

@@ -13,7 +13,7 @@ use crate::pages::lazy::{
     AccountRoute, ActivityRoute, CatalogEntryRoute, CatalogRoute, ClusterAccessRoute,
     ClusterActivityRoute, ClusterDeleteRoute, ClusterDetailRoute, ClusterNewRoute,
     ClusterNodepoolsRoute, ClusterSettingsRoute, ClusterUpgradeRoute, InviteRoute,
-    NodepoolScaleRoute, SettingsRoute, SignInRoute, SignUpRoute,
+    NodepoolNewRoute, NodepoolScaleRoute, SettingsRoute, SignInRoute, SignUpRoute,
 };
 use crate::pages::not_found::NotFoundPage;
 
@@ -117,6 +117,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/clusters/:zone/:id/access") view={Lazy::<ClusterAccessRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("/clusters/:zone/:id/activity") view={Lazy::<ClusterActivityRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("/clusters/:zone/:id/nodepools") view={Lazy::<ClusterNodepoolsRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("/clusters/:zone/:id/nodepools/new") view={Lazy::<NodepoolNewRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("/clusters/:zone/:id/settings") view={Lazy::<ClusterSettingsRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("/clusters/:zone/:id/upgrade") view={Lazy::<ClusterUpgradeRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("/clusters/:zone/:id/delete") view={Lazy::<ClusterDeleteRoute>::new()} ssr=SsrMode::Async/>

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clusters::ClusterDetail;
 use crate::error::FieldError;
-use crate::wizard::NamedChoice;
+use crate::wizard::{NamedChoice, WizardChoices};
 
 /// A nodepool's settings beyond what the cluster's live stream carries (state, size, type,
 /// disk, version, labels, taints and instances come with [`ClusterDetail`]): what is read once
@@ -48,6 +48,20 @@ pub struct ClusterNodepools {
     pub may_change: bool,
     /// Whether the caller may remove pools (admins and owners).
     pub may_delete: bool,
+}
+
+/// What the add-a-nodepool page needs: the cluster it adds to (its level prices the control
+/// plane, which the new pool does not change), the names its pools already have, and the
+/// wizard's choices for the cluster's zone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewNodepoolOptions {
+    pub cluster_name: String,
+    pub state: String,
+    pub level: String,
+    /// The Kubernetes version the new pool's nodes run (the cluster's).
+    pub version: String,
+    pub existing: Vec<String>,
+    pub choices: WizardChoices,
 }
 
 /// The kubelet's image garbage collection in words: `above 85% disk use, down to 80%, images

@@ -4,10 +4,11 @@
 
 use portal_types::error::AppError;
 use portal_types::nodepools::{
-    ClusterNodepools, NodepoolScaleInfo, NodepoolSettings, ScaleInstance, ScalePlan,
-    image_gc_words, plan_scale,
+    ClusterNodepools, NewNodepoolOptions, NodepoolScaleInfo, NodepoolSettings, ScaleInstance,
+    ScalePlan, image_gc_words, plan_scale,
 };
-use portal_types::wizard::NamedChoice;
+use portal_types::wizard::form::plan_nodepool;
+use portal_types::wizard::{ClusterForm, NamedChoice};
 
 use crate::Portal;
 use crate::accounts::authz::{Action, permits};
@@ -99,6 +100,69 @@ pub async fn list(
         may_change: permits(role, Action::Create),
         may_delete: permits(role, Action::Delete),
     })
+}
+
+/// What the add-a-nodepool page offers for cluster `id`.
+pub async fn add_options(
+    portal: &Portal,
+    caller: &Caller,
+    zone: &str,
+    id: &str,
+) -> Result<NewNodepoolOptions, AppError> {
+    let scope = cluster_scope(portal, caller, zone, id).await?;
+    let (cluster, choices) = tokio::join!(
+        scope.cluster(),
+        crate::create::choices(&scope.client, std::slice::from_ref(&scope.zone), zone),
+    );
+    let cluster = cluster?;
+    Ok(NewNodepoolOptions {
+        cluster_name: cluster.name.unwrap_or_default(),
+        state: cluster.state.map(|s| s.to_string()).unwrap_or_default(),
+        level: cluster.level.map(|l| l.to_string()).unwrap_or_default(),
+        version: cluster.version.unwrap_or_default(),
+        existing: pool_names(&cluster.nodepools),
+        choices: choices?,
+    })
+}
+
+fn pool_names(pools: &Option<Vec<sks_api::SksNodepool>>) -> Vec<String> {
+    pools
+        .iter()
+        .flatten()
+        .filter_map(|p| p.name.clone())
+        .collect()
+}
+
+/// Adds the form's nodepool to running cluster `id`: checked by the wizard's own rules (and
+/// named apart from the cluster's pools) before anything is sent; audited; the cluster's live
+/// watchers look at once, so its pages show the pool coming up. The answer is the address of
+/// the cluster's Nodepools tab.
+pub async fn add(
+    portal: &Portal,
+    caller: &Caller,
+    zone: &str,
+    id: &str,
+    form: &ClusterForm,
+) -> Result<String, AppError> {
+    let scope = cluster_scope(portal, caller, zone, id).await?;
+    let (cluster, choices) = tokio::join!(
+        scope.cluster(),
+        crate::create::choices(&scope.client, std::slice::from_ref(&scope.zone), zone),
+    );
+    let (cluster, choices) = (cluster?, choices?);
+    let request = plan_nodepool(form, &choices, &pool_names(&cluster.nodepools))
+        .map_err(|fields| AppError::Validation { fields })?;
+    let result = scope
+        .client
+        .create_sks_nodepool(&scope.zone, scope.id, &request)
+        .await;
+    let change = Change {
+        action: "nodepool.create",
+        target: format!("{} nodepool {}", scope.target(), request.name),
+        what: scope.what.clone(),
+    };
+    conclude(portal, caller, &scope, change, result).await?;
+    Ok(format!("/clusters/{zone}/{id}/nodepools"))
 }
 
 /// Reads the nodepool and its instances (for the scale page and for checks).

@@ -27,6 +27,7 @@ use crate::pages::clusters::activity::ClusterActivityPage;
 use crate::pages::clusters::delete::ClusterDeletePage;
 use crate::pages::clusters::detail::ClusterDetailPage;
 use crate::pages::clusters::new::ClusterNewPage;
+use crate::pages::clusters::nodepool_new::NodepoolNewPage;
 use crate::pages::clusters::nodepools::ClusterNodepoolsPage;
 use crate::pages::clusters::scale::NodepoolScalePage;
 use crate::pages::clusters::settings::ClusterSettingsPage;
@@ -64,6 +65,8 @@ lazy_pages! {
     ClusterActivityRoute => ClusterActivityPage;
     /// `/clusters/{zone}/{id}/nodepools`.
     ClusterNodepoolsRoute => ClusterNodepoolsPage;
+    /// `/clusters/{zone}/{id}/nodepools/new`.
+    NodepoolNewRoute => NodepoolNewPage;
     /// `/clusters/{zone}/{id}/settings`.
     ClusterSettingsRoute => ClusterSettingsPage;
     /// `/clusters/{zone}/{id}/upgrade`.

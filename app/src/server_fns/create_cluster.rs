@@ -12,6 +12,8 @@
 //! the error in the address, where the page shows both.
 
 use leptos::prelude::*;
+#[cfg(feature = "ssr")]
+use leptos::server_fn::ServerFn as _;
 
 use crate::error::AppError;
 use crate::wizard::{ClusterForm, WizardChoices};
@@ -48,19 +50,18 @@ pub async fn create_cluster(form: ClusterForm) -> Result<String, AppError> {
             Ok(path)
         }
         Err(error) => {
-            back_to_form(&form, &error);
+            back_to_form("/clusters/new", CreateCluster::PATH, &form, &error);
             Err(error)
         }
     }
 }
 
-/// Without JavaScript, a refusal sends the browser back to the form with what was typed and
-/// the error in the address (as server functions report errors to plain forms, plus the form
-/// itself, which they would lose).
+/// Without JavaScript, a refusal sends the browser back to the form's `page` with what was
+/// typed and the error of the server function at `path` in the address (as server functions
+/// report errors to plain forms, plus the form itself, which they would lose).
 #[cfg(feature = "ssr")]
-fn back_to_form(form: &ClusterForm, error: &AppError) {
+pub(crate) fn back_to_form(page: &str, path: &str, form: &ClusterForm, error: &AppError) {
     use base64::Engine as _;
-    use leptos::server_fn::ServerFn as _;
     use leptos::server_fn::error::FromServerFnError as _;
 
     if !crate::ssr::auth::plain_form_post() {
@@ -73,8 +74,8 @@ fn back_to_form(form: &ClusterForm, error: &AppError) {
     let typed = serde_qs::to_string(&Args { form }).unwrap_or_default();
     let encoded = base64::engine::general_purpose::URL_SAFE.encode(error.ser());
     let address = format!(
-        "/clusters/new?{typed}&__path={}&__err={}",
-        crate::url::encode(CreateCluster::PATH),
+        "{page}?{typed}&__path={}&__err={}",
+        crate::url::encode(path),
         crate::url::encode(&encoded)
     );
     leptos_axum::redirect(&address);

@@ -1,10 +1,14 @@
-//! A cluster's nodepools (the Nodepools tab), and changing one: scaling it up or down —
-//! choosing which instances leave, or letting the service choose — and deleting it.
+//! A cluster's nodepools (the Nodepools tab), adding one to a running cluster, and changing
+//! one: scaling it up or down — choosing which instances leave, or letting the service choose —
+//! and deleting it.
 
 use leptos::prelude::*;
+#[cfg(feature = "ssr")]
+use leptos::server_fn::ServerFn as _;
 
 use crate::error::AppError;
-use crate::nodepools::{ClusterNodepools, NodepoolScaleInfo};
+use crate::nodepools::{ClusterNodepools, NewNodepoolOptions, NodepoolScaleInfo};
+use crate::wizard::ClusterForm;
 
 /// The cluster and every setting of each of its nodepools, for the Nodepools tab.
 #[server(endpoint = "get_cluster_nodepools")]
@@ -13,6 +17,43 @@ pub async fn get_cluster_nodepools(zone: String, id: String) -> Result<ClusterNo
 
     let (portal, caller) = crate::ssr::portal_for(Action::Read).await?;
     portal::nodepools::list(&portal, &caller, &zone, &id).await
+}
+
+/// What the add-a-nodepool page offers: the cluster, its pools' names, the zone's choices.
+#[server(endpoint = "get_new_nodepool_options")]
+pub async fn get_new_nodepool_options(
+    zone: String,
+    id: String,
+) -> Result<NewNodepoolOptions, AppError> {
+    use portal::accounts::authz::Action;
+
+    let (portal, caller) = crate::ssr::portal_for(Action::Create).await?;
+    portal::nodepools::add_options(&portal, &caller, &zone, &id).await
+}
+
+/// Adds the nodepool of `form` (its first, the wizard's nodepool step) to a running cluster and
+/// sends the browser to the cluster's Nodepools tab, where it comes up live. Refuses bad input
+/// with every field named and sends nothing to the API. Without JavaScript a refusal goes back
+/// to the form with what was typed.
+#[server(endpoint = "add_nodepool")]
+pub async fn add_nodepool(zone: String, id: String, form: ClusterForm) -> Result<String, AppError> {
+    use portal::accounts::authz::Action;
+
+    let added = async {
+        let (portal, caller) = crate::ssr::portal_for(Action::Create).await?;
+        portal::nodepools::add(&portal, &caller, &zone, &id, &form).await
+    };
+    match added.await {
+        Ok(path) => {
+            leptos_axum::redirect(&path);
+            Ok(path)
+        }
+        Err(error) => {
+            let page = format!("/clusters/{zone}/{id}/nodepools/new");
+            super::create_cluster::back_to_form(&page, AddNodepool::PATH, &form, &error);
+            Err(error)
+        }
+    }
 }
 
 /// The nodepool as the scale page shows it.

@@ -556,109 +556,13 @@ pub fn plan(form: &ClusterForm, choices: &WizardChoices) -> Result<CreatePlan, V
     let mut nodepools = Vec::new();
     let mut names = BTreeSet::new();
     for (index, pool) in form.nodepools.iter().enumerate() {
-        let field = |name: &str| format!("nodepools[{index}].{name}");
-        let before = errors.len();
-        let name = pool.name.trim();
-        if !name.is_empty() && !names.insert(name.to_owned()) {
-            errors.push(FieldError::new(
-                field("name"),
-                format!("another nodepool is already called {name:?}; names must differ"),
-            ));
-        }
-        let size = parse_number(&pool.size);
-        if size.is_none() {
-            errors.push(FieldError::new(
-                field("size"),
-                format!(
-                    "must be a whole number of nodes, at least 1; not {:?}",
-                    pool.size
-                ),
-            ));
-        }
-        let disk_size = parse_number(&pool.disk_size);
-        if disk_size.is_none() {
-            errors.push(FieldError::new(
-                field("disk_size"),
-                format!(
-                    "must be a whole number of GiB between {} and {}; not {:?}",
-                    sks_api::validate::DISK_SIZE_MIN,
-                    sks_api::validate::DISK_SIZE_MAX,
-                    pool.disk_size
-                ),
-            ));
-        }
-        let instance_type = match pool.instance_type.trim() {
-            "" => {
-                errors.push(FieldError::new(
-                    field("instance_type"),
-                    "is required: choose an instance type",
-                ));
-                None
-            }
-            id => match id.parse::<Uuid>() {
-                Ok(uuid) if choices.instance_types.iter().any(|t| t.id == id) => Some(uuid),
-                _ => {
-                    errors.push(FieldError::new(
-                        field("instance_type"),
-                        format!("{id:?} is not an instance type offered in this zone"),
-                    ));
-                    None
-                }
-            },
-        };
-        let labels = parse_labels(&pool.labels, &field("labels"), &mut errors);
-        let taints = parse_taints(&pool.taints, &field("taints"), &mut errors);
-        let security_groups = parse_refs(
-            &pool.security_groups,
-            &choices.security_groups,
-            &field("security_groups"),
-            "security groups",
+        nodepools.push(check_nodepool(
+            index,
+            pool,
+            choices,
+            &mut names,
             &mut errors,
-        );
-        let private_networks = parse_refs(
-            &pool.private_networks,
-            &choices.private_networks,
-            &field("private_networks"),
-            "private networks",
-            &mut errors,
-        );
-        let anti_affinity_groups = parse_refs(
-            &pool.anti_affinity_groups,
-            &choices.anti_affinity_groups,
-            &field("anti_affinity_groups"),
-            "anti-affinity groups",
-            &mut errors,
-        );
-        let mut request = CreateSksNodepoolRequest::new(
-            name,
-            size.unwrap_or(1),
-            disk_size.unwrap_or(sks_api::validate::DISK_SIZE_MIN),
-            instance_type.unwrap_or_default(),
-        );
-        request.labels = (!labels.is_empty()).then_some(labels);
-        request.taints = (!taints.is_empty()).then_some(taints);
-        request.security_groups = security_groups;
-        request.private_networks = private_networks;
-        request.anti_affinity_groups = anti_affinity_groups;
-        let mut check = Check::default();
-        request.check(&mut check, "");
-        if let Err(invalid) = check.finish() {
-            // A field already refused by the form (a size that is not a number) is not refused
-            // again for the placeholder put in its place.
-            let refused: BTreeSet<String> = errors[before..]
-                .iter()
-                .map(|e| e.field.clone())
-                .filter(|f| [field("size"), field("disk_size"), field("instance_type")].contains(f))
-                .collect();
-            errors.extend(
-                invalid
-                    .0
-                    .into_iter()
-                    .map(|e| FieldError::new(nodepool_field(index, &e.field), e.message))
-                    .filter(|e| !refused.contains(&e.field)),
-            );
-        }
-        nodepools.push(request);
+        ));
     }
 
     if errors.is_empty() {
@@ -667,6 +571,149 @@ pub fn plan(form: &ClusterForm, choices: &WizardChoices) -> Result<CreatePlan, V
             cluster,
             nodepools,
         })
+    } else {
+        Err(errors)
+    }
+}
+
+/// Checks nodepool `index` of a form: every error goes to `errors`, named by form field
+/// (`nodepools[{index}].size`); `names` holds the names already taken (by the form's earlier
+/// pools, or by the cluster's pools) and gains this one. The request stands for the pool when
+/// nothing was added to `errors`.
+fn check_nodepool(
+    index: usize,
+    pool: &NodepoolForm,
+    choices: &WizardChoices,
+    names: &mut BTreeSet<String>,
+    errors: &mut Vec<FieldError>,
+) -> CreateSksNodepoolRequest {
+    let field = |name: &str| format!("nodepools[{index}].{name}");
+    let before = errors.len();
+    let name = pool.name.trim();
+    if !name.is_empty() && !names.insert(name.to_owned()) {
+        errors.push(FieldError::new(
+            field("name"),
+            format!(
+                "another nodepool of this cluster is already called {name:?}; names must differ"
+            ),
+        ));
+    }
+    let size = parse_number(&pool.size);
+    if size.is_none() {
+        errors.push(FieldError::new(
+            field("size"),
+            format!(
+                "must be a whole number of nodes, at least 1; not {:?}",
+                pool.size
+            ),
+        ));
+    }
+    let disk_size = parse_number(&pool.disk_size);
+    if disk_size.is_none() {
+        errors.push(FieldError::new(
+            field("disk_size"),
+            format!(
+                "must be a whole number of GiB between {} and {}; not {:?}",
+                sks_api::validate::DISK_SIZE_MIN,
+                sks_api::validate::DISK_SIZE_MAX,
+                pool.disk_size
+            ),
+        ));
+    }
+    let instance_type = match pool.instance_type.trim() {
+        "" => {
+            errors.push(FieldError::new(
+                field("instance_type"),
+                "is required: choose an instance type",
+            ));
+            None
+        }
+        id => match id.parse::<Uuid>() {
+            Ok(uuid) if choices.instance_types.iter().any(|t| t.id == id) => Some(uuid),
+            _ => {
+                errors.push(FieldError::new(
+                    field("instance_type"),
+                    format!("{id:?} is not an instance type offered in this zone"),
+                ));
+                None
+            }
+        },
+    };
+    let labels = parse_labels(&pool.labels, &field("labels"), errors);
+    let taints = parse_taints(&pool.taints, &field("taints"), errors);
+    let security_groups = parse_refs(
+        &pool.security_groups,
+        &choices.security_groups,
+        &field("security_groups"),
+        "security groups",
+        errors,
+    );
+    let private_networks = parse_refs(
+        &pool.private_networks,
+        &choices.private_networks,
+        &field("private_networks"),
+        "private networks",
+        errors,
+    );
+    let anti_affinity_groups = parse_refs(
+        &pool.anti_affinity_groups,
+        &choices.anti_affinity_groups,
+        &field("anti_affinity_groups"),
+        "anti-affinity groups",
+        errors,
+    );
+    let mut request = CreateSksNodepoolRequest::new(
+        name,
+        size.unwrap_or(1),
+        disk_size.unwrap_or(sks_api::validate::DISK_SIZE_MIN),
+        instance_type.unwrap_or_default(),
+    );
+    request.labels = (!labels.is_empty()).then_some(labels);
+    request.taints = (!taints.is_empty()).then_some(taints);
+    request.security_groups = security_groups;
+    request.private_networks = private_networks;
+    request.anti_affinity_groups = anti_affinity_groups;
+    let mut check = Check::default();
+    request.check(&mut check, "");
+    if let Err(invalid) = check.finish() {
+        // A field already refused by the form (a size that is not a number) is not refused
+        // again for the placeholder put in its place.
+        let refused: BTreeSet<String> = errors[before..]
+            .iter()
+            .map(|e| e.field.clone())
+            .filter(|f| [field("size"), field("disk_size"), field("instance_type")].contains(f))
+            .collect();
+        errors.extend(
+            invalid
+                .0
+                .into_iter()
+                .map(|e| FieldError::new(nodepool_field(index, &e.field), e.message))
+                .filter(|e| !refused.contains(&e.field)),
+        );
+    }
+    request
+}
+
+/// The `create-sks-nodepool` body of the first (only) nodepool of `form`, to add to a running
+/// cluster whose pools are called `existing`: the wizard's own checks of a nodepool (the same
+/// function, the same words), plus a name distinct from the cluster's pools. Errors are named
+/// `nodepools[0].…`, as the wizard's.
+pub fn plan_nodepool(
+    form: &ClusterForm,
+    choices: &WizardChoices,
+    existing: &[String],
+) -> Result<CreateSksNodepoolRequest, Vec<FieldError>> {
+    let Some(pool) = form.nodepools.first() else {
+        return Err(vec![FieldError::new(
+            "nodepools[0].name",
+            "describe the nodepool to add",
+        )]);
+    };
+    let mut names: BTreeSet<String> = existing.iter().cloned().collect();
+    let mut errors = Vec::new();
+    let request = check_nodepool(0, pool, choices, &mut names, &mut errors);
+    if errors.is_empty() {
+        Ok(request)
     } else {
         Err(errors)
     }
@@ -989,5 +1036,34 @@ pub(crate) mod tests {
             .deserialize_str(&sent)
             .unwrap();
         assert_eq!(back.form, valid_form());
+    }
+
+    #[test]
+    fn a_pool_added_to_a_running_cluster_is_checked_as_in_the_wizard_and_named_apart() {
+        let mut form = valid_form();
+        form.nodepools.remove(0);
+        let request = plan_nodepool(&form, &choices(), &["workers".into()]).expect("valid");
+        assert_eq!(request.name, "gpu");
+        assert_eq!(request.size, 1);
+        assert_eq!(request.taints.as_ref().map(|t| t.len()), Some(1));
+
+        let clash = plan_nodepool(&form, &choices(), &["gpu".into()]).unwrap_err();
+        assert_eq!(clash[0].field, "nodepools[0].name");
+        assert!(
+            clash[0].message.contains("already called \"gpu\""),
+            "{clash:?}"
+        );
+
+        form.nodepools[0].size = "many".into();
+        form.nodepools[0].taints = "oops".into();
+        let fields: Vec<String> = plan_nodepool(&form, &choices(), &[])
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, ["nodepools[0].size", "nodepools[0].taints"]);
+        form.nodepools.clear();
+        let none = plan_nodepool(&form, &choices(), &[]).unwrap_err();
+        assert_eq!(none[0].field, "nodepools[0].name");
     }
 }

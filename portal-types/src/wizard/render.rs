@@ -32,7 +32,7 @@ pub fn api_calls(plan: &CreatePlan) -> Vec<ApiCall> {
 }
 
 /// A body as pretty JSON (serializing plain data cannot fail).
-fn pretty<T: serde::Serialize>(value: &T) -> String {
+pub fn pretty<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string_pretty(value).unwrap_or_default()
 }
 
@@ -149,44 +149,55 @@ pub fn exo_commands(plan: &CreatePlan, choices: &WizardChoices) -> String {
     create.push("--nodepool-size 0".into());
     let mut out = create.join(" \\\n    ");
     for pool in &plan.nodepools {
-        let mut add = vec![
-            format!(
-                "exo compute sks nodepool add {} {}",
-                shell_quote(&cluster.name),
-                shell_quote(&pool.name)
-            ),
-            format!("--zone {}", shell_quote(&plan.zone)),
-            format!("--size {}", pool.size),
-            format!("--instance-type {}", shell_quote(&type_name(pool, choices))),
-            format!("--disk-size {}", pool.disk_size),
-        ];
-        if let Some(description) = &pool.description {
-            add.push(format!("--description {}", shell_quote(description)));
-        }
-        for (key, value) in pool.labels.iter().flatten() {
-            add.push(format!(
-                "--label {}",
-                shell_quote(&format!("{key}={value}"))
-            ));
-        }
-        for (key, taint) in pool.taints.iter().flatten() {
-            let text = format!("{key}={}:{}", taint.value, taint.effect);
-            add.push(format!("--taint {}", shell_quote(&text)));
-        }
-        for (flag, refs) in [
-            ("--security-group", &pool.security_groups),
-            ("--private-network", &pool.private_networks),
-            ("--anti-affinity-group", &pool.anti_affinity_groups),
-        ] {
-            for id in ids(refs) {
-                add.push(format!("{flag} {id}"));
-            }
-        }
         out.push_str("\n\n");
-        out.push_str(&add.join(" \\\n    "));
+        out.push_str(&exo_nodepool_add(&cluster.name, &plan.zone, pool, choices));
     }
     out.push('\n');
     out
+}
+
+/// The `exo compute sks nodepool add` command that adds `pool` to the cluster called
+/// `cluster` in `zone` (one command, its options one per line).
+pub fn exo_nodepool_add(
+    cluster: &str,
+    zone: &str,
+    pool: &CreateSksNodepoolRequest,
+    choices: &WizardChoices,
+) -> String {
+    let mut add = vec![
+        format!(
+            "exo compute sks nodepool add {} {}",
+            shell_quote(cluster),
+            shell_quote(&pool.name)
+        ),
+        format!("--zone {}", shell_quote(zone)),
+        format!("--size {}", pool.size),
+        format!("--instance-type {}", shell_quote(&type_name(pool, choices))),
+        format!("--disk-size {}", pool.disk_size),
+    ];
+    if let Some(description) = &pool.description {
+        add.push(format!("--description {}", shell_quote(description)));
+    }
+    for (key, value) in pool.labels.iter().flatten() {
+        add.push(format!(
+            "--label {}",
+            shell_quote(&format!("{key}={value}"))
+        ));
+    }
+    for (key, taint) in pool.taints.iter().flatten() {
+        let text = format!("{key}={}:{}", taint.value, taint.effect);
+        add.push(format!("--taint {}", shell_quote(&text)));
+    }
+    for (flag, refs) in [
+        ("--security-group", &pool.security_groups),
+        ("--private-network", &pool.private_networks),
+        ("--anti-affinity-group", &pool.anti_affinity_groups),
+    ] {
+        for id in ids(refs) {
+            add.push(format!("{flag} {id}"));
+        }
+    }
+    add.join(" \\\n    ")
 }
 
 /// An HCL map of strings, one entry per line.

@@ -583,6 +583,16 @@ const TABLE: &[(&str, Access, &str)] = &[
         "zone=ch-gva-2&id=nope",
     ),
     (
+        "/api/get_new_nodepool_options",
+        Access::AtLeast(Role::Admin),
+        "zone=ch-gva-2&id=nope",
+    ),
+    (
+        "/api/add_nodepool",
+        Access::AtLeast(Role::Admin),
+        "zone=ch-gva-2&id=nope&form[token]=x",
+    ),
+    (
         "/api/get_nodepool_scale_info",
         Access::AtLeast(Role::Viewer),
         "zone=ch-gva-2&id=nope&nodepool=nope",

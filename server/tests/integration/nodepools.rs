@@ -1,9 +1,14 @@
 //! A cluster's nodepools: the Nodepools tab names every setting of every pool (groups and
-//! networks by name, not counted), for the organization's members only.
+//! networks by name, not counted), for the organization's members only; a pool is added to a
+//! running cluster by the wizard's own rules, with and without JavaScript, and bad input is
+//! refused field by field with nothing sent to the API.
 
 use crate::support::*;
-use http::StatusCode;
-use portal_types::nodepools::ClusterNodepools;
+use axum::body::Body;
+use http::{Request, StatusCode, header};
+use portal::accounts::{Accounts, AuditFilter};
+use portal_types::nodepools::{ClusterNodepools, NewNodepoolOptions};
+use portal_types::wizard::{ClusterForm, NodepoolForm};
 use sks_api::{
     CreateNamedRequest, CreatePrivateNetworkRequest, CreateSksClusterRequest,
     CreateSksNodepoolRequest, KubeletImageGc, Level, Operation, PublicIpAssignment, Ref,
@@ -180,4 +185,273 @@ async fn the_nodepools_tab_names_every_setting_of_every_pool() {
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// A signed-up owner's organization with a running cluster `shop` and its pool `workers`:
+/// (cookie, client, cluster id).
+async fn running_cluster(h: &Harness, email: &str) -> (String, sks_api::client::Client, Uuid) {
+    let cookie = sign_up(&h.router, email).await;
+    let client = org_client(h, email).await;
+    let cluster = created(
+        &client,
+        client
+            .create_sks_cluster(
+                &ZONE,
+                &CreateSksClusterRequest::new("shop", Level::Pro, "1.36.3"),
+            )
+            .await
+            .unwrap(),
+    )
+    .await;
+    let small = client
+        .list_instance_types(&ZONE)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.display_name().as_deref() == Some("standard.small"))
+        .and_then(|t| t.id)
+        .unwrap();
+    created(
+        &client,
+        client
+            .create_sks_nodepool(
+                &ZONE,
+                cluster,
+                &CreateSksNodepoolRequest::new("workers", 1, 50, small),
+            )
+            .await
+            .unwrap(),
+    )
+    .await;
+    (cookie, client, cluster)
+}
+
+/// `zone=…&id=…&form[…]=…` as the add page posts it.
+fn add_body(cluster: Uuid, form: &ClusterForm) -> String {
+    #[derive(serde::Serialize)]
+    struct Args<'a> {
+        zone: &'a str,
+        id: String,
+        form: &'a ClusterForm,
+    }
+    serde_qs::to_string(&Args {
+        zone: ZONE.as_str(),
+        id: cluster.to_string(),
+        form,
+    })
+    .unwrap()
+}
+
+/// The names of the cluster's pools, as the API has them.
+async fn pool_names(client: &sks_api::client::Client, cluster: Uuid) -> Vec<String> {
+    let cluster = client.get_sks_cluster(&ZONE, cluster).await.unwrap();
+    let mut names: Vec<String> = cluster
+        .nodepools
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|p| p.name)
+        .collect();
+    names.sort();
+    names
+}
+
+#[tokio::test]
+async fn a_pool_is_added_to_a_running_cluster_by_the_wizards_rules() {
+    let h = harness_at(100.0).await;
+    let (cookie, client, cluster) = running_cluster(&h, "grow@example.com").await;
+    let base = format!("zone={}&id={cluster}", ZONE.as_str());
+    let (status, _, answer) = send(
+        &h.router,
+        call("/api/get_new_nodepool_options", &base, &cookie),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let options: NewNodepoolOptions = serde_json::from_str(&answer).unwrap();
+    assert_eq!(options.existing, ["workers"]);
+    let small = options
+        .choices
+        .instance_types
+        .iter()
+        .find(|t| t.name == "standard.small")
+        .unwrap()
+        .id
+        .clone();
+
+    // A name the cluster already uses, a size that is not a number, a taint without effect:
+    // each named, nothing sent.
+    let mut form = ClusterForm {
+        nodepools: vec![NodepoolForm {
+            name: "workers".into(),
+            instance_type: small.clone(),
+            size: "many".into(),
+            taints: "batch=yes".into(),
+            ..NodepoolForm::default()
+        }],
+        ..ClusterForm::default()
+    };
+    let (status, _, answer) = send(
+        &h.router,
+        call("/api/add_nodepool", &add_body(cluster, &form), &cookie),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    let error: portal_types::error::AppError = serde_json::from_str(&answer).unwrap();
+    let portal_types::error::AppError::Validation { fields } = error else {
+        panic!("{error:?}")
+    };
+    let named: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(
+        named,
+        [
+            "nodepools[0].name",
+            "nodepools[0].size",
+            "nodepools[0].taints"
+        ]
+    );
+    assert_eq!(pool_names(&client, cluster).await, ["workers"]);
+
+    // A good one is added, with its labels and taint, and comes up.
+    form.nodepools[0].name = "batch".into();
+    form.nodepools[0].size = "2".into();
+    form.nodepools[0].labels = "tier=batch".into();
+    form.nodepools[0].taints = "batch=yes:NoSchedule".into();
+    let (status, _, answer) = send(
+        &h.router,
+        call("/api/add_nodepool", &add_body(cluster, &form), &cookie),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert!(answer.contains(&format!("/clusters/{}/{cluster}/nodepools", ZONE.as_str())));
+    assert_eq!(pool_names(&client, cluster).await, ["batch", "workers"]);
+    let batch = client
+        .get_sks_cluster(&ZONE, cluster)
+        .await
+        .unwrap()
+        .nodepools
+        .unwrap()
+        .into_iter()
+        .find(|p| p.name.as_deref() == Some("batch"))
+        .unwrap();
+    assert_eq!(batch.size, Some(2));
+    assert_eq!(
+        batch.labels.unwrap().get("tier").map(String::as_str),
+        Some("batch")
+    );
+    assert_eq!(
+        batch.taints.unwrap()["batch"].effect,
+        TaintEffect::NoSchedule
+    );
+
+    // Audited under the cluster, once, as a success (the refusal sent nothing to audit).
+    let accounts = Accounts::new(h.store.clone());
+    let user = accounts
+        .user_by_email("grow@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    let org = accounts.memberships(&user.id).await.unwrap()[0]
+        .org_id
+        .clone();
+    let filter = AuditFilter {
+        target: Some(format!("cluster/{}/{cluster}", ZONE.as_str())),
+        ..AuditFilter::default()
+    };
+    let audit: Vec<(String, String)> = accounts
+        .audit(&org, &filter, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.action, e.outcome))
+        .collect();
+    assert_eq!(
+        audit,
+        [("nodepool.create".to_owned(), "success".to_owned())]
+    );
+}
+
+/// A form post from the add page, as a browser without JavaScript sends it.
+fn plain_post(body: &str, cookie: &str, cluster: Uuid) -> Request<Body> {
+    Request::post("/api/add_nodepool")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html,application/xhtml+xml")
+        .header(header::ORIGIN, ORIGIN)
+        .header(
+            header::REFERER,
+            format!(
+                "{ORIGIN}/clusters/{}/{cluster}/nodepools/new",
+                ZONE.as_str()
+            ),
+        )
+        .header(header::COOKIE, cookie)
+        .body(Body::from(body.to_owned()))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn without_javascript_a_pool_is_added_or_the_form_comes_back_with_what_was_typed() {
+    let h = harness_at(100.0).await;
+    let (cookie, client, cluster) = running_cluster(&h, "plain@example.com").await;
+    let page = format!("/clusters/{}/{cluster}/nodepools/new", ZONE.as_str());
+    let (status, _, html) = send(&h.router, get_with(&page, &cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    for shown in [
+        "New nodepool name",
+        r#"name="form[nodepools][0][size]""#,
+        r#"name="zone""#,
+        "Its nodepools: workers.",
+    ] {
+        assert!(html.contains(shown), "the form has {shown:?}");
+    }
+
+    let mut form = ClusterForm {
+        nodepools: vec![NodepoolForm {
+            name: "typed name".into(),
+            size: "0".into(),
+            ..NodepoolForm::default()
+        }],
+        ..ClusterForm::default()
+    };
+    let (status, headers, _) = send(
+        &h.router,
+        plain_post(&add_body(cluster, &form), &cookie, cluster),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FOUND);
+    let back = headers[header::LOCATION].to_str().unwrap().to_owned();
+    assert!(back.starts_with(&page), "{back}");
+    let (status, _, html) = send(&h.router, get_with(&back, &cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains(r#"value="typed name""#),
+        "what was typed is kept"
+    );
+    assert!(
+        html.contains("Please check these fields"),
+        "the refusal is shown"
+    );
+    assert_eq!(pool_names(&client, cluster).await, ["workers"]);
+
+    // As the page fills it: the zone's default instance type.
+    let medium = client
+        .list_instance_types(&ZONE)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.display_name().as_deref() == Some("standard.medium"))
+        .and_then(|t| t.id)
+        .unwrap();
+    form.nodepools[0].instance_type = medium.to_string();
+    form.nodepools[0].size = "1".into();
+    form.nodepools[0].name = "plain".into();
+    let (status, headers, _) = send(
+        &h.router,
+        plain_post(&add_body(cluster, &form), &cookie, cluster),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FOUND);
+    assert_eq!(
+        headers[header::LOCATION],
+        format!("/clusters/{}/{cluster}/nodepools", ZONE.as_str())
+    );
+    assert_eq!(pool_names(&client, cluster).await, ["plain", "workers"]);
 }

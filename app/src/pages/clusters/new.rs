@@ -39,7 +39,7 @@ struct PageQuery {
 }
 
 /// The form the address carries, with the nodepool change it asks for; `None` for a new form.
-fn form_from_query(query: &str) -> Option<ClusterForm> {
+pub(super) fn form_from_query(query: &str) -> Option<ClusterForm> {
     if query.is_empty() {
         return None;
     }
@@ -59,7 +59,7 @@ fn form_from_query(query: &str) -> Option<ClusterForm> {
 }
 
 /// The HTML name of a form field: `nodepools[1].size` → `form[nodepools][1][size]`.
-fn html_name(field: &str) -> String {
+pub(super) fn html_name(field: &str) -> String {
     let mut name = String::from("form");
     for part in field.split(['.', '[']) {
         let part = part.trim_end_matches(']');
@@ -71,7 +71,7 @@ fn html_name(field: &str) -> String {
 }
 
 /// The element id of a form field: `nodepools[1].size` → `field-nodepools-1-size`.
-fn field_id(field: &str) -> String {
+pub(super) fn field_id(field: &str) -> String {
     let mut id = String::from("field");
     for part in field.split(['.', '[', ']']).filter(|p| !p.is_empty()) {
         id.push('-');
@@ -80,17 +80,19 @@ fn field_id(field: &str) -> String {
     id
 }
 
-/// Shared state of the page's parts.
+/// Shared state of the page's parts (also of the add-a-nodepool page, which is the wizard's
+/// nodepool step on its own).
 #[derive(Clone, Copy)]
-struct Wizard {
-    form: RwSignal<ClusterForm>,
+pub struct Wizard {
+    pub(super) form: RwSignal<ClusterForm>,
     /// The errors the wizard shows: its own checks (Next, submit) or the server's refusal.
-    local: RwSignal<Option<Vec<FieldError>>>,
-    action: ServerAction<CreateCluster>,
-    step: RwSignal<usize>,
+    pub(super) local: RwSignal<Option<Vec<FieldError>>>,
+    /// The server function's refusal, if it refused (from the address, without JavaScript).
+    pub(super) refusal: Signal<Option<AppError>>,
+    pub(super) step: RwSignal<usize>,
     /// Whether the page runs as the step-by-step wizard (JavaScript has taken over).
-    stepped: RwSignal<bool>,
-    summary: NodeRef<leptos::html::Div>,
+    pub(super) stepped: RwSignal<bool>,
+    pub(super) summary: NodeRef<leptos::html::Div>,
 }
 
 impl Wizard {
@@ -101,8 +103,8 @@ impl Wizard {
         if self.stepped.get() {
             return self.local.get().unwrap_or_default();
         }
-        match self.action.value().get() {
-            Some(Err(AppError::Validation { fields })) => fields,
+        match self.refusal.get() {
+            Some(AppError::Validation { fields }) => fields,
             _ => vec![],
         }
     }
@@ -121,7 +123,7 @@ impl Wizard {
     }
 
     /// Shows `errors` and moves the focus to their summary.
-    fn show(&self, errors: Vec<FieldError>) {
+    pub(super) fn show(&self, errors: Vec<FieldError>) {
         if let Some(first) = errors.first() {
             let step = Step::of_field(&first.field);
             if let Some(index) = Step::ALL.iter().position(|s| *s == step) {
@@ -144,10 +146,11 @@ pub fn ClusterNewPage() -> impl IntoView {
     let location = use_location();
     let initial = form_from_query(&location.search.get_untracked());
     let zone_asked = RwSignal::new(initial.as_ref().map(|f| f.zone.clone()).unwrap_or_default());
+    let action = ServerAction::<CreateCluster>::new();
     let wizard = Wizard {
         form: RwSignal::new(initial.unwrap_or_default()),
         local: RwSignal::new(None),
-        action: ServerAction::<CreateCluster>::new(),
+        refusal: Signal::derive(move || action.value().get().and_then(Result::err)),
         step: RwSignal::new(0),
         stepped: RwSignal::new(false),
         summary: NodeRef::new(),
@@ -156,7 +159,7 @@ pub fn ClusterNewPage() -> impl IntoView {
     Effect::new(move |_| wizard.stepped.set(true));
     // A refusal from the server opens the step of its first field, with the summary focused.
     Effect::new(move |_| {
-        if let Some(Err(AppError::Validation { fields })) = wizard.action.value().get() {
+        if let Some(Err(AppError::Validation { fields })) = action.value().get() {
             wizard.show(fields);
         }
     });
@@ -171,7 +174,7 @@ pub fn ClusterNewPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 choices.await.map(|choices| {
                     wizard.form.update_untracked(|f| f.fill_defaults(&choices));
-                    view! { <WizardForm wizard choices zone_asked/> }
+                    view! { <WizardForm wizard action choices zone_asked/> }
                 })
             })}
         </Loaded>
@@ -182,6 +185,7 @@ pub fn ClusterNewPage() -> impl IntoView {
 #[component]
 fn WizardForm(
     wizard: Wizard,
+    action: ServerAction<CreateCluster>,
     choices: WizardChoices,
     zone_asked: RwSignal<String>,
 ) -> impl IntoView {
@@ -199,13 +203,13 @@ fn WizardForm(
             Err(errors) => wizard.show(errors),
             Ok(_) => {
                 wizard.local.set(None);
-                wizard.action.dispatch(CreateCluster {
+                action.dispatch(CreateCluster {
                     form: wizard.form.get_untracked(),
                 });
             }
         }
     };
-    let pending = wizard.action.pending();
+    let pending = action.pending();
     let last = Step::ALL.len() - 1;
     view! {
         <StepList wizard/>
@@ -308,12 +312,17 @@ fn StepList(wizard: Wizard) -> impl IntoView {
     }
 }
 
-/// Every error, linked to its field; takes the focus when errors are shown.
+/// Every error, linked to its field; takes the focus when errors are shown. On a page with
+/// one nodepool (`single_pool`), its fields are named without "Nodepool 1:".
 #[component]
-fn Summary(wizard: Wizard) -> impl IntoView {
-    let other = move || match wizard.action.value().get() {
-        Some(Err(error)) if !matches!(error, AppError::Validation { .. }) => Some(error),
+pub(super) fn Summary(wizard: Wizard, #[prop(optional)] single_pool: bool) -> impl IntoView {
+    let other = move || match wizard.refusal.get() {
+        Some(error) if !matches!(error, AppError::Validation { .. }) => Some(error),
         _ => None,
+    };
+    let label = move |field: &str| match field.strip_prefix("nodepools[0].") {
+        Some(name) if single_pool => field_label(name),
+        _ => field_label(field),
     };
     let visible = move || !wizard.errors().is_empty() || other().is_some();
     view! {
@@ -336,7 +345,7 @@ fn Summary(wizard: Wizard) -> impl IntoView {
                     <ul class="mt-1 list-disc pl-5">
                         {errors.into_iter().map(|e| {
                             let href = format!("#{}", field_id(&e.field));
-                            let text = format!("{}: {}", field_label(&e.field), e.message);
+                            let text = format!("{}: {}", label(&e.field), e.message);
                             view! { <li><a class="underline" href=href>{text}</a></li> }
                         }).collect_view()}
                     </ul>
@@ -347,7 +356,7 @@ fn Summary(wizard: Wizard) -> impl IntoView {
 }
 
 /// A labelled text input bound to one field of the form.
-fn text_input(
+pub(super) fn text_input(
     wizard: Wizard,
     field: String,
     label: String,
@@ -381,7 +390,7 @@ fn text_input(
 }
 
 /// A labelled multi-line input bound to one field of the form.
-fn text_area(
+pub(super) fn text_area(
     wizard: Wizard,
     field: String,
     label: String,
@@ -413,7 +422,7 @@ fn text_area(
 }
 
 /// A labelled select bound to one field of the form.
-fn select(
+pub(super) fn select(
     wizard: Wizard,
     field: String,
     label: String,
@@ -636,13 +645,16 @@ fn Nodepools(wizard: Wizard, choices: StoredValue<WizardChoices>) -> impl IntoVi
     )
 }
 
-/// The fields of nodepool `index`.
+/// The fields of nodepool `index`. With a `title`, the pool is the page's only one (the
+/// add-a-nodepool page): its fields are labelled by that title and it cannot be removed.
 #[component]
-fn NodepoolFields(
+pub(super) fn NodepoolFields(
     wizard: Wizard,
     choices: StoredValue<WizardChoices>,
     index: usize,
+    #[prop(optional, into)] title: Option<String>,
 ) -> impl IntoView {
+    let removable = title.is_none();
     let field = move |name: &str| format!("nodepools[{index}].{name}");
     let pool = move |f: &ClusterForm| f.nodepools.get(index).cloned().unwrap_or_default();
     let edit = move |f: &mut ClusterForm, change: &dyn Fn(&mut NodepoolForm)| {
@@ -665,7 +677,7 @@ fn NodepoolFields(
         });
         wizard.local.set(None);
     };
-    let title = format!("Nodepool {}", index + 1);
+    let title = title.unwrap_or_else(|| format!("Nodepool {}", index + 1));
     let groups = |kind: &'static str, label: &'static str, list: Vec<(String, String)>| {
         let pick = move |f: &ClusterForm| -> Vec<String> {
             let p = pool(f);
@@ -747,10 +759,12 @@ fn NodepoolFields(
                 {groups("private_networks", "Private networks", networks)}
                 {groups("anti_affinity_groups", "Anti-affinity groups", anti)}
             </div>
-            <button type="submit" formaction="/clusters/new" formmethod="get" formnovalidate=true
-                name="remove_nodepool" value=index.to_string() class="mt-4 text-sm text-red-700 hover:underline dark:text-red-400" on:click=remove>
-                {format!("Remove nodepool {}", index + 1)}
-            </button>
+            {removable.then(|| view! {
+                <button type="submit" formaction="/clusters/new" formmethod="get" formnovalidate=true
+                    name="remove_nodepool" value=index.to_string() class="mt-4 text-sm text-red-700 hover:underline dark:text-red-400" on:click=remove>
+                    {format!("Remove nodepool {}", index + 1)}
+                </button>
+            })}
         </fieldset>
     }
 }

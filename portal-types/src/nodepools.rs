@@ -103,6 +103,8 @@ pub struct NodepoolScaleInfo {
     /// GiB per node (it counts in the cost).
     pub disk_size: i64,
     pub instances: Vec<ScaleInstance>,
+    /// The cluster's other nodepools (none: this is the last one that runs workloads).
+    pub other_pools: usize,
     pub may_scale: bool,
     pub may_delete: bool,
 }

@@ -2,7 +2,7 @@
 //! up or down — choosing which instances leave, or letting the service choose — and deleting
 //! it.
 
-use portal_types::error::AppError;
+use portal_types::error::{AppError, FieldError};
 use portal_types::nodepools::{
     ClusterNodepools, NewNodepoolOptions, NodepoolScaleInfo, NodepoolSettings, ScaleInstance,
     ScalePlan, image_gc_words, plan_scale,
@@ -166,21 +166,18 @@ pub async fn add(
 }
 
 /// Reads the nodepool and its instances (for the scale page and for checks).
-async fn load(
-    scope: &ClusterScope,
-    nodepool: &str,
-) -> Result<(String, sks_api::SksNodepool, Vec<ScaleInstance>), AppError> {
+async fn load(scope: &ClusterScope, nodepool: &str) -> Result<Loaded, AppError> {
     let what = format!("nodepool {nodepool}");
     let id: uuid::Uuid = nodepool
         .parse()
         .map_err(|_| AppError::NotFound(what.clone()))?;
     let cluster = scope.cluster().await?;
-    let pool = cluster
+    let (mut mine, others): (Vec<_>, Vec<_>) = cluster
         .nodepools
         .unwrap_or_default()
         .into_iter()
-        .find(|p| p.id == Some(id))
-        .ok_or_else(|| AppError::NotFound(what.clone()))?;
+        .partition(|p| p.id == Some(id));
+    let pool = mine.pop().ok_or_else(|| AppError::NotFound(what.clone()))?;
     let mut instances = Vec::new();
     if let Some(reference) = pool.instance_pool {
         let instance_pool = scope
@@ -199,7 +196,20 @@ async fn load(
             })
             .collect();
     }
-    Ok((cluster.name.unwrap_or_default(), pool, instances))
+    Ok(Loaded {
+        cluster_name: cluster.name.unwrap_or_default(),
+        pool,
+        instances,
+        other_pools: others.len(),
+    })
+}
+
+/// A nodepool as read for a page or a change.
+struct Loaded {
+    cluster_name: String,
+    pool: sks_api::SksNodepool,
+    instances: Vec<ScaleInstance>,
+    other_pools: usize,
 }
 
 /// The nodepool as the scale page shows it.
@@ -212,7 +222,12 @@ pub async fn scale_info(
 ) -> Result<NodepoolScaleInfo, AppError> {
     let role = caller.org()?.role;
     let scope = cluster_scope(portal, caller, zone, id).await?;
-    let (cluster_name, pool, instances) = load(&scope, nodepool).await?;
+    let Loaded {
+        cluster_name,
+        pool,
+        instances,
+        other_pools,
+    } = load(&scope, nodepool).await?;
     let instance_type = match pool.instance_type {
         Some(reference) => scope
             .client
@@ -231,6 +246,7 @@ pub async fn scale_info(
         instance_type,
         disk_size: pool.disk_size.unwrap_or_default(),
         instances,
+        other_pools,
         may_scale: permits(role, Action::Scale),
         may_delete: permits(role, Action::Delete),
     })
@@ -248,7 +264,9 @@ pub async fn scale(
     evict: Vec<String>,
 ) -> Result<(), AppError> {
     let scope = cluster_scope(portal, caller, zone, id).await?;
-    let (_, pool, instances) = load(&scope, nodepool).await?;
+    let Loaded {
+        pool, instances, ..
+    } = load(&scope, nodepool).await?;
     let evict: Vec<String> = evict.into_iter().filter(|e| !e.is_empty()).collect();
     let plan = plan_scale(size, &evict, pool.size.unwrap_or_default(), &instances)
         .map_err(|fields| AppError::Validation { fields })?;
@@ -282,16 +300,26 @@ pub async fn scale(
     conclude(portal, caller, &scope, change, result).await
 }
 
-/// Deletes a nodepool and its instances.
+/// Deletes a nodepool and its instances, once its name is typed back (`confirm_name`).
 pub async fn delete(
     portal: &Portal,
     caller: &Caller,
     zone: &str,
     id: &str,
     nodepool: &str,
+    confirm_name: &str,
 ) -> Result<(), AppError> {
     let scope = cluster_scope(portal, caller, zone, id).await?;
-    let (_, pool, _) = load(&scope, nodepool).await?;
+    let Loaded { pool, .. } = load(&scope, nodepool).await?;
+    let name = pool.name.clone().unwrap_or_default();
+    if confirm_name.trim() != name {
+        return Err(AppError::Validation {
+            fields: vec![FieldError::new(
+                "confirm_name",
+                format!("Type the nodepool's name, {name}, exactly, to confirm."),
+            )],
+        });
+    }
     let pool_id = pool.id.unwrap_or_default();
     let result = scope
         .client
@@ -299,7 +327,7 @@ pub async fn delete(
         .await;
     let change = Change {
         action: "nodepool.delete",
-        target: format!("{}/nodepool/{pool_id}", scope.target()),
+        target: format!("{}/nodepool/{pool_id} ({name})", scope.target()),
         what: format!("nodepool {nodepool}"),
     };
     conclude(portal, caller, &scope, change, result).await

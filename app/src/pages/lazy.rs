@@ -27,6 +27,7 @@ use crate::pages::clusters::activity::ClusterActivityPage;
 use crate::pages::clusters::delete::ClusterDeletePage;
 use crate::pages::clusters::detail::ClusterDetailPage;
 use crate::pages::clusters::new::ClusterNewPage;
+use crate::pages::clusters::nodepool_delete::NodepoolDeletePage;
 use crate::pages::clusters::nodepool_new::NodepoolNewPage;
 use crate::pages::clusters::nodepools::ClusterNodepoolsPage;
 use crate::pages::clusters::scale::NodepoolScalePage;
@@ -67,6 +68,8 @@ lazy_pages! {
     ClusterNodepoolsRoute => ClusterNodepoolsPage;
     /// `/clusters/{zone}/{id}/nodepools/new`.
     NodepoolNewRoute => NodepoolNewPage;
+    /// `/clusters/{zone}/{id}/nodepools/{nodepool}/delete`.
+    NodepoolDeleteRoute => NodepoolDeletePage;
     /// `/clusters/{zone}/{id}/settings`.
     ClusterSettingsRoute => ClusterSettingsPage;
     /// `/clusters/{zone}/{id}/upgrade`.

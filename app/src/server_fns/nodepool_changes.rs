@@ -90,15 +90,21 @@ pub async fn scale_nodepool(
     )
 }
 
-/// Deletes a nodepool and its instances.
+/// Deletes a nodepool and its instances once its name is typed back (`confirm_name`), and sends
+/// the browser to the cluster's Nodepools tab.
 #[server(endpoint = "delete_nodepool")]
-pub async fn delete_nodepool(zone: String, id: String, nodepool: String) -> Result<(), AppError> {
+pub async fn delete_nodepool(
+    zone: String,
+    id: String,
+    nodepool: String,
+    confirm_name: String,
+) -> Result<(), AppError> {
     use portal::accounts::authz::Action;
 
     let (portal, caller) = crate::ssr::portal_for(Action::Delete).await?;
-    let then = format!("/clusters/{zone}/{id}");
+    let then = format!("/clusters/{zone}/{id}/nodepools");
     crate::ssr::then_go(
         &then,
-        portal::nodepools::delete(&portal, &caller, &zone, &id, &nodepool).await,
+        portal::nodepools::delete(&portal, &caller, &zone, &id, &nodepool, &confirm_name).await,
     )
 }

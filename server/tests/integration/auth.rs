@@ -605,7 +605,7 @@ const TABLE: &[(&str, Access, &str)] = &[
     (
         "/api/delete_nodepool",
         Access::AtLeast(Role::Admin),
-        "zone=ch-gva-2&id=nope&nodepool=nope",
+        "zone=ch-gva-2&id=nope&nodepool=nope&confirm_name=x",
     ),
     (
         "/api/wizard_options",

@@ -455,3 +455,81 @@ async fn without_javascript_a_pool_is_added_or_the_form_comes_back_with_what_was
     );
     assert_eq!(pool_names(&client, cluster).await, ["plain", "workers"]);
 }
+
+#[tokio::test]
+async fn a_pool_is_removed_only_once_its_name_is_typed_back() {
+    let h = harness_at(100.0).await;
+    let (cookie, client, cluster) = running_cluster(&h, "shrink@example.com").await;
+    let pool = client
+        .get_sks_cluster(&ZONE, cluster)
+        .await
+        .unwrap()
+        .nodepools
+        .unwrap()[0]
+        .id
+        .unwrap();
+    let nodes = instances(&client, &ZONE, cluster).await;
+
+    // The page says what goes: the nodes by name, and that it is the last pool.
+    let page = format!(
+        "/clusters/{}/{cluster}/nodepools/{pool}/delete",
+        ZONE.as_str()
+    );
+    let (status, _, html) = send(&h.router, get_with(&page, &cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Type workers to confirm"));
+    assert!(
+        html.contains("the cluster&#x27;s last nodepool")
+            || html.contains("the cluster's last nodepool")
+    );
+    let node_names: Vec<String> = client
+        .get_instance_pool(
+            &ZONE,
+            client
+                .get_sks_cluster(&ZONE, cluster)
+                .await
+                .unwrap()
+                .nodepools
+                .unwrap()[0]
+                .instance_pool
+                .unwrap()
+                .id,
+        )
+        .await
+        .unwrap()
+        .instances
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|i| i.name)
+        .collect();
+    assert_eq!(node_names.len(), nodes.len());
+    for name in &node_names {
+        assert!(html.contains(name.as_str()), "the page names node {name}");
+    }
+
+    let body = |typed: &str| {
+        format!(
+            "zone={}&id={cluster}&nodepool={pool}&confirm_name={typed}",
+            ZONE.as_str()
+        )
+    };
+    let (status, _, answer) = send(
+        &h.router,
+        call("/api/delete_nodepool", &body("worker"), &cookie),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert!(answer.contains("confirm_name"), "{answer}");
+    assert_eq!(pool_names(&client, cluster).await, ["workers"]);
+
+    let (status, _, answer) = send(
+        &h.router,
+        call("/api/delete_nodepool", &body("workers"), &cookie),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    eventually("the pool is gone", PATIENCE, || async {
+        pool_names(&client, cluster).await.is_empty()
+    })
+    .await;
+}

@@ -9,6 +9,7 @@ pub mod delete;
 pub mod detail;
 pub mod list;
 pub mod new;
+pub mod nodepool_delete;
 pub mod nodepool_new;
 pub mod nodepools;
 pub mod scale;

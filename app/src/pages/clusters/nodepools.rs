@@ -234,7 +234,7 @@ fn PoolCard(
                         <a href=format!("{pool_base}/scale") aria-label=format!("Scale nodepool {}", pool.name) class=SMALL_BUTTON>"Scale"</a>
                     })}
                     {allowed.delete.then(|| view! {
-                        <a href=format!("{pool_base}/scale#np-delete-title") aria-label=format!("Remove nodepool {}", pool.name) class=SMALL_BUTTON>"Remove"</a>
+                        <a href=format!("{pool_base}/delete") aria-label=format!("Remove nodepool {}", pool.name) class=SMALL_BUTTON>"Remove"</a>
                     })}
                 </div>
             </div>

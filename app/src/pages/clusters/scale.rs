@@ -1,5 +1,5 @@
 //! Scaling a nodepool: the new size; when scaling down, which nodes leave (or the service
-//! chooses); deleting the nodepool.
+//! chooses). Removing it is a page of its own (`nodepool_delete`).
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -10,9 +10,9 @@ use super::{ClusterHeader, FieldMessage};
 use crate::components::forms::{ErrorSummary, field_error};
 use crate::components::page::Loaded;
 use crate::components::status_badge::StatusBadge;
-use crate::components::style::{BUTTON, CARD, DANGER_BUTTON, INPUT, QUIET_BUTTON};
+use crate::components::style::{BUTTON, CARD, INPUT, QUIET_BUTTON};
 use crate::nodepools::{MAX_SIZE, NodepoolScaleInfo};
-use crate::server_fns::nodepool_changes::{DeleteNodepool, ScaleNodepool, get_nodepool_scale_info};
+use crate::server_fns::nodepool_changes::{ScaleNodepool, get_nodepool_scale_info};
 
 /// `/clusters/{zone}/{id}/nodepools/{nodepool}/scale`.
 #[component]
@@ -42,19 +42,14 @@ pub fn NodepoolScalePage() -> impl IntoView {
 #[component]
 fn Scale(zone: String, id: String, nodepool: String, info: NodepoolScaleInfo) -> impl IntoView {
     let scale = ServerAction::<ScaleNodepool>::new();
-    let delete = ServerAction::<DeleteNodepool>::new();
     let error = Signal::derive(move || scale.value().get().and_then(Result::err));
-    let delete_error = Signal::derive(move || delete.value().get().and_then(Result::err));
     let field = move |name: &'static str| Signal::derive(move || field_error(error.get(), name));
     let back = format!("/clusters/{zone}/{id}");
     let navigate = use_navigate();
     {
         let back = back.clone();
         Effect::new(move |_| {
-            let done = [scale.value().get(), delete.value().get()]
-                .into_iter()
-                .flatten()
-                .any(|r| r.is_ok());
+            let done = scale.value().get().is_some_and(|r| r.is_ok());
             if done {
                 navigate(&back, Default::default());
             }
@@ -101,7 +96,6 @@ fn Scale(zone: String, id: String, nodepool: String, info: NodepoolScaleInfo) ->
         ))
     };
     let title = format!("Scale {} · Capstan", info.nodepool_name);
-    let delete_fields = (zone.clone(), id.clone(), nodepool.clone());
     view! {
         <Title text=title/>
         <ClusterHeader zone=zone.clone() id=id.clone() name=info.cluster_name.clone() state=String::new() current="Scale"/>
@@ -162,20 +156,12 @@ fn Scale(zone: String, id: String, nodepool: String, info: NodepoolScaleInfo) ->
                 view! { <p class="mt-4 text-sm">"Operators, admins and owners can scale nodepools."</p> }.into_any()
             }}
         </section>
-        {info.may_delete.then(move || {
-            let (zone, id, nodepool) = delete_fields;
-            view! {
-            <section aria-labelledby="np-delete-title" class="mt-6 max-w-2xl rounded-lg border border-red-200 bg-white p-6 dark:border-red-900 dark:bg-slate-900">
-                <h2 id="np-delete-title" class="text-base font-semibold text-red-700 dark:text-red-400">"Delete this nodepool"</h2>
-                <p class="mt-1 text-sm text-slate-600 dark:text-slate-400">{format!("Its {current} node(s) are drained and removed; the cluster keeps running.")}</p>
-                <ActionForm action=delete attr:class="mt-3">
-                    <input type="hidden" name="zone" value=zone.clone()/>
-                    <input type="hidden" name="id" value=id.clone()/>
-                    <input type="hidden" name="nodepool" value=nodepool.clone()/>
-                    <ErrorSummary error=delete_error/>
-                    <button type="submit" class=DANGER_BUTTON>{format!("Delete nodepool {}", info.nodepool_name)}</button>
-                </ActionForm>
-            </section>
-        }})}
+        {info.may_delete.then(|| view! {
+            <p class="mt-6 max-w-2xl text-sm">
+                <a href=format!("/clusters/{zone}/{id}/nodepools/{nodepool}/delete") class="text-red-700 underline underline-offset-2 hover:decoration-2 dark:text-red-400">
+                    {format!("Remove nodepool {}…", info.nodepool_name)}
+                </a>
+            </p>
+        })}
     }
 }

@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::clusters::ClusterDetail;
 use crate::error::FieldError;
-use crate::wizard::{NamedChoice, WizardChoices};
+use crate::wizard::form::{parse_labels, parse_taints, plan_nodepool};
+use crate::wizard::{ClusterForm, NamedChoice, NodepoolForm, WizardChoices};
+use sks_api::{NodepoolResetField, UpdateSksNodepoolRequest};
 
 /// A nodepool's settings beyond what the cluster's live stream carries (state, size, type,
 /// disk, version, labels, taints and instances come with [`ClusterDetail`]): what is read once
@@ -62,6 +64,293 @@ pub struct NewNodepoolOptions {
     pub version: String,
     pub existing: Vec<String>,
     pub choices: WizardChoices,
+}
+
+/// What the edit page needs: the pool as a form (what the fields start from, and what an edit
+/// is compared with), the names of the cluster's other pools, and the zone's choices.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodepoolEditOptions {
+    pub cluster_name: String,
+    pub state: String,
+    pub nodepool_name: String,
+    pub current: NodepoolForm,
+    pub other_names: Vec<String>,
+    pub choices: WizardChoices,
+}
+
+/// One change of an edit, as the review shows it before saving.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldChange {
+    /// The form field (`nodepools[0].labels`).
+    pub field: String,
+    /// `Labels`.
+    pub label: String,
+    pub before: String,
+    pub after: String,
+    /// Whether only nodes created from now on get it (the pool's nodes are made from a
+    /// template; running nodes keep theirs until they are replaced).
+    pub new_nodes_only: bool,
+}
+
+/// What saving an edit sends: `update-sks-nodepool` with the changed fields only, the fields
+/// emptied (sent as `reset-sks-nodepool-field`, which puts the service's default back), and the
+/// changes in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EditPlan {
+    pub update: UpdateSksNodepoolRequest,
+    pub resets: Vec<NodepoolResetField>,
+    pub changes: Vec<FieldChange>,
+}
+
+/// Compares the edited pool (the first of `edited`) with the pool as it is (`current`): checked
+/// by the wizard's own rules (`plan_nodepool`, the name kept apart from `other_names`), then
+/// each field that differs becomes part of the update, or a reset when it was emptied. Its
+/// size is not edited here (scaling changes it). Refused with the field named when the edit is
+/// invalid, or with `request` when nothing changed.
+pub fn plan_edit(
+    current: &NodepoolForm,
+    edited: &ClusterForm,
+    choices: &WizardChoices,
+    other_names: &[String],
+) -> Result<EditPlan, Vec<FieldError>> {
+    let Some(pool) = edited.nodepools.first() else {
+        return Err(vec![FieldError::new(
+            "nodepools[0].name",
+            "describe the nodepool as it should be",
+        )]);
+    };
+    let mut pool = pool.clone();
+    pool.size = current.size.clone();
+    let checked = ClusterForm {
+        nodepools: vec![pool.clone()],
+        ..ClusterForm::default()
+    };
+    let want = plan_nodepool(&checked, choices, other_names)?;
+
+    let mut plan = EditPlan {
+        update: UpdateSksNodepoolRequest::default(),
+        resets: vec![],
+        changes: vec![],
+    };
+    let mut change = |name: &str, label: &str, before: String, after: String, later: bool| {
+        plan.changes.push(FieldChange {
+            field: format!("nodepools[0].{name}"),
+            label: label.to_owned(),
+            before,
+            after,
+            new_nodes_only: later,
+        });
+    };
+    let or_none = |text: String| {
+        if text.is_empty() {
+            "none".to_owned()
+        } else {
+            text
+        }
+    };
+
+    if pool.name.trim() != current.name.trim() {
+        change(
+            "name",
+            "Name",
+            current.name.clone(),
+            want.name.clone(),
+            false,
+        );
+        plan.update.name = Some(want.name.clone());
+    }
+    if pool.description.trim() != current.description.trim() {
+        change(
+            "description",
+            "Description",
+            or_none(current.description.trim().to_owned()),
+            or_none(pool.description.trim().to_owned()),
+            false,
+        );
+        match &want.description {
+            Some(text) => plan.update.description = Some(text.clone()),
+            None => plan.resets.push(NodepoolResetField::Description),
+        }
+    }
+    if pool.instance_type.trim() != current.instance_type.trim() {
+        let name = |id: &str| choices.instance_type_name(id).unwrap_or(id).to_owned();
+        change(
+            "instance_type",
+            "Instance type",
+            name(current.instance_type.trim()),
+            name(pool.instance_type.trim()),
+            true,
+        );
+        plan.update.instance_type = Some(want.instance_type);
+    }
+    if current.disk_size.trim().parse::<i64>().ok() != Some(want.disk_size) {
+        change(
+            "disk_size",
+            "Disk size",
+            format!("{} GiB", current.disk_size.trim()),
+            format!("{} GiB", want.disk_size),
+            true,
+        );
+        plan.update.disk_size = Some(want.disk_size);
+    }
+    let mut scratch = Vec::new();
+    let labels_before = parse_labels(&current.labels, "", &mut scratch);
+    let labels_after = want.labels.clone().unwrap_or_default();
+    if labels_before != labels_after {
+        let text = |l: &sks_api::Labels| {
+            l.iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        change(
+            "labels",
+            "Labels",
+            or_none(text(&labels_before)),
+            or_none(text(&labels_after)),
+            true,
+        );
+        if labels_after.is_empty() {
+            plan.resets.push(NodepoolResetField::Labels);
+        } else {
+            plan.update.labels = Some(labels_after);
+        }
+    }
+    let taints_before = parse_taints(&current.taints, "", &mut scratch);
+    let taints_after = want.taints.clone().unwrap_or_default();
+    if taints_before != taints_after {
+        let text = |t: &sks_api::SksNodepoolTaints| {
+            t.iter()
+                .map(|(k, t)| format!("{k}={}:{}", t.value, t.effect))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        change(
+            "taints",
+            "Taints",
+            or_none(text(&taints_before)),
+            or_none(text(&taints_after)),
+            true,
+        );
+        // There is no reset for taints: an empty set is sent.
+        plan.update.taints = Some(taints_after);
+    }
+    type Refs = fn(&NodepoolForm) -> &Vec<String>;
+    let lists: [(&str, &str, Refs, &[NamedChoice], NodepoolResetField); 3] = [
+        (
+            "security_groups",
+            "Security groups",
+            |p| &p.security_groups,
+            &choices.security_groups,
+            NodepoolResetField::SecurityGroups,
+        ),
+        (
+            "anti_affinity_groups",
+            "Anti-affinity groups",
+            |p| &p.anti_affinity_groups,
+            &choices.anti_affinity_groups,
+            NodepoolResetField::AntiAffinityGroups,
+        ),
+        (
+            "private_networks",
+            "Private networks",
+            |p| &p.private_networks,
+            &choices.private_networks,
+            NodepoolResetField::PrivateNetworks,
+        ),
+    ];
+    for (name, label, of, offered, reset) in lists {
+        let set = |p: &NodepoolForm| -> std::collections::BTreeSet<String> {
+            of(p)
+                .iter()
+                .map(|id| id.trim().to_owned())
+                .filter(|id| !id.is_empty())
+                .collect()
+        };
+        let (before, after) = (set(current), set(&pool));
+        if before == after {
+            continue;
+        }
+        let names = |ids: &std::collections::BTreeSet<String>| {
+            or_none(
+                ids.iter()
+                    .map(|id| {
+                        offered
+                            .iter()
+                            .find(|c| &c.id == id)
+                            .map_or(id.clone(), |c| c.name.clone())
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            )
+        };
+        change(name, label, names(&before), names(&after), true);
+        let refs = match name {
+            "security_groups" => want.security_groups.clone(),
+            "anti_affinity_groups" => want.anti_affinity_groups.clone(),
+            _ => want.private_networks.clone(),
+        };
+        match refs {
+            Some(refs) => match name {
+                "security_groups" => plan.update.security_groups = Some(refs),
+                "anti_affinity_groups" => plan.update.anti_affinity_groups = Some(refs),
+                _ => plan.update.private_networks = Some(refs),
+            },
+            None => plan.resets.push(reset),
+        }
+    }
+    if pool.instance_prefix.trim() != current.instance_prefix.trim() {
+        let shown = |p: &str| {
+            if p.is_empty() {
+                "pool (the default)".to_owned()
+            } else {
+                p.to_owned()
+            }
+        };
+        change(
+            "instance_prefix",
+            "Node name prefix",
+            shown(current.instance_prefix.trim()),
+            shown(pool.instance_prefix.trim()),
+            true,
+        );
+        // There is no reset for the prefix: emptied, it is set to the service's default.
+        plan.update.instance_prefix = Some(
+            want.instance_prefix
+                .clone()
+                .unwrap_or_else(|| "pool".into()),
+        );
+    }
+    let ip = |p: &NodepoolForm| match p.public_ip_assignment.trim() {
+        "" | "inet4" => "inet4".to_owned(),
+        other => other.to_owned(),
+    };
+    if ip(&pool) != ip(current) {
+        let words = |a: String| match a.as_str() {
+            "dual" => "IPv4 and IPv6".to_owned(),
+            "inet4" => "IPv4".to_owned(),
+            other => other.to_owned(),
+        };
+        change(
+            "public_ip_assignment",
+            "Public IP",
+            words(ip(current)),
+            words(ip(&pool)),
+            true,
+        );
+        plan.update.public_ip_assignment = Some(
+            want.public_ip_assignment
+                .clone()
+                .unwrap_or(sks_api::PublicIpAssignment::Inet4),
+        );
+    }
+    if plan.changes.is_empty() {
+        return Err(vec![FieldError::new(
+            "request",
+            "nothing to save: the nodepool is already like this",
+        )]);
+    }
+    Ok(plan)
 }
 
 /// The kubelet's image garbage collection in words: `above 85% disk use, down to 80%, images
@@ -178,6 +467,123 @@ pub fn plan_scale(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wizard::form::tests::{GPU, MEDIUM, SG, choices};
+
+    /// A pool as the edit page starts from it: `workers`, medium, 3 nodes, a label, the group.
+    fn workers() -> NodepoolForm {
+        NodepoolForm {
+            name: "workers".into(),
+            instance_type: MEDIUM.into(),
+            size: "3".into(),
+            disk_size: "50".into(),
+            labels: "team=web".into(),
+            security_groups: vec![SG.into()],
+            ..NodepoolForm::default()
+        }
+    }
+
+    fn edited(change: impl Fn(&mut NodepoolForm)) -> ClusterForm {
+        let mut pool = workers();
+        change(&mut pool);
+        ClusterForm {
+            nodepools: vec![pool],
+            ..ClusterForm::default()
+        }
+    }
+
+    #[test]
+    fn an_edit_sends_only_what_changed_and_says_what_waits_for_new_nodes() {
+        let form = edited(|p| {
+            p.labels = "team=web\ntier=front".into();
+            p.instance_type = GPU.into();
+            p.description = "web tier".into();
+        });
+        let plan = plan_edit(&workers(), &form, &choices(), &["batch".into()]).expect("valid");
+        assert_eq!(plan.update.name, None, "the name did not change");
+        assert_eq!(plan.update.description.as_deref(), Some("web tier"));
+        assert_eq!(
+            plan.update
+                .instance_type
+                .map(|r| r.id.to_string())
+                .as_deref(),
+            Some(GPU)
+        );
+        assert_eq!(plan.update.labels.as_ref().map(|l| l.len()), Some(2));
+        assert_eq!(plan.update.security_groups, None);
+        assert!(plan.resets.is_empty());
+        let said: Vec<(&str, &str, &str, bool)> = plan
+            .changes
+            .iter()
+            .map(|c| {
+                (
+                    c.label.as_str(),
+                    c.before.as_str(),
+                    c.after.as_str(),
+                    c.new_nodes_only,
+                )
+            })
+            .collect();
+        assert_eq!(
+            said,
+            [
+                ("Description", "none", "web tier", false),
+                ("Instance type", "standard.medium", "gpua30.small", true),
+                ("Labels", "team=web", "team=web, tier=front", true),
+            ]
+        );
+    }
+
+    #[test]
+    fn emptied_lists_are_reset_to_the_services_default() {
+        let form = edited(|p| {
+            p.labels.clear();
+            p.security_groups.clear();
+        });
+        let plan = plan_edit(&workers(), &form, &choices(), &[]).expect("valid");
+        assert_eq!(
+            plan.resets,
+            [
+                NodepoolResetField::Labels,
+                NodepoolResetField::SecurityGroups
+            ]
+        );
+        assert_eq!(plan.update, UpdateSksNodepoolRequest::default());
+        assert_eq!(plan.changes[1].before, "web", "groups by name");
+    }
+
+    #[test]
+    fn an_edit_that_changes_nothing_or_breaks_a_rule_is_refused_by_field() {
+        let nothing = plan_edit(&workers(), &edited(|_| {}), &choices(), &[]).unwrap_err();
+        assert_eq!(nothing[0].field, "request");
+        let clash = plan_edit(
+            &workers(),
+            &edited(|p| p.name = "batch".into()),
+            &choices(),
+            &["batch".into()],
+        )
+        .unwrap_err();
+        assert_eq!(clash[0].field, "nodepools[0].name");
+        let fields: Vec<String> = plan_edit(
+            &workers(),
+            &edited(|p| {
+                p.disk_size = "5".into();
+                p.public_ip_assignment = "none".into();
+            }),
+            &choices(),
+            &[],
+        )
+        .unwrap_err()
+        .into_iter()
+        .map(|e| e.field)
+        .collect();
+        assert_eq!(
+            fields,
+            [
+                "nodepools[0].disk_size",
+                "nodepools[0].public_ip_assignment"
+            ]
+        );
+    }
 
     #[test]
     fn image_gc_reads_as_words_and_nothing_set_is_the_default() {

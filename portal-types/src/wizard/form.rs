@@ -18,8 +18,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use sks_api::validate::{Check, Validate};
 use sks_api::{
-    ClusterAddon, Cni, CreateSksClusterRequest, CreateSksNodepoolRequest, Labels, Level, Ref,
-    SksNodepoolTaint, SksNodepoolTaints, TaintEffect,
+    ClusterAddon, Cni, CreateSksClusterRequest, CreateSksNodepoolRequest, Labels, Level,
+    PublicIpAssignment, Ref, SksNodepoolTaint, SksNodepoolTaints, TaintEffect,
 };
 use uuid::Uuid;
 
@@ -157,6 +157,14 @@ pub struct NodepoolForm {
     /// Ids.
     #[serde(default)]
     pub private_networks: Vec<String>,
+    #[serde(default)]
+    pub description: String,
+    /// The first part of the nodes' names; empty for the service's (`pool`).
+    #[serde(default)]
+    pub instance_prefix: String,
+    /// `inet4` (empty means the same) or `dual` (IPv4 and IPv6).
+    #[serde(default)]
+    pub public_ip_assignment: String,
 }
 
 impl Default for NodepoolForm {
@@ -171,6 +179,9 @@ impl Default for NodepoolForm {
             anti_affinity_groups: vec![],
             security_groups: vec![],
             private_networks: vec![],
+            description: String::new(),
+            instance_prefix: String::new(),
+            public_ip_assignment: String::new(),
         }
     }
 }
@@ -359,6 +370,8 @@ pub fn field_label(field: &str) -> String {
             "security_groups" => "security groups",
             "private_networks" => "private networks",
             "anti_affinity_groups" => "anti-affinity groups",
+            "instance_prefix" => "node name prefix",
+            "public_ip_assignment" => "public IP",
             other => other,
         }
     }
@@ -393,7 +406,7 @@ fn nodepool_field(index: usize, path: &str) -> String {
 }
 
 /// Reads `key=value` lines; blank lines are skipped.
-fn parse_labels(text: &str, field: &str, errors: &mut Vec<FieldError>) -> Labels {
+pub(crate) fn parse_labels(text: &str, field: &str, errors: &mut Vec<FieldError>) -> Labels {
     let mut labels = Labels::new();
     for (number, line) in text.lines().enumerate() {
         let line = line.trim();
@@ -426,7 +439,11 @@ fn parse_labels(text: &str, field: &str, errors: &mut Vec<FieldError>) -> Labels
 }
 
 /// Reads `key=value:Effect` lines (the CLI's taint form); blank lines are skipped.
-fn parse_taints(text: &str, field: &str, errors: &mut Vec<FieldError>) -> SksNodepoolTaints {
+pub(crate) fn parse_taints(
+    text: &str,
+    field: &str,
+    errors: &mut Vec<FieldError>,
+) -> SksNodepoolTaints {
     let mut taints = SksNodepoolTaints::new();
     for (number, line) in text.lines().enumerate() {
         let line = line.trim();
@@ -580,7 +597,7 @@ pub fn plan(form: &ClusterForm, choices: &WizardChoices) -> Result<CreatePlan, V
 /// (`nodepools[{index}].size`); `names` holds the names already taken (by the form's earlier
 /// pools, or by the cluster's pools) and gains this one. The request stands for the pool when
 /// nothing was added to `errors`.
-fn check_nodepool(
+pub(crate) fn check_nodepool(
     index: usize,
     pool: &NodepoolForm,
     choices: &WizardChoices,
@@ -673,6 +690,14 @@ fn check_nodepool(
     request.security_groups = security_groups;
     request.private_networks = private_networks;
     request.anti_affinity_groups = anti_affinity_groups;
+    let description = pool.description.trim();
+    request.description = (!description.is_empty()).then(|| description.to_owned());
+    let prefix = pool.instance_prefix.trim();
+    request.instance_prefix = (!prefix.is_empty()).then(|| prefix.to_owned());
+    request.public_ip_assignment = match pool.public_ip_assignment.trim() {
+        "" => None,
+        other => Some(PublicIpAssignment::from_wire(other)),
+    };
     let mut check = Check::default();
     request.check(&mut check, "");
     if let Err(invalid) = check.finish() {

@@ -178,6 +178,9 @@ pub fn exo_nodepool_add(
     if let Some(description) = &pool.description {
         add.push(format!("--description {}", shell_quote(description)));
     }
+    if let Some(prefix) = &pool.instance_prefix {
+        add.push(format!("--instance-prefix {}", shell_quote(prefix)));
+    }
     for (key, value) in pool.labels.iter().flatten() {
         add.push(format!(
             "--label {}",
@@ -272,6 +275,9 @@ pub fn terraform(plan: &CreatePlan, choices: &WizardChoices) -> String {
         ]);
         if let Some(description) = &pool.description {
             lines.push(format!("  description   = {}", hcl_string(description)));
+        }
+        if let Some(prefix) = &pool.instance_prefix {
+            lines.push(format!("  instance_prefix = {}", hcl_string(prefix)));
         }
         if let Some(labels) = &pool.labels {
             lines.push(format!(

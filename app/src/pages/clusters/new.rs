@@ -653,6 +653,9 @@ pub(super) fn NodepoolFields(
     choices: StoredValue<WizardChoices>,
     index: usize,
     #[prop(optional, into)] title: Option<String>,
+    /// Leaves the size out (editing a pool: its size is changed by scaling it).
+    #[prop(optional)]
+    without_size: bool,
 ) -> impl IntoView {
     let removable = title.is_none();
     let field = move |name: &str| format!("nodepools[{index}].{name}");
@@ -747,8 +750,8 @@ pub(super) fn NodepoolFields(
                     move |f| pool(f).name, move |f, v| edit(f, &|p| p.name = v.clone()))}
                 {select(wizard, field("instance_type"), format!("{title} instance type"), types,
                     move |f| pool(f).instance_type, move |f, v| edit(f, &|p| p.instance_type = v.clone()))}
-                {text_input(wizard, field("size"), format!("{title} size (nodes)"), Some("At least 1.".into()),
-                    move |f| pool(f).size, move |f, v| edit(f, &|p| p.size = v.clone()))}
+                {(!without_size).then(|| text_input(wizard, field("size"), format!("{title} size (nodes)"), Some("At least 1.".into()),
+                    move |f| pool(f).size, move |f, v| edit(f, &|p| p.size = v.clone())))}
                 {text_input(wizard, field("disk_size"), format!("{title} disk size (GiB)"), Some("Between 20 and 51200 GiB per node.".into()),
                     move |f| pool(f).disk_size, move |f, v| edit(f, &|p| p.disk_size = v.clone()))}
                 {text_area(wizard, field("labels"), format!("{title} labels"), "One key=value per line.".into(),
@@ -759,6 +762,18 @@ pub(super) fn NodepoolFields(
                 {groups("private_networks", "Private networks", networks)}
                 {groups("anti_affinity_groups", "Anti-affinity groups", anti)}
             </div>
+            <details class="mt-4">
+                <summary class="cursor-pointer text-sm font-medium">"More settings: description, node names, public IP"</summary>
+                <div class="mt-3 grid gap-4 sm:grid-cols-2">
+                    {text_input(wizard, field("description"), format!("{title} description"), None,
+                        move |f| pool(f).description, move |f, v| edit(f, &|p| p.description = v.clone()))}
+                    {text_input(wizard, field("instance_prefix"), format!("{title} node name prefix"), Some("Nodes are called prefix-…; empty for the service's (pool). Up to 30 characters.".into()),
+                        move |f| pool(f).instance_prefix, move |f, v| edit(f, &|p| p.instance_prefix = v.clone()))}
+                    {select(wizard, field("public_ip_assignment"), format!("{title} public IP"),
+                        vec![(String::new(), "IPv4".to_owned()), ("dual".to_owned(), "IPv4 and IPv6".to_owned())],
+                        move |f| pool(f).public_ip_assignment, move |f, v| edit(f, &|p| p.public_ip_assignment = v.clone()))}
+                </div>
+            </details>
             {removable.then(|| view! {
                 <button type="submit" formaction="/clusters/new" formmethod="get" formnovalidate=true
                     name="remove_nodepool" value=index.to_string() class="mt-4 text-sm text-red-700 hover:underline dark:text-red-400" on:click=remove>

@@ -3,7 +3,8 @@ import { test, expect, hydrated, open, signUp, createCluster } from './support';
 
 // Day two on a running cluster, with and without JavaScript: the Nodepools tab, adding a pool
 // with labels and a taint (bad input refused first, what was typed kept), watching it come up,
-// and removing it with its name typed back.
+// editing its labels and instance type (the changes shown before saving), and removing it with
+// its name typed back.
 
 /** A nodepool's card on the Nodepools tab. */
 function pool(page: Page, name: string) {
@@ -25,7 +26,7 @@ async function until(page: Page, testInfo: TestInfo, path: string, check: () => 
   }).toPass({ timeout: 90_000, intervals: [500] });
 }
 
-test('add a nodepool to a running cluster, watch it come up, remove it', async ({ page }, testInfo) => {
+test('add a nodepool to a running cluster, watch it come up, edit it, remove it', async ({ page }, testInfo) => {
   test.setTimeout(240_000);
   await signUp(page, testInfo);
   const detail = await createCluster(page, testInfo, 'pools-e2e', 1);
@@ -63,6 +64,26 @@ test('add a nodepool to a running cluster, watch it come up, remove it', async (
   );
   await expect(pool(page, 'batch')).toContainText('tier=batch');
   await expect(pool(page, 'batch')).toContainText('batch=yes:NoSchedule');
+
+  // Edited: labels and instance type; before saving, the changes say they wait for new nodes.
+  await pool(page, 'batch').getByRole('link', { name: 'Edit nodepool batch' }).click();
+  if (hydrated(testInfo)) {
+    await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
+  }
+  await expect(page.getByLabel('Nodepool name')).toHaveValue('batch');
+  await page.getByLabel('Nodepool labels').fill('tier=batch\nowner=data');
+  const types = page.getByLabel('Nodepool instance type');
+  const small = await types.locator('option', { hasText: 'standard.small' }).getAttribute('value');
+  await types.selectOption(small!);
+  if (hydrated(testInfo)) {
+    const changes = page.getByRole('region', { name: 'Changes' });
+    await expect(changes.getByRole('row', { name: /Instance type/ })).toContainText('new nodes');
+    await expect(changes.getByRole('row', { name: /Labels/ })).toContainText('owner=data');
+  }
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page).toHaveURL(tab);
+  await until(page, testInfo, tab, () => expect(pool(page, 'batch')).toContainText('owner=data'));
+  await expect(pool(page, 'batch')).toContainText('standard.small');
 
   // Removed once its name is typed back.
   await pool(page, 'batch').getByRole('link', { name: 'Remove nodepool batch' }).click();

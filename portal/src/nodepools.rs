@@ -4,11 +4,11 @@
 
 use portal_types::error::{AppError, FieldError};
 use portal_types::nodepools::{
-    ClusterNodepools, NewNodepoolOptions, NodepoolScaleInfo, NodepoolSettings, ScaleInstance,
-    ScalePlan, image_gc_words, plan_scale,
+    ClusterNodepools, NewNodepoolOptions, NodepoolEditOptions, NodepoolScaleInfo, NodepoolSettings,
+    ScaleInstance, ScalePlan, image_gc_words, plan_edit, plan_scale,
 };
 use portal_types::wizard::form::plan_nodepool;
-use portal_types::wizard::{ClusterForm, NamedChoice};
+use portal_types::wizard::{ClusterForm, NamedChoice, NodepoolForm};
 
 use crate::Portal;
 use crate::accounts::authz::{Action, permits};
@@ -160,6 +160,166 @@ pub async fn add(
         action: "nodepool.create",
         target: format!("{} nodepool {}", scope.target(), request.name),
         what: scope.what.clone(),
+    };
+    conclude(portal, caller, &scope, change, result).await?;
+    Ok(format!("/clusters/{zone}/{id}/nodepools"))
+}
+
+/// The pool as a form: what the edit page's fields start from and what an edit is compared
+/// with.
+fn as_form(pool: &sks_api::SksNodepool) -> NodepoolForm {
+    let ids = |refs: &Option<Vec<sks_api::Ref>>| -> Vec<String> {
+        refs.iter().flatten().map(|r| r.id.to_string()).collect()
+    };
+    NodepoolForm {
+        name: pool.name.clone().unwrap_or_default(),
+        instance_type: pool
+            .instance_type
+            .map(|r| r.id.to_string())
+            .unwrap_or_default(),
+        size: pool.size.unwrap_or_default().to_string(),
+        disk_size: pool.disk_size.unwrap_or_default().to_string(),
+        labels: pool
+            .labels
+            .iter()
+            .flatten()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        taints: pool
+            .taints
+            .iter()
+            .flatten()
+            .map(|(k, t)| format!("{k}={}:{}", t.value, t.effect))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        anti_affinity_groups: ids(&pool.anti_affinity_groups),
+        security_groups: ids(&pool.security_groups),
+        private_networks: ids(&pool.private_networks),
+        description: pool.description.clone().unwrap_or_default(),
+        instance_prefix: pool.instance_prefix.clone().unwrap_or_default(),
+        public_ip_assignment: pool
+            .public_ip_assignment
+            .as_ref()
+            .map(|a| a.to_string())
+            .unwrap_or_default(),
+    }
+}
+
+/// Reads what editing `nodepool` needs: the cluster, the pool as a form, the zone's choices.
+async fn edit_context(
+    scope: &ClusterScope,
+    zone: &str,
+    nodepool: &str,
+) -> Result<
+    (
+        sks_api::SksCluster,
+        sks_api::SksNodepool,
+        Vec<String>,
+        portal_types::wizard::WizardChoices,
+    ),
+    AppError,
+> {
+    let what = format!("nodepool {nodepool}");
+    let pool_id: uuid::Uuid = nodepool
+        .parse()
+        .map_err(|_| AppError::NotFound(what.clone()))?;
+    let (cluster, choices) = tokio::join!(
+        scope.cluster(),
+        crate::create::choices(&scope.client, std::slice::from_ref(&scope.zone), zone),
+    );
+    let (cluster, choices) = (cluster?, choices?);
+    let pools = cluster.nodepools.clone().unwrap_or_default();
+    let pool = pools
+        .iter()
+        .find(|p| p.id == Some(pool_id))
+        .cloned()
+        .ok_or(AppError::NotFound(what))?;
+    let others = pools
+        .iter()
+        .filter(|p| p.id != Some(pool_id))
+        .filter_map(|p| p.name.clone())
+        .collect();
+    Ok((cluster, pool, others, choices))
+}
+
+/// What the edit page of `nodepool` offers.
+pub async fn edit_options(
+    portal: &Portal,
+    caller: &Caller,
+    zone: &str,
+    id: &str,
+    nodepool: &str,
+) -> Result<NodepoolEditOptions, AppError> {
+    let scope = cluster_scope(portal, caller, zone, id).await?;
+    let (cluster, pool, other_names, choices) = edit_context(&scope, zone, nodepool).await?;
+    Ok(NodepoolEditOptions {
+        cluster_name: cluster.name.unwrap_or_default(),
+        state: cluster.state.map(|s| s.to_string()).unwrap_or_default(),
+        nodepool_name: pool.name.clone().unwrap_or_default(),
+        current: as_form(&pool),
+        other_names,
+        choices,
+    })
+}
+
+/// Saves an edit of `nodepool`: checked and compared with the pool as it is now
+/// ([`plan_edit`]); emptied lists are reset first, then the changed fields are sent in one
+/// update. Audited with the fields changed; the live watchers look at once. The answer is the
+/// address of the cluster's Nodepools tab.
+pub async fn edit(
+    portal: &Portal,
+    caller: &Caller,
+    zone: &str,
+    id: &str,
+    nodepool: &str,
+    form: &ClusterForm,
+) -> Result<String, AppError> {
+    let scope = cluster_scope(portal, caller, zone, id).await?;
+    let (_, pool, other_names, choices) = edit_context(&scope, zone, nodepool).await?;
+    let current = as_form(&pool);
+    let plan = plan_edit(&current, form, &choices, &other_names)
+        .map_err(|fields| AppError::Validation { fields })?;
+    let pool_id = pool.id.unwrap_or_default();
+    let fields: Vec<String> = plan
+        .changes
+        .iter()
+        .map(|c| c.label.to_lowercase())
+        .collect();
+    let change = Change {
+        action: "nodepool.update",
+        target: format!(
+            "{}/nodepool/{pool_id} ({}: {})",
+            scope.target(),
+            current.name,
+            fields.join(", ")
+        ),
+        what: format!("nodepool {nodepool}"),
+    };
+    let mut reset = None;
+    for field in &plan.resets {
+        let answer = scope
+            .client
+            .reset_sks_nodepool_field(&scope.zone, scope.id, pool_id, field)
+            .await;
+        let failed = answer.is_err();
+        reset = Some(answer);
+        if failed {
+            break;
+        }
+    }
+    let result = match reset {
+        Some(Err(error)) => Err(error),
+        // Only resets: the last one's answer stands for the change.
+        Some(Ok(operation)) if plan.update == sks_api::UpdateSksNodepoolRequest::default() => {
+            Ok(operation)
+        }
+        _ => {
+            scope
+                .client
+                .update_sks_nodepool(&scope.zone, scope.id, pool_id, &plan.update)
+                .await
+        }
     };
     conclude(portal, caller, &scope, change, result).await?;
     Ok(format!("/clusters/{zone}/{id}/nodepools"))

@@ -28,6 +28,7 @@ use crate::pages::clusters::delete::ClusterDeletePage;
 use crate::pages::clusters::detail::ClusterDetailPage;
 use crate::pages::clusters::new::ClusterNewPage;
 use crate::pages::clusters::nodepool_delete::NodepoolDeletePage;
+use crate::pages::clusters::nodepool_edit::NodepoolEditPage;
 use crate::pages::clusters::nodepool_new::NodepoolNewPage;
 use crate::pages::clusters::nodepools::ClusterNodepoolsPage;
 use crate::pages::clusters::scale::NodepoolScalePage;
@@ -70,6 +71,8 @@ lazy_pages! {
     NodepoolNewRoute => NodepoolNewPage;
     /// `/clusters/{zone}/{id}/nodepools/{nodepool}/delete`.
     NodepoolDeleteRoute => NodepoolDeletePage;
+    /// `/clusters/{zone}/{id}/nodepools/{nodepool}/edit`.
+    NodepoolEditRoute => NodepoolEditPage;
     /// `/clusters/{zone}/{id}/settings`.
     ClusterSettingsRoute => ClusterSettingsPage;
     /// `/clusters/{zone}/{id}/upgrade`.

@@ -7,7 +7,9 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn as _;
 
 use crate::error::AppError;
-use crate::nodepools::{ClusterNodepools, NewNodepoolOptions, NodepoolScaleInfo};
+use crate::nodepools::{
+    ClusterNodepools, NewNodepoolOptions, NodepoolEditOptions, NodepoolScaleInfo,
+};
 use crate::wizard::ClusterForm;
 
 /// The cluster and every setting of each of its nodepools, for the Nodepools tab.
@@ -51,6 +53,50 @@ pub async fn add_nodepool(zone: String, id: String, form: ClusterForm) -> Result
         Err(error) => {
             let page = format!("/clusters/{zone}/{id}/nodepools/new");
             super::create_cluster::back_to_form(&page, AddNodepool::PATH, &form, &error);
+            Err(error)
+        }
+    }
+}
+
+/// What the edit page of a nodepool offers: the pool as a form, its siblings' names, the
+/// zone's choices.
+#[server(endpoint = "get_nodepool_edit_options")]
+pub async fn get_nodepool_edit_options(
+    zone: String,
+    id: String,
+    nodepool: String,
+) -> Result<NodepoolEditOptions, AppError> {
+    use portal::accounts::authz::Action;
+
+    let (portal, caller) = crate::ssr::portal_for(Action::Create).await?;
+    portal::nodepools::edit_options(&portal, &caller, &zone, &id, &nodepool).await
+}
+
+/// Saves an edit of a nodepool (its first pool of `form`): only what changed is sent, emptied
+/// lists are reset to the service's default; then the browser goes to the Nodepools tab.
+/// Refuses bad input with the field named and changes nothing. Without JavaScript a refusal
+/// goes back to the form with what was typed.
+#[server(endpoint = "edit_nodepool")]
+pub async fn edit_nodepool(
+    zone: String,
+    id: String,
+    nodepool: String,
+    form: ClusterForm,
+) -> Result<String, AppError> {
+    use portal::accounts::authz::Action;
+
+    let saved = async {
+        let (portal, caller) = crate::ssr::portal_for(Action::Create).await?;
+        portal::nodepools::edit(&portal, &caller, &zone, &id, &nodepool, &form).await
+    };
+    match saved.await {
+        Ok(path) => {
+            leptos_axum::redirect(&path);
+            Ok(path)
+        }
+        Err(error) => {
+            let page = format!("/clusters/{zone}/{id}/nodepools/{nodepool}/edit");
+            super::create_cluster::back_to_form(&page, EditNodepool::PATH, &form, &error);
             Err(error)
         }
     }

@@ -593,6 +593,16 @@ const TABLE: &[(&str, Access, &str)] = &[
         "zone=ch-gva-2&id=nope&form[token]=x",
     ),
     (
+        "/api/get_nodepool_edit_options",
+        Access::AtLeast(Role::Admin),
+        "zone=ch-gva-2&id=nope&nodepool=nope",
+    ),
+    (
+        "/api/edit_nodepool",
+        Access::AtLeast(Role::Admin),
+        "zone=ch-gva-2&id=nope&nodepool=nope&form[token]=x",
+    ),
+    (
         "/api/get_nodepool_scale_info",
         Access::AtLeast(Role::Viewer),
         "zone=ch-gva-2&id=nope&nodepool=nope",

@@ -533,3 +533,104 @@ async fn a_pool_is_removed_only_once_its_name_is_typed_back() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_edit_sends_what_changed_resets_what_was_emptied_and_refuses_bad_input() {
+    let h = harness_at(100.0).await;
+    let (cookie, client, cluster) = running_cluster(&h, "edit@example.com").await;
+    let read_pool = || async {
+        client
+            .get_sks_cluster(&ZONE, cluster)
+            .await
+            .unwrap()
+            .nodepools
+            .unwrap()
+            .remove(0)
+    };
+    let pool_id = read_pool().await.id.unwrap();
+    let base = format!("zone={}&id={cluster}&nodepool={pool_id}", ZONE.as_str());
+    let (status, _, answer) = send(
+        &h.router,
+        call("/api/get_nodepool_edit_options", &base, &cookie),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let options: portal_types::nodepools::NodepoolEditOptions =
+        serde_json::from_str(&answer).unwrap();
+    assert_eq!(options.current.name, "workers");
+    let medium = options
+        .choices
+        .instance_types
+        .iter()
+        .find(|t| t.name == "standard.medium")
+        .unwrap()
+        .id
+        .clone();
+    let save = |pool: NodepoolForm| {
+        let form = ClusterForm {
+            nodepools: vec![pool],
+            ..ClusterForm::default()
+        };
+        #[derive(serde::Serialize)]
+        struct Args<'a> {
+            form: &'a ClusterForm,
+        }
+        let body = format!(
+            "{base}&{}",
+            serde_qs::to_string(&Args { form: &form }).unwrap()
+        );
+        let request = call("/api/edit_nodepool", &body, &cookie);
+        async { send(&h.router, request).await }
+    };
+
+    // Nothing changed, a disk too small: refused, named, nothing sent.
+    let (status, _, answer) = save(options.current.clone()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(answer.contains(r#""field":"request""#), "{answer}");
+    let mut bad = options.current.clone();
+    bad.disk_size = "5".into();
+    bad.labels = "tier=front".into();
+    let (status, _, answer) = save(bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(answer.contains("nodepools[0].disk_size"), "{answer}");
+    assert_eq!(read_pool().await.labels.unwrap_or_default().len(), 0);
+
+    // Renamed, relabelled, another instance type: all sent, the size untouched.
+    let mut good = options.current.clone();
+    good.name = "front".into();
+    good.labels = "tier=front".into();
+    good.instance_type = medium.clone();
+    let (status, _, answer) = save(good.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let pool = read_pool().await;
+    assert_eq!(pool.name.as_deref(), Some("front"));
+    assert_eq!(
+        pool.labels.unwrap().get("tier").map(String::as_str),
+        Some("front")
+    );
+    assert_eq!(pool.instance_type.unwrap().id.to_string(), medium);
+    assert_eq!(pool.size, Some(1));
+
+    // Emptied labels are reset.
+    good.labels.clear();
+    let (status, _, answer) = save(good).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert!(read_pool().await.labels.unwrap_or_default().is_empty());
+
+    // The page shows the pool's values to edit.
+    let page = format!(
+        "/clusters/{}/{cluster}/nodepools/{pool_id}/edit",
+        ZONE.as_str()
+    );
+    let (status, _, html) = send(&h.router, get_with(&page, &cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains(r#"value="front""#),
+        "the current name is filled in"
+    );
+    assert!(html.contains("No changes yet."));
+    assert!(
+        !html.contains(r#"name="form[nodepools][0][size]""#),
+        "no size to edit"
+    );
+}

@@ -10,6 +10,7 @@ pub mod detail;
 pub mod list;
 pub mod new;
 pub mod nodepool_delete;
+pub mod nodepool_edit;
 pub mod nodepool_new;
 pub mod nodepools;
 pub mod scale;

@@ -35,6 +35,7 @@ pub fn ClusterNodepoolsPage() -> impl IntoView {
 #[derive(Clone, Copy)]
 struct Allowed {
     scale: bool,
+    change: bool,
     delete: bool,
 }
 
@@ -61,6 +62,7 @@ fn Nodepools(data: ClusterNodepools) -> impl IntoView {
     let settings = StoredValue::new(settings);
     let allowed = Allowed {
         scale: may_scale,
+        change: may_change,
         delete: may_delete,
     };
     let add = format!("{base}/nodepools/new");
@@ -232,6 +234,9 @@ fn PoolCard(
                 <div class="ml-auto flex gap-2">
                     {allowed.scale.then(|| view! {
                         <a href=format!("{pool_base}/scale") aria-label=format!("Scale nodepool {}", pool.name) class=SMALL_BUTTON>"Scale"</a>
+                    })}
+                    {allowed.change.then(|| view! {
+                        <a href=format!("{pool_base}/edit") aria-label=format!("Edit nodepool {}", pool.name) class=SMALL_BUTTON>"Edit"</a>
                     })}
                     {allowed.delete.then(|| view! {
                         <a href=format!("{pool_base}/delete") aria-label=format!("Remove nodepool {}", pool.name) class=SMALL_BUTTON>"Remove"</a>

@@ -1,5 +1,14 @@
 //! Nodepools: create, get, update, delete, reset a field, scale, evict named instances; and the
 //! instance pool behind each one.
+//!
+//! What an update changes, where the spec is silent (chosen as Exoscale's instance pools
+//! behave): a nodepool's nodes are made from its template, so every field of
+//! `update-sks-nodepool` but `name` and `description` (instance type, disk size, labels,
+//! taints, groups, networks, deploy target, prefix, public IP, kubelet settings) reaches only
+//! the instances created after it; running instances keep what they were made with until they
+//! are evicted or replaced. `reset-sks-nodepool-field` empties a list or clears a field (the
+//! service's default), with the same reach. Taints and the prefix have no reset: an empty set
+//! of taints is sent as an update.
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};

@@ -84,6 +84,50 @@ remaining = [m["id"] for m in members()]
 check(len(remaining) == 2 and leaving not in remaining, f"evicted {leaving}: {remaining}")
 step(f"evicted {leaving}")
 
+# Day two: a second pool on the running cluster, updated, a field reset, a node evicted.
+op = c.create_sks_nodepool(
+    id=cluster_id,
+    name="batch",
+    size=2,
+    disk_size=60,
+    instance_type={"id": small["id"]},
+    labels={"tier": "batch"},
+)
+batch_id = c.wait(op["id"])["reference"]["id"]
+medium = next(t for t in types if t.get("family") == "standard" and t.get("size") == "medium")
+c.wait(
+    c.update_sks_nodepool(
+        id=cluster_id,
+        sks_nodepool_id=batch_id,
+        description="nightly jobs",
+        labels={"tier": "batch", "owner": "data"},
+        instance_type={"id": medium["id"]},
+    )["id"]
+)
+batch = c.get_sks_nodepool(id=cluster_id, sks_nodepool_id=batch_id)
+check(batch["labels"] == {"tier": "batch", "owner": "data"}, f"updated labels {batch.get('labels')}")
+check(batch["instance-type"]["id"] == medium["id"], f"updated type {batch['instance-type']}")
+check(batch["description"] == "nightly jobs", f"updated description {batch.get('description')}")
+# The pinned client's spec predates reset-sks-nodepool-field: the call goes through the client's
+# own signed session, as its generated methods do.
+reset = c.http_client.delete(f"{c.endpoint}/sks-cluster/{cluster_id}/nodepool/{batch_id}/labels")
+check(reset.status_code == 200, f"reset labels: {reset.status_code} {reset.text}")
+c.wait(reset.json()["id"])
+batch = c.get_sks_nodepool(id=cluster_id, sks_nodepool_id=batch_id)
+check(not batch.get("labels"), f"labels reset: {batch.get('labels')}")
+batch_pool = batch["instance-pool"]["id"]
+batch_members = c.get_instance_pool(id=batch_pool)["instances"]
+check(len(batch_members) == 2, f"two batch instances: {batch_members}")
+c.wait(
+    c.evict_sks_nodepool_members(
+        id=cluster_id, sks_nodepool_id=batch_id, instances=[batch_members[0]["id"]]
+    )["id"]
+)
+left = [m["id"] for m in c.get_instance_pool(id=batch_pool)["instances"]]
+check(left == [batch_members[1]["id"]], f"one batch instance left: {left}")
+c.wait(c.delete_sks_nodepool(id=cluster_id, sks_nodepool_id=batch_id)["id"])
+step("second pool added, updated, a field reset, a node evicted, removed")
+
 c.wait(c.upgrade_sks_cluster(id=cluster_id, version=versions[0])["id"])
 cluster = c.get_sks_cluster(id=cluster_id)
 check(cluster["version"] == versions[0], f"upgraded to {versions[0]}, is {cluster['version']}")

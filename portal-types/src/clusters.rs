@@ -214,6 +214,9 @@ pub struct ClusterSettings {
     pub addons: Vec<String>,
     /// (name, size) of each nodepool: what a delete takes with it.
     pub nodepools: Vec<(String, i64)>,
+    /// Who turned deletion protection on (`Name <email>`); `None` when it is off.
+    #[serde(default)]
+    pub protected_by: Option<String>,
     pub may_change: bool,
     pub may_upgrade: bool,
     pub may_delete: bool,

@@ -21,6 +21,8 @@ pub async fn delete_cluster(
 ) -> Result<(), AppError> {
     let org = caller.org_id()?;
     let scope = cluster_scope(portal, caller, zone, id).await?;
+    crate::protection::refuse_if_protected(portal, org, scope.zone.as_str(), &scope.id.to_string())
+        .await?;
     let cluster = scope.cluster().await?;
     let name = cluster.name.clone().unwrap_or_default();
     let nodepools: Vec<uuid::Uuid> = cluster

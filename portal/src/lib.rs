@@ -20,6 +20,7 @@ pub mod live;
 pub mod members;
 pub mod nodepools;
 pub mod orchestration;
+pub mod protection;
 pub mod sessions;
 pub mod settings;
 pub mod store;

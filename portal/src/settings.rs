@@ -34,7 +34,17 @@ pub async fn settings(
     let scope = cluster_scope(portal, caller, zone, id).await?;
     let cluster = scope.cluster().await?;
     let labels = cluster.labels.unwrap_or_default();
+    let protected_by = crate::protection::protected_by(
+        &portal.store,
+        caller.org_id()?,
+        scope.zone.as_str(),
+        &scope.id.to_string(),
+    )
+    .await
+    .map_err(crate::auth::store_failure)?
+    .map(|(by, _)| by);
     Ok(ClusterSettings {
+        protected_by,
         name: cluster.name.unwrap_or_default(),
         description: cluster.description.unwrap_or_default(),
         labels: portal_types::labels::format_labels(&labels),

@@ -57,6 +57,20 @@ pub async fn upgrade_service_level(zone: String, id: String) -> Result<(), AppEr
     )
 }
 
+/// Turns deletion protection of a cluster on (`on` = `true`) or off; admins and owners only,
+/// audited. While it is on, `delete_cluster` refuses.
+#[server(endpoint = "set_deletion_protection")]
+pub async fn set_deletion_protection(zone: String, id: String, on: bool) -> Result<(), AppError> {
+    use portal::accounts::authz::Action;
+
+    let (portal, caller) = crate::ssr::portal_for(Action::Delete).await?;
+    let then = format!("/clusters/{zone}/{id}/settings");
+    crate::ssr::then_go(
+        &then,
+        portal::protection::set(&portal, &caller, &zone, &id, on).await,
+    )
+}
+
 /// Deletes a cluster once its name is typed back. With nodepools, `delete_nodepools` must be
 /// ticked: they are deleted first, then the cluster, in a task that outlives the request (the
 /// list shows the progress; failures land in the activity log).

@@ -558,6 +558,11 @@ const TABLE: &[(&str, Access, &str)] = &[
         "zone=ch-gva-2&id=nope",
     ),
     (
+        "/api/set_deletion_protection",
+        Access::AtLeast(Role::Admin),
+        "zone=ch-gva-2&id=nope&on=true",
+    ),
+    (
         "/api/delete_cluster",
         Access::AtLeast(Role::Admin),
         "zone=ch-gva-2&id=nope&confirm_name=x",

@@ -30,7 +30,11 @@ struct Setup {
 
 /// A signed-up owner with a running `version` cluster and a running two-node pool.
 async fn setup(email: &str, version: &str) -> Setup {
-    let h = harness_at(100.0).await;
+    setup_on(harness_at(100.0).await, email, version).await
+}
+
+/// [`setup`] on the portal of `h`.
+async fn setup_on(h: Harness, email: &str, version: &str) -> Setup {
     let cookie = sign_up(&h.router, email).await;
     let client = org_client(&h, email).await;
     let op = client
@@ -517,4 +521,82 @@ async fn the_orchestrators_api_secrets_and_ca_keys_are_sealed_at_rest() {
     // portal's signed calls keep working.
     let (status, _) = s.call("get_cluster_access", &s.base()).await;
     assert_eq!(status, StatusCode::OK);
+}
+
+/// Deletion protection holds against a direct call of the delete server function, until an
+/// admin or owner clears it; setting and clearing are audited.
+async fn protection_holds(h: Harness) {
+    let s = setup_on(h, "guard@example.com", "1.36.3").await;
+    let (status, body) = s
+        .call("set_deletion_protection", &format!("{}&on=true", s.base()))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = s.call("get_cluster_settings", &s.base()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let settings: portal_types::clusters::ClusterSettings = serde_json::from_str(&body).unwrap();
+    assert!(
+        settings
+            .protected_by
+            .as_deref()
+            .is_some_and(|by| by.contains("guard@example.com")),
+        "{settings:?}"
+    );
+
+    let delete = format!("{}&confirm_name=shop&delete_nodepools=on", s.base());
+    let (status, body) = s.call("delete_cluster", &delete).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body.contains("deletion protection is on"), "{body}");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let cluster = s.client.get_sks_cluster(&ZONE, s.cluster).await.unwrap();
+    assert_eq!(
+        cluster.nodepools.map(|p| p.len()),
+        Some(1),
+        "nothing was deleted, not even a nodepool"
+    );
+    let (_, _, page) = send(
+        &s.h.router,
+        get_with(
+            &format!("/clusters/{}/{}/delete", ZONE.as_str(), s.cluster),
+            &s.cookie,
+        ),
+    )
+    .await;
+    assert!(
+        page.contains("Deletion protection is on"),
+        "the delete page says so"
+    );
+
+    let (status, body) = s
+        .call("set_deletion_protection", &format!("{}&on=false", s.base()))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = s.call("delete_cluster", &delete).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let actions: Vec<String> = s
+        .audit()
+        .await
+        .into_iter()
+        .map(|(a, o, _)| format!("{a} {o}"))
+        .collect();
+    assert!(
+        actions.contains(&"cluster.protect success".to_owned()),
+        "{actions:?}"
+    );
+    assert!(
+        actions.contains(&"cluster.unprotect success".to_owned()),
+        "{actions:?}"
+    );
+}
+
+#[tokio::test]
+async fn deletion_protection_holds_against_a_direct_call_on_sqlite() {
+    protection_holds(harness_at(100.0).await).await;
+}
+
+#[tokio::test]
+async fn deletion_protection_holds_against_a_direct_call_on_postgresql() {
+    let Some(url) = postgres_database("the deletion protection test on PostgreSQL").await else {
+        return;
+    };
+    protection_holds(harness_with(100.0, &["--database-url", &url], |router| router).await).await;
 }

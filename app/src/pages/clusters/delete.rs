@@ -70,7 +70,14 @@ fn Delete(zone: String, id: String, cluster: ClusterSettings) -> impl IntoView {
             <p class="mt-2 text-sm text-slate-600 dark:text-slate-400">
                 "Load balancers and volumes that workloads created through the cloud controller or the storage add-on are not part of the cluster: delete them from Kubernetes first, or they stay (and are billed)."
             </p>
-            {if cluster.may_delete {
+            {cluster.protected_by.clone().map(|by| view! {
+                <p role="alert" class="mt-4 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
+                    {format!("Deletion protection is on (set by {by}). ")}
+                    <a class="font-medium underline" href=format!("/clusters/{zone}/{id}/settings")>"Turn it off in Settings"</a>
+                    " to delete this cluster."
+                </p>
+            })}
+            {if cluster.may_delete && cluster.protected_by.is_none() {
                 view! {
                     <ActionForm action=delete attr:class="mt-4 space-y-3" attr:aria-label="Delete the cluster">
                         <input type="hidden" name="zone" value=zone.clone()/>

@@ -12,7 +12,7 @@ use crate::components::forms::{ErrorSummary, field_error};
 use crate::components::page::Loaded;
 use crate::components::style::{BUTTON, CARD, DANGER_BUTTON, INPUT, QUIET_BUTTON};
 use crate::server_fns::cluster_changes::{
-    UpdateCluster, UpgradeServiceLevel, get_cluster_settings,
+    SetDeletionProtection, UpdateCluster, UpgradeServiceLevel, get_cluster_settings,
 };
 
 /// `/clusters/{zone}/{id}/settings`.
@@ -21,15 +21,23 @@ pub fn ClusterSettingsPage() -> impl IntoView {
     let key = cluster_key();
     let update = ServerAction::<UpdateCluster>::new();
     let level = ServerAction::<UpgradeServiceLevel>::new();
+    let protect = ServerAction::<SetDeletionProtection>::new();
     let settings = Resource::new(
-        move || (key(), update.version().get(), level.version().get()),
-        |((zone, id), _, _)| get_cluster_settings(zone, id),
+        move || {
+            (
+                key(),
+                update.version().get(),
+                level.version().get(),
+                protect.version().get(),
+            )
+        },
+        |((zone, id), _, _, _)| get_cluster_settings(zone, id),
     );
     view! {
         <Loaded>
             {move || Suspend::new(async move {
                 let (zone, id) = key();
-                settings.await.map(|settings| view! { <Settings zone id settings update level/> })
+                settings.await.map(|settings| view! { <Settings zone id settings update level protect/> })
             })}
         </Loaded>
     }
@@ -42,6 +50,7 @@ fn Settings(
     settings: ClusterSettings,
     update: ServerAction<UpdateCluster>,
     level: ServerAction<UpgradeServiceLevel>,
+    protect: ServerAction<SetDeletionProtection>,
 ) -> impl IntoView {
     let query = use_query_map();
     let title = format!("Settings · {} · Capstan", settings.name);
@@ -59,6 +68,7 @@ fn Settings(
     let base = format!("/clusters/{zone}/{id}");
     let editable = settings.may_change;
     let (form_zone, form_id) = (zone.clone(), id.clone());
+    let (protect_zone, protect_id) = (zone.clone(), id.clone());
     view! {
         <Title text=title/>
         <ClusterHeader zone=zone.clone() id=id.clone() name=settings.name.clone() state=settings.state.clone() current="Settings"/>
@@ -131,11 +141,31 @@ fn Settings(
                 <p class="mt-1 text-sm text-slate-600 dark:text-slate-400">
                     {format!("Removes the control plane and, first, its {} nodepool(s). This cannot be undone.", settings.nodepools.len())}
                 </p>
-                {if settings.may_delete {
-                    view! { <p class="mt-3"><a href=format!("{base}/delete") class=DANGER_BUTTON>"Delete cluster…"</a></p> }.into_any()
-                } else {
-                    view! { <p class="mt-3 text-sm">"Admins and owners can delete clusters."</p> }.into_any()
+                {match (&settings.protected_by, settings.may_delete) {
+                    (Some(_), _) => view! { <p class="mt-3 text-sm">"Deletion protection is on: turn it off below to delete the cluster."</p> }.into_any(),
+                    (None, true) => view! { <p class="mt-3"><a href=format!("{base}/delete") class=DANGER_BUTTON>"Delete cluster…"</a></p> }.into_any(),
+                    (None, false) => view! { <p class="mt-3 text-sm">"Admins and owners can delete clusters."</p> }.into_any(),
                 }}
+                <h3 id="protection-title" class="mt-6 text-sm font-semibold">"Deletion protection"</h3>
+                <p class="mt-1 text-sm" data-testid="protection-state">
+                    {match &settings.protected_by {
+                        Some(by) => format!("On, set by {by}: nobody can delete this cluster until an admin or owner turns it off."),
+                        None => "Off: admins and owners can delete this cluster.".to_owned(),
+                    }}
+                </p>
+                {settings.may_delete.then(|| {
+                    let error = Signal::derive(move || protect.value().get().and_then(Result::err));
+                    let on = settings.protected_by.is_none();
+                    view! {
+                        <ActionForm action=protect attr:class="mt-2" attr:aria-labelledby="protection-title">
+                            <input type="hidden" name="zone" value=protect_zone.clone()/>
+                            <input type="hidden" name="id" value=protect_id.clone()/>
+                            <input type="hidden" name="on" value=on.to_string()/>
+                            <ErrorSummary error/>
+                            <button type="submit" class=QUIET_BUTTON>{if on { "Turn deletion protection on" } else { "Turn deletion protection off" }}</button>
+                        </ActionForm>
+                    }
+                })}
             </section>
         </div>
     }

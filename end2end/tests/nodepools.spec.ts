@@ -13,16 +13,22 @@ function pool(page: Page, name: string) {
 
 /**
  * Waits until `check` holds on the page at `path`: live when hydrated (the page follows the
- * cluster's stream), by reloading without JavaScript (as a person would).
+ * cluster's stream; `check` gets a minute), by reloading without JavaScript (as a person
+ * would; each look gets a second, the whole wait a minute and a half).
  */
-async function until(page: Page, testInfo: TestInfo, path: string, check: () => Promise<void>) {
+async function until(
+  page: Page,
+  testInfo: TestInfo,
+  path: string,
+  check: (timeout: number) => Promise<void>,
+) {
   if (hydrated(testInfo)) {
-    await check();
+    await check(60_000);
     return;
   }
   await expect(async () => {
     await page.goto(path);
-    await check();
+    await check(1_000);
   }).toPass({ timeout: 90_000, intervals: [500] });
 }
 
@@ -32,8 +38,8 @@ test('add a nodepool to a running cluster, watch it come up, edit it, remove it'
   const detail = await createCluster(page, testInfo, 'pools-e2e', 1);
   const tab = `${detail}/nodepools`;
   await open(page, testInfo, tab);
-  await until(page, testInfo, tab, () =>
-    expect(pool(page, 'workers')).toContainText('1 of 1 running', { timeout: 60_000 }),
+  await until(page, testInfo, tab, (timeout) =>
+    expect(pool(page, 'workers')).toContainText('1 of 1 running', { timeout }),
   );
 
   // Bad input is refused with the field named, and what was typed stays.
@@ -59,8 +65,8 @@ test('add a nodepool to a running cluster, watch it come up, edit it, remove it'
   }
   await page.getByRole('button', { name: 'Add nodepool' }).click();
   await expect(page).toHaveURL(tab);
-  await until(page, testInfo, tab, () =>
-    expect(pool(page, 'batch')).toContainText('1 of 1 running', { timeout: 60_000 }),
+  await until(page, testInfo, tab, (timeout) =>
+    expect(pool(page, 'batch')).toContainText('1 of 1 running', { timeout }),
   );
   await expect(pool(page, 'batch')).toContainText('tier=batch');
   await expect(pool(page, 'batch')).toContainText('batch=yes:NoSchedule');
@@ -82,7 +88,7 @@ test('add a nodepool to a running cluster, watch it come up, edit it, remove it'
   }
   await page.getByRole('button', { name: 'Save changes' }).click();
   await expect(page).toHaveURL(tab);
-  await until(page, testInfo, tab, () => expect(pool(page, 'batch')).toContainText('owner=data'));
+  await until(page, testInfo, tab, (timeout) => expect(pool(page, 'batch')).toContainText('owner=data', { timeout }));
   await expect(pool(page, 'batch')).toContainText('standard.small');
 
   // Removed once its name is typed back.
@@ -91,6 +97,6 @@ test('add a nodepool to a running cluster, watch it come up, edit it, remove it'
   await page.getByLabel('Type batch to confirm').fill('batch');
   await page.getByRole('button', { name: 'Remove nodepool' }).click();
   await expect(page).toHaveURL(tab);
-  await until(page, testInfo, tab, () => expect(pool(page, 'batch')).toHaveCount(0, { timeout: 60_000 }));
+  await until(page, testInfo, tab, (timeout) => expect(pool(page, 'batch')).toHaveCount(0, { timeout }));
   await expect(pool(page, 'workers')).toBeVisible();
 });

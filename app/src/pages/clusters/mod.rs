@@ -36,6 +36,20 @@ pub(crate) fn cluster_key() -> impl Fn() -> (String, String) + Copy + Send + Syn
     }
 }
 
+/// The `(zone, id, nodepool)` of the nodepool in the address (`Copy`, as [`cluster_key`]).
+pub(crate) fn nodepool_key() -> impl Fn() -> (String, String, String) + Copy + Send + Sync + 'static
+{
+    let params = use_params_map();
+    move || {
+        let params = params.read();
+        (
+            params.get("zone").unwrap_or_default(),
+            params.get("id").unwrap_or_default(),
+            params.get("nodepool").unwrap_or_default(),
+        )
+    }
+}
+
 /// The tabs of a cluster's pages.
 pub const TABS: [(&str, &str); 5] = [
     ("Overview", ""),

@@ -8,7 +8,7 @@
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn as _;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_location, use_params_map};
+use leptos_router::hooks::use_location;
 
 use super::ClusterHeader;
 use super::new::{NodepoolFields, Summary, Wizard, form_from_query};
@@ -21,15 +21,7 @@ use crate::wizard::{NodepoolForm, WizardChoices};
 
 #[component]
 pub fn NodepoolEditPage() -> impl IntoView {
-    let params = use_params_map();
-    let key = move || {
-        let p = params.read();
-        (
-            p.get("zone").unwrap_or_default(),
-            p.get("id").unwrap_or_default(),
-            p.get("nodepool").unwrap_or_default(),
-        )
-    };
+    let key = super::nodepool_key();
     let location = use_location();
     let sent_back = form_from_query(&location.search.get_untracked());
     let from_address = sent_back.is_some();

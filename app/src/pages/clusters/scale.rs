@@ -4,7 +4,7 @@
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_navigate;
 
 use super::{ClusterHeader, FieldMessage};
 use crate::components::forms::{ErrorSummary, field_error};
@@ -17,15 +17,7 @@ use crate::server_fns::nodepool_changes::{ScaleNodepool, get_nodepool_scale_info
 /// `/clusters/{zone}/{id}/nodepools/{nodepool}/scale`.
 #[component]
 pub fn NodepoolScalePage() -> impl IntoView {
-    let params = use_params_map();
-    let key = move || {
-        let p = params.read();
-        (
-            p.get("zone").unwrap_or_default(),
-            p.get("id").unwrap_or_default(),
-            p.get("nodepool").unwrap_or_default(),
-        )
-    };
+    let key = super::nodepool_key();
     let info = Resource::new(key, |(zone, id, nodepool)| {
         get_nodepool_scale_info(zone, id, nodepool)
     });

@@ -110,19 +110,27 @@ pub async fn add_options(
     id: &str,
 ) -> Result<NewNodepoolOptions, AppError> {
     let scope = cluster_scope(portal, caller, zone, id).await?;
-    let (cluster, choices) = tokio::join!(
-        scope.cluster(),
-        crate::create::choices(&scope.client, std::slice::from_ref(&scope.zone), zone),
-    );
-    let cluster = cluster?;
+    let (cluster, choices) = cluster_and_choices(&scope, zone).await?;
     Ok(NewNodepoolOptions {
         cluster_name: cluster.name.unwrap_or_default(),
         state: cluster.state.map(|s| s.to_string()).unwrap_or_default(),
         level: cluster.level.map(|l| l.to_string()).unwrap_or_default(),
         version: cluster.version.unwrap_or_default(),
         existing: pool_names(&cluster.nodepools),
-        choices: choices?,
+        choices,
     })
+}
+
+/// The cluster as the API shows it now, and what the wizard offers in its zone, read at once.
+async fn cluster_and_choices(
+    scope: &ClusterScope,
+    zone: &str,
+) -> Result<(sks_api::SksCluster, portal_types::wizard::WizardChoices), AppError> {
+    let (cluster, choices) = tokio::join!(
+        scope.cluster(),
+        crate::create::choices(&scope.client, std::slice::from_ref(&scope.zone), zone),
+    );
+    Ok((cluster?, choices?))
 }
 
 fn pool_names(pools: &Option<Vec<sks_api::SksNodepool>>) -> Vec<String> {
@@ -145,11 +153,7 @@ pub async fn add(
     form: &ClusterForm,
 ) -> Result<String, AppError> {
     let scope = cluster_scope(portal, caller, zone, id).await?;
-    let (cluster, choices) = tokio::join!(
-        scope.cluster(),
-        crate::create::choices(&scope.client, std::slice::from_ref(&scope.zone), zone),
-    );
-    let (cluster, choices) = (cluster?, choices?);
+    let (cluster, choices) = cluster_and_choices(&scope, zone).await?;
     let request = plan_nodepool(form, &choices, &pool_names(&cluster.nodepools))
         .map_err(|fields| AppError::Validation { fields })?;
     let result = scope
@@ -224,11 +228,7 @@ async fn edit_context(
     let pool_id: uuid::Uuid = nodepool
         .parse()
         .map_err(|_| AppError::NotFound(what.clone()))?;
-    let (cluster, choices) = tokio::join!(
-        scope.cluster(),
-        crate::create::choices(&scope.client, std::slice::from_ref(&scope.zone), zone),
-    );
-    let (cluster, choices) = (cluster?, choices?);
+    let (cluster, choices) = cluster_and_choices(scope, zone).await?;
     let pools = cluster.nodepools.clone().unwrap_or_default();
     let pool = pools
         .iter()

@@ -13,8 +13,8 @@ use crate::pages::lazy::{
     AccountRoute, ActivityRoute, CatalogEntryRoute, CatalogRoute, ClusterAccessRoute,
     ClusterActivityRoute, ClusterDeleteRoute, ClusterDetailRoute, ClusterNewRoute,
     ClusterNodepoolsRoute, ClusterSettingsRoute, ClusterUpgradeRoute, InviteRoute,
-    NodepoolDeleteRoute, NodepoolEditRoute, NodepoolNewRoute, NodepoolScaleRoute, SettingsRoute,
-    SignInRoute, SignUpRoute,
+    NodepoolDeleteRoute, NodepoolEditRoute, NodepoolNewRoute, NodepoolRecycleRoute,
+    NodepoolScaleRoute, SettingsRoute, SignInRoute, SignUpRoute,
 };
 use crate::pages::not_found::NotFoundPage;
 
@@ -124,6 +124,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/clusters/:zone/:id/delete") view={Lazy::<ClusterDeleteRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("/clusters/:zone/:id/nodepools/:nodepool/delete") view={Lazy::<NodepoolDeleteRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("/clusters/:zone/:id/nodepools/:nodepool/edit") view={Lazy::<NodepoolEditRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("/clusters/:zone/:id/nodepools/:nodepool/recycle") view={Lazy::<NodepoolRecycleRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("/clusters/:zone/:id/nodepools/:nodepool/scale") view={Lazy::<NodepoolScaleRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("/catalog") view={Lazy::<CatalogRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("/catalog/:name") view={Lazy::<CatalogEntryRoute>::new()} ssr=SsrMode::Async/>

@@ -122,6 +122,9 @@ pub fn version_key(version: &str) -> Vec<u64> {
 /// One instance (node) of a nodepool.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InstanceDetail {
+    /// The Compute instance's id (what a recycle of one node names).
+    #[serde(default)]
+    pub id: String,
     pub name: String,
     pub state: String,
     pub public_ip: Option<String>,
@@ -259,6 +262,7 @@ pub mod fixtures {
             version: "1.36.3".into(),
             instances: (0..size as usize)
                 .map(|i| InstanceDetail {
+                    id: format!("{name}-id-{i}"),
                     name: format!("{name}-{i}"),
                     state: if i < running { "running" } else { "starting" }.into(),
                     public_ip: None,

@@ -35,6 +35,10 @@ pub struct ClusterSnapshot {
     pub cluster: ClusterDetail,
     /// The operation under way, if any.
     pub progress: Option<Progress>,
+    /// The cluster's upgrade or recycle plan: while it runs, and for a while after it ended
+    /// (a failed one until the next begins: it can be resumed).
+    #[serde(default)]
+    pub plan: Option<crate::upgrades::UpgradePlan>,
 }
 
 /// An operation under way on a cluster, as far as it can be seen from outside.

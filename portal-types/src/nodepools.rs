@@ -50,6 +50,8 @@ pub struct ClusterNodepools {
     pub may_change: bool,
     /// Whether the caller may remove pools (admins and owners).
     pub may_delete: bool,
+    /// The cluster's upgrade or recycle plan, as the live stream shows it.
+    pub plan: Option<crate::upgrades::UpgradePlan>,
 }
 
 /// What the add-a-nodepool page needs: the cluster it adds to (its level prices the control
@@ -464,6 +466,70 @@ pub fn plan_scale(
     Ok(ScalePlan::Evict(chosen))
 }
 
+/// What a recycle request means, once checked against the pool as it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecyclePlan {
+    /// Replace every node, `surge` new ones at a time (capacity never drops).
+    Pool { surge: usize },
+    /// Replace this one node: a new node joins, then it leaves.
+    Node { id: String, name: String },
+}
+
+/// Checks a recycle request (`which` is `pool` or `node`) against the pool's nodes: a surge of
+/// 1 up to the pool's size, or one of its nodes.
+pub fn plan_recycle(
+    which: &str,
+    surge: &str,
+    node: &str,
+    instances: &[ScaleInstance],
+) -> Result<RecyclePlan, Vec<FieldError>> {
+    if instances.is_empty() {
+        return Err(vec![FieldError::new(
+            "which",
+            "The nodepool has no nodes to replace: scale it up first.",
+        )]);
+    }
+    match which.trim() {
+        "pool" => {
+            let most = instances.len();
+            match surge.trim().parse::<usize>() {
+                Ok(n) if (1..=most).contains(&n) => Ok(RecyclePlan::Pool { surge: n }),
+                _ => Err(vec![FieldError::new(
+                    "surge",
+                    format!(
+                        "Enter how many extra nodes may run at once: a whole number from 1 to {most} (the pool's size)."
+                    ),
+                )]),
+            }
+        }
+        "node" => match instances.iter().find(|i| i.id == node.trim()) {
+            Some(found) => Ok(RecyclePlan::Node {
+                id: found.id.clone(),
+                name: found.name.clone(),
+            }),
+            None if node.trim().is_empty() => {
+                Err(vec![FieldError::new("node", "Choose the node to replace.")])
+            }
+            None => Err(vec![FieldError::new(
+                "node",
+                format!(
+                    "Node {} is not in this nodepool (any more): reload the page.",
+                    node.trim()
+                ),
+            )]),
+        },
+        _ => Err(vec![FieldError::new(
+            "which",
+            "Choose what to replace: every node, or one node.",
+        )]),
+    }
+}
+
+/// The rounds a rolling recycle of `nodes` takes with `surge` extra nodes at a time.
+pub fn recycle_rounds(nodes: usize, surge: usize) -> usize {
+    if surge == 0 { 0 } else { nodes.div_ceil(surge) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -654,5 +720,55 @@ mod tests {
         assert_eq!(field(plan_scale("4", &one, 3, &instances())), "evict");
         let stranger = vec!["z".to_owned()];
         assert_eq!(field(plan_scale("2", &stranger, 3, &instances())), "evict");
+    }
+
+    fn nodes(n: usize) -> Vec<ScaleInstance> {
+        (0..n)
+            .map(|i| ScaleInstance {
+                id: format!("id-{i}"),
+                name: format!("pool-{i}"),
+                state: "running".into(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_rolling_recycle_takes_a_surge_from_one_to_the_pools_size() {
+        assert_eq!(
+            plan_recycle("pool", " 2 ", "", &nodes(3)),
+            Ok(RecyclePlan::Pool { surge: 2 })
+        );
+        for bad in ["0", "4", "-1", "two", ""] {
+            let fields = plan_recycle("pool", bad, "", &nodes(3)).unwrap_err();
+            assert_eq!(fields[0].field, "surge", "{bad}");
+            assert!(fields[0].message.contains("from 1 to 3"), "{bad}");
+        }
+        assert_eq!(recycle_rounds(3, 2), 2);
+        assert_eq!(recycle_rounds(3, 1), 3);
+        assert_eq!(recycle_rounds(3, 3), 1);
+    }
+
+    #[test]
+    fn a_single_node_must_be_one_of_the_pools() {
+        assert_eq!(
+            plan_recycle("node", "", "id-1", &nodes(2)),
+            Ok(RecyclePlan::Node {
+                id: "id-1".into(),
+                name: "pool-1".into()
+            })
+        );
+        let gone = plan_recycle("node", "", "id-7", &nodes(2)).unwrap_err();
+        assert_eq!(gone[0].field, "node");
+        assert!(gone[0].message.contains("reload"));
+        assert_eq!(
+            plan_recycle("node", "", "", &nodes(2)).unwrap_err()[0].field,
+            "node"
+        );
+        assert_eq!(
+            plan_recycle("all", "1", "", &nodes(2)).unwrap_err()[0].field,
+            "which"
+        );
+        let empty = plan_recycle("pool", "1", "", &[]).unwrap_err();
+        assert!(empty[0].message.contains("no nodes"));
     }
 }

@@ -29,7 +29,9 @@ impl StepStatus {
     }
 }
 
-/// One step: the control plane (no nodepool) or one nodepool's cycle.
+/// One step: the control plane (no nodepool) or one nodepool's nodes replaced. How the
+/// engine gets there (the pool's size when it began, the nodes still to replace, the round under
+/// way) is the portal's own business and is not sent to the browser.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanStep {
     pub title: String,
@@ -38,18 +40,6 @@ pub struct PlanStep {
     pub status: StepStatus,
     /// Progress in words, e.g. "2 of 3 nodes replaced".
     pub detail: String,
-    /// The nodepool's size when its cycle began.
-    #[serde(default)]
-    pub original_size: Option<i64>,
-    /// The instances that ran the old version when the cycle began.
-    #[serde(default)]
-    pub old_instances: Vec<String>,
-    /// The old instances being replaced in the current round.
-    #[serde(default)]
-    pub batch: Vec<String>,
-    /// The round's new nodes run; the batch is being evicted.
-    #[serde(default)]
-    pub evicting: bool,
 }
 
 impl PlanStep {
@@ -60,10 +50,6 @@ impl PlanStep {
             nodepool: None,
             status: StepStatus::Pending,
             detail: String::new(),
-            original_size: None,
-            old_instances: vec![],
-            batch: vec![],
-            evicting: false,
         }
     }
 
@@ -77,12 +63,43 @@ impl PlanStep {
     }
 }
 
-/// An upgrade plan and how far it got.
+/// What a plan does: upgrade the cluster, or replace nodes of one nodepool without changing
+/// its version (a recycle). Both run on one engine and exclude each other on a cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PlanKind {
+    #[default]
+    Upgrade,
+    Recycle,
+}
+
+impl PlanKind {
+    /// The word stored and audited.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlanKind::Upgrade => "upgrade",
+            PlanKind::Recycle => "recycle",
+        }
+    }
+
+    /// The stored word read back (anything unknown is an upgrade, the older kind).
+    pub fn from_stored(word: &str) -> PlanKind {
+        match word {
+            "recycle" => PlanKind::Recycle,
+            _ => PlanKind::Upgrade,
+        }
+    }
+}
+
+/// An upgrade or recycle plan and how far it got.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UpgradePlan {
     pub id: String,
+    #[serde(default)]
+    pub kind: PlanKind,
     pub zone: String,
     pub cluster_id: String,
+    /// The version before; for a recycle, the version the nodes keep.
     pub from_version: String,
     pub to_version: String,
     /// `running`, `done` or `failed`.
@@ -91,6 +108,46 @@ pub struct UpgradePlan {
     pub steps: Vec<PlanStep>,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+impl UpgradePlan {
+    /// What the plan does, as a heading: "Upgrade 1.35.6 → 1.36.3", "Recycle nodepool workers".
+    pub fn title(&self) -> String {
+        match self.kind {
+            PlanKind::Upgrade => format!("Upgrade {} → {}", self.from_version, self.to_version),
+            PlanKind::Recycle => self
+                .steps
+                .first()
+                .map(|s| s.title.clone())
+                .unwrap_or_else(|| "Recycle".into()),
+        }
+    }
+
+    pub fn running(&self) -> bool {
+        self.state == "running"
+    }
+
+    /// "an upgrade to 1.36.3" / "a recycle of nodepool workers", for "… is already running".
+    pub fn described(&self) -> String {
+        match self.kind {
+            PlanKind::Upgrade => format!("an upgrade to {}", self.to_version),
+            PlanKind::Recycle => {
+                let what = self.steps.first().map(|s| s.title.as_str()).unwrap_or("");
+                format!("a recycle ({})", what.trim_start_matches("Recycle "))
+            }
+        }
+    }
+
+    /// Whether the plan replaces nodes of `nodepool` (an upgrade replaces every pool's).
+    pub fn touches(&self, nodepool: &str) -> bool {
+        match self.kind {
+            PlanKind::Upgrade => true,
+            PlanKind::Recycle => self
+                .steps
+                .iter()
+                .any(|s| s.nodepool.as_deref() == Some(nodepool)),
+        }
+    }
 }
 
 /// An API the cluster's workloads still use that a later release removes.

@@ -169,6 +169,7 @@ pub async fn describe(
                 .map_err(upstream_unavailable)?
                 .into_iter()
                 .map(|i| InstanceDetail {
+                    id: i.id.to_string(),
                     name: i.name.unwrap_or_else(|| i.id.to_string()),
                     state: i.state.map(|s| s.to_string()).unwrap_or_default(),
                     public_ip: i.public_ip,

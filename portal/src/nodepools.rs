@@ -1,12 +1,13 @@
-//! A cluster's nodepools with every setting (the Nodepools tab), and changing one: scaling it
-//! up or down — choosing which instances leave, or letting the service choose — and deleting
-//! it.
+//! A cluster's nodepools with every setting (the Nodepools tab), and changing one: adding,
+//! editing, scaling it up or down — choosing which instances leave, or letting the service
+//! choose —, recycling it (every node or one, on the upgrade plans' engine) and deleting it.
 
 use portal_types::error::{AppError, FieldError};
 use portal_types::nodepools::{
     ClusterNodepools, NewNodepoolOptions, NodepoolEditOptions, NodepoolScaleInfo, NodepoolSettings,
-    ScaleInstance, ScalePlan, image_gc_words, plan_edit, plan_scale,
+    RecyclePlan, ScaleInstance, ScalePlan, image_gc_words, plan_edit, plan_recycle, plan_scale,
 };
+use portal_types::upgrades::PlanKind;
 use portal_types::wizard::form::plan_nodepool;
 use portal_types::wizard::{ClusterForm, NamedChoice, NodepoolForm};
 
@@ -93,9 +94,14 @@ pub async fn list(
             created_at: pool.created_at.unwrap_or_default(),
         })
         .collect();
+    let now = crate::now_ms();
+    let plan = crate::upgrades::latest(portal, caller.org_id()?, zone, id)
+        .await?
+        .filter(|p| crate::live::cluster::plan_shown(p, now));
     Ok(ClusterNodepools {
         cluster,
         settings,
+        plan,
         may_scale: permits(role, Action::Scale),
         may_change: permits(role, Action::Create),
         may_delete: permits(role, Action::Delete),
@@ -427,6 +433,7 @@ pub async fn scale(
     let Loaded {
         pool, instances, ..
     } = load(&scope, nodepool).await?;
+    not_being_replaced(portal, caller, zone, id, nodepool).await?;
     let evict: Vec<String> = evict.into_iter().filter(|e| !e.is_empty()).collect();
     let plan = plan_scale(size, &evict, pool.size.unwrap_or_default(), &instances)
         .map_err(|fields| AppError::Validation { fields })?;
@@ -471,6 +478,7 @@ pub async fn delete(
 ) -> Result<(), AppError> {
     let scope = cluster_scope(portal, caller, zone, id).await?;
     let Loaded { pool, .. } = load(&scope, nodepool).await?;
+    not_being_replaced(portal, caller, zone, id, nodepool).await?;
     let name = pool.name.clone().unwrap_or_default();
     if confirm_name.trim() != name {
         return Err(AppError::Validation {
@@ -491,4 +499,99 @@ pub async fn delete(
         what: format!("nodepool {nodepool}"),
     };
     conclude(portal, caller, &scope, change, result).await
+}
+
+/// `Conflict` while a running plan (an upgrade, or a recycle of this pool) replaces the pool's
+/// nodes: a scale or a removal meanwhile would fight it.
+async fn not_being_replaced(
+    portal: &Portal,
+    caller: &Caller,
+    zone: &str,
+    id: &str,
+    nodepool: &str,
+) -> Result<(), AppError> {
+    let org = caller.org_id()?;
+    match crate::upgrades::running(portal, org, zone, id).await? {
+        Some(plan) if plan.touches(nodepool) => Err(AppError::Conflict(format!(
+            "{} is replacing this nodepool's nodes: wait for it to finish.",
+            capitalised(&plan.described())
+        ))),
+        _ => Ok(()),
+    }
+}
+
+fn capitalised(words: &str) -> String {
+    let mut chars = words.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// Recycles a nodepool: every node (`which` = `pool`), `surge` new nodes at a time, or one node
+/// (`which` = `node`, `node` its id) — new nodes join at the pool's settings and version, then
+/// the old ones are evicted, so capacity never drops. Runs as a plan in the background (resumed
+/// after a restart, shown live on the cluster's pages); a failed recycle of the same nodes is
+/// resumed rather than started again. Refused while any plan runs on the cluster.
+#[allow(clippy::too_many_arguments)]
+pub async fn recycle(
+    portal: &Portal,
+    caller: &Caller,
+    zone: &str,
+    id: &str,
+    nodepool: &str,
+    which: &str,
+    surge: &str,
+    node: &str,
+) -> Result<(), AppError> {
+    use crate::upgrades::{NewPlan, StoredStep};
+
+    let org = caller.org_id()?;
+    let scope = cluster_scope(portal, caller, zone, id).await?;
+    let Loaded {
+        pool, instances, ..
+    } = load(&scope, nodepool).await?;
+    let chosen = plan_recycle(which, surge, node, &instances)
+        .map_err(|fields| AppError::Validation { fields })?;
+    if let Some(plan) = crate::upgrades::running(portal, org, zone, id).await? {
+        return Err(crate::upgrades::busy_with(Some(&plan)));
+    }
+    let pool_id = pool.id.unwrap_or_default().to_string();
+    let pool_name = pool.name.clone().unwrap_or_default();
+    let step = match &chosen {
+        RecyclePlan::Pool { surge } => StoredStep::recycle_pool(&pool_id, &pool_name, *surge),
+        RecyclePlan::Node { id, name } => StoredStep::recycle_node(&pool_id, &pool_name, id, name),
+    };
+    let failed = crate::upgrades::latest_failed(portal, org, zone, id)
+        .await?
+        .filter(|failed| {
+            // The same recycle (same pool, same node or surge): resume it.
+            let shown = failed.shown();
+            shown.kind == PlanKind::Recycle
+                && shown.steps.first().map(|s| (&s.title, &s.nodepool))
+                    == Some((&step.shown.title, &step.shown.nodepool))
+        });
+    let plan = match failed {
+        Some(mut plan) => {
+            crate::upgrades::resume_failed(portal, &mut plan).await?;
+            plan
+        }
+        None => {
+            let version = pool.version.clone().unwrap_or_default();
+            let new = NewPlan {
+                kind: PlanKind::Recycle,
+                from: version.clone(),
+                to: version,
+                steps: vec![step],
+            };
+            crate::upgrades::create(portal, org, &caller.user.id, zone, id, new).await?
+        }
+    };
+    let (action, target) = crate::upgrades::audit_of(&plan.shown());
+    portal
+        .audit(caller, action, Some(&target), "started", None)
+        .await;
+    crate::upgrades::spawn(portal.clone(), org.to_owned(), caller.clone(), plan);
+    portal.live.poke(org, zone, id);
+    Ok(())
 }

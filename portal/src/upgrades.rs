@@ -1,13 +1,16 @@
-//! Upgrade plans: stored in the portal database, run by a background task per plan, resumed at
-//! start. Every step is idempotent and re-reads the cluster before acting, so a plan
+//! Upgrade and recycle plans: stored in the portal database, run by a background task per plan,
+//! resumed at start. An upgrade is the control plane, then every nodepool cycled; a recycle is
+//! one nodepool's nodes (or one node) cycled without a version change — the same step, the same
+//! engine. Every step is idempotent and re-reads the cluster before acting, so a plan
 //! interrupted anywhere (a restart, a failed call) continues from what the cluster shows; while
 //! the orchestration API is out, the plan waits for it rather than failing.
 //!
-//! A nodepool is cycled in rounds of at most [`MAX_SURGE`] nodes: grow the pool by the round's
+//! A nodepool is cycled in rounds of at most its step's surge ([`MAX_SURGE`] for an upgrade): grow the pool by the round's
 //! size (new nodes boot with the new version), wait until every node runs, then evict the
 //! round's old nodes (the pool shrinks back). Capacity never drops below the original size.
 //!
-//! Invariant: at most one running plan per cluster (a unique index in the store). One process
+//! Invariant: at most one running plan per cluster, of either kind (a unique index in the
+//! store): an upgrade and a recycle never cycle a cluster's pools at once. One process
 //! runs a plan at a time; two replicas resuming at the same start could both run one (they
 //! would issue the same idempotent calls; a lease would make it one).
 
@@ -21,10 +24,11 @@ use super::auth::{Caller, store_failure};
 use super::orchestration::{client_for, cluster_scope, upstream_failure};
 use portal_types::error::{AppError, FieldError};
 use portal_types::upgrades::{
-    DeprecatedApi, PlanStep, StepStatus, UpgradeOptions, UpgradePlan, allowed_upgrades,
+    DeprecatedApi, PlanKind, PlanStep, StepStatus, UpgradeOptions, UpgradePlan, allowed_upgrades,
 };
+use serde::{Deserialize, Serialize};
 
-/// Old nodes replaced per round.
+/// Old nodes replaced per round of an upgrade.
 pub const MAX_SURGE: usize = 2;
 /// Pause between two looks at the cluster while waiting.
 const TICK: Duration = Duration::from_secs(1);
@@ -74,29 +78,116 @@ fn db_failure(error: sqlx::Error) -> AppError {
     store_failure(super::accounts::AccountError::from(error))
 }
 
-fn plan_from_row(row: &sqlx::any::AnyRow) -> Result<UpgradePlan, sqlx::Error> {
+/// A step as stored: what the page shows, and the engine's bookkeeping beside it (flattened,
+/// so plans stored before the two were separated read the same).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredStep {
+    #[serde(flatten)]
+    pub shown: PlanStep,
+    /// New nodes per round; none: [`MAX_SURGE`].
+    #[serde(default)]
+    pub surge: Option<usize>,
+    /// Replace only these instances (one node's recycle); empty: every node of the pool.
+    #[serde(default)]
+    pub only: Vec<String>,
+    /// The nodepool's size when its cycle began.
+    #[serde(default)]
+    pub original_size: Option<i64>,
+    /// The instances to replace, as they were when the cycle began.
+    #[serde(default)]
+    pub old_instances: Vec<String>,
+    /// The old instances being replaced in the current round.
+    #[serde(default)]
+    pub batch: Vec<String>,
+    /// The round's new nodes run; the batch is being evicted.
+    #[serde(default)]
+    pub evicting: bool,
+}
+
+impl From<PlanStep> for StoredStep {
+    fn from(shown: PlanStep) -> StoredStep {
+        StoredStep {
+            shown,
+            surge: None,
+            only: vec![],
+            original_size: None,
+            old_instances: vec![],
+            batch: vec![],
+            evicting: false,
+        }
+    }
+}
+
+impl StoredStep {
+    /// Every node of a pool replaced, `surge` at a time, the version kept.
+    pub fn recycle_pool(id: &str, name: &str, surge: usize) -> StoredStep {
+        StoredStep {
+            surge: Some(surge),
+            ..StoredStep::from(PlanStep {
+                title: format!("Recycle nodepool {name}, {surge} node(s) at a time"),
+                ..PlanStep::nodepool(id, name)
+            })
+        }
+    }
+
+    /// One node of a pool replaced.
+    pub fn recycle_node(pool_id: &str, pool_name: &str, node_id: &str, node: &str) -> StoredStep {
+        StoredStep {
+            surge: Some(1),
+            only: vec![node_id.to_owned()],
+            ..StoredStep::from(PlanStep {
+                title: format!("Recycle node {node} of nodepool {pool_name}"),
+                ..PlanStep::nodepool(pool_id, pool_name)
+            })
+        }
+    }
+}
+
+/// A plan as the engine runs it: the plan, and its steps as stored.
+pub struct Running {
+    plan: UpgradePlan,
+    steps: Vec<StoredStep>,
+}
+
+impl Running {
+    /// The plan with its steps as the page shows them.
+    pub fn shown(&self) -> UpgradePlan {
+        UpgradePlan {
+            steps: self.steps.iter().map(|s| s.shown.clone()).collect(),
+            ..self.plan.clone()
+        }
+    }
+}
+
+fn running_from_row(row: &sqlx::any::AnyRow) -> Result<Running, sqlx::Error> {
     let steps: String = row.try_get("steps")?;
-    Ok(UpgradePlan {
+    let kind: String = row.try_get("kind")?;
+    let plan = UpgradePlan {
         id: row.try_get("id")?,
+        kind: PlanKind::from_stored(&kind),
         zone: row.try_get("zone")?,
         cluster_id: row.try_get("cluster_id")?,
         from_version: row.try_get("from_version")?,
         to_version: row.try_get("to_version")?,
         state: row.try_get("state")?,
         message: row.try_get("message")?,
-        steps: serde_json::from_str(&steps).unwrap_or_default(),
+        steps: vec![],
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
+    };
+    Ok(Running {
+        plan,
+        steps: serde_json::from_str(&steps).unwrap_or_default(),
     })
 }
 
-/// The cluster's newest plan.
-pub async fn latest(
+/// The cluster's newest plan as the engine keeps it.
+async fn newest(
     portal: &Portal,
     org: &str,
     zone: &str,
     cluster: &str,
-) -> Result<Option<UpgradePlan>, AppError> {
+) -> Result<Option<Running>, AppError> {
     let row = sqlx::query(
         "SELECT * FROM upgrade_plans WHERE org_id = $1 AND zone = $2 AND cluster_id = $3 \
          ORDER BY created_at DESC LIMIT 1",
@@ -107,65 +198,123 @@ pub async fn latest(
     .fetch_optional(portal.store.pool())
     .await
     .map_err(db_failure)?;
-    row.map(|r| plan_from_row(&r))
+    row.map(|r| running_from_row(&r))
         .transpose()
         .map_err(db_failure)
 }
 
-/// Stores a new running plan; `Conflict` when the cluster already has one running.
-#[allow(clippy::too_many_arguments)]
+/// The cluster's newest plan, of either kind.
+pub async fn latest(
+    portal: &Portal,
+    org: &str,
+    zone: &str,
+    cluster: &str,
+) -> Result<Option<UpgradePlan>, AppError> {
+    Ok(newest(portal, org, zone, cluster).await?.map(|r| r.shown()))
+}
+
+/// The cluster's running plan, if one runs.
+pub async fn running(
+    portal: &Portal,
+    org: &str,
+    zone: &str,
+    cluster: &str,
+) -> Result<Option<UpgradePlan>, AppError> {
+    Ok(latest(portal, org, zone, cluster)
+        .await?
+        .filter(UpgradePlan::running))
+}
+
+/// The cluster's newest plan, if it failed (to be resumed).
+pub async fn latest_failed(
+    portal: &Portal,
+    org: &str,
+    zone: &str,
+    cluster: &str,
+) -> Result<Option<Running>, AppError> {
+    Ok(newest(portal, org, zone, cluster)
+        .await?
+        .filter(|r| r.plan.state == "failed"))
+}
+
+/// "… is running on this cluster", naming the plan.
+pub fn busy_with(plan: Option<&UpgradePlan>) -> AppError {
+    let what = plan
+        .map(UpgradePlan::described)
+        .unwrap_or_else(|| "an upgrade or a recycle".into());
+    AppError::Conflict(format!(
+        "{what} is running on this cluster; one runs at a time: wait for it to finish."
+    ))
+}
+
+/// What a new plan is: its kind, the versions (a recycle keeps its version: both the same),
+/// its steps.
+pub struct NewPlan {
+    pub kind: PlanKind,
+    pub from: String,
+    pub to: String,
+    pub steps: Vec<StoredStep>,
+}
+
+/// Stores a new running plan; `Conflict`, naming what runs, when the cluster already has a
+/// plan running, of either kind.
 pub async fn create(
     portal: &Portal,
     org: &str,
     user: &str,
     zone: &str,
     cluster: &str,
-    from: &str,
-    to: &str,
-    steps: Vec<PlanStep>,
-) -> Result<UpgradePlan, AppError> {
+    new: NewPlan,
+) -> Result<Running, AppError> {
     let now = super::now_ms();
     let plan = UpgradePlan {
         id: uuid::Uuid::new_v4().to_string(),
+        kind: new.kind,
         zone: zone.to_owned(),
         cluster_id: cluster.to_owned(),
-        from_version: from.to_owned(),
-        to_version: to.to_owned(),
+        from_version: new.from,
+        to_version: new.to,
         state: "running".into(),
         message: None,
-        steps,
+        steps: vec![],
         created_at: now,
         updated_at: now,
     };
-    let steps = serde_json::to_string(&plan.steps).unwrap_or_else(|_| "[]".into());
+    let steps = serde_json::to_string(&new.steps).unwrap_or_else(|_| "[]".into());
     let inserted = sqlx::query(
         "INSERT INTO upgrade_plans (id, org_id, zone, cluster_id, from_version, to_version, \
-         state, message, steps, created_by, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, 'running', NULL, $7, $8, $9, $9)",
+         state, message, steps, created_by, created_at, updated_at, kind) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'running', NULL, $7, $8, $9, $9, $10)",
     )
     .bind(&plan.id)
     .bind(org)
     .bind(zone)
     .bind(cluster)
-    .bind(from)
-    .bind(to)
+    .bind(&plan.from_version)
+    .bind(&plan.to_version)
     .bind(&steps)
     .bind(user)
     .bind(now)
+    .bind(plan.kind.as_str())
     .execute(portal.store.pool())
     .await;
     match inserted {
-        Ok(_) => Ok(plan),
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(AppError::Conflict(
-            "an upgrade of this cluster is already running".into(),
-        )),
+        Ok(_) => Ok(Running {
+            plan,
+            steps: new.steps,
+        }),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            let other = running(portal, org, zone, cluster).await.ok().flatten();
+            Err(busy_with(other.as_ref()))
+        }
         Err(other) => Err(db_failure(other)),
     }
 }
 
-async fn save(portal: &Portal, plan: &mut UpgradePlan) -> Result<(), AppError> {
-    plan.updated_at = super::now_ms();
-    let steps = serde_json::to_string(&plan.steps).unwrap_or_else(|_| "[]".into());
+async fn save(portal: &Portal, running: &mut Running) -> Result<(), AppError> {
+    running.plan.updated_at = super::now_ms();
+    let plan = &running.plan;
+    let steps = serde_json::to_string(&running.steps).unwrap_or_else(|_| "[]".into());
     sqlx::query(
         "UPDATE upgrade_plans SET state = $1, message = $2, steps = $3, updated_at = $4 \
          WHERE id = $5",
@@ -182,25 +331,24 @@ async fn save(portal: &Portal, plan: &mut UpgradePlan) -> Result<(), AppError> {
 }
 
 /// Marks a failed plan running again (its failed step restarts from what the cluster shows).
-pub async fn resume_failed(portal: &Portal, plan: &mut UpgradePlan) -> Result<(), AppError> {
-    plan.state = "running".into();
-    plan.message = None;
-    for step in &mut plan.steps {
-        if step.status == StepStatus::Failed {
-            step.status = StepStatus::Running;
+pub async fn resume_failed(portal: &Portal, running: &mut Running) -> Result<(), AppError> {
+    running.plan.state = "running".into();
+    running.plan.message = None;
+    for step in &mut running.steps {
+        if step.shown.status == StepStatus::Failed {
+            step.shown.status = StepStatus::Running;
         }
     }
-    save(portal, plan)
-        .await
-        .map_err(|_| AppError::Conflict("another upgrade of this cluster started meanwhile".into()))
+    // The unique index refuses it if another plan started meanwhile.
+    save(portal, running).await.map_err(|_| busy_with(None))
 }
 
 /// Runs `plan` in the background.
-pub fn spawn(portal: Portal, org: String, caller: Caller, plan: UpgradePlan) {
+pub fn spawn(portal: Portal, org: String, caller: Caller, plan: Running) {
     tokio::spawn(async move {
-        let id = plan.id.clone();
+        let id = plan.plan.id.clone();
         run(portal, org, Some(caller), plan).await;
-        tracing::info!(plan = %id, "upgrade plan task ended");
+        tracing::info!(plan = %id, "plan task ended");
     });
 }
 
@@ -213,8 +361,8 @@ pub async fn resume_all(portal: &Portal) -> Result<usize, AppError> {
     let mut resumed = 0;
     for row in rows {
         let org: String = row.try_get("org_id").map_err(db_failure)?;
-        let plan = plan_from_row(&row).map_err(db_failure)?;
-        tracing::info!(plan = %plan.id, cluster = %plan.cluster_id, "resuming an upgrade plan");
+        let plan = running_from_row(&row).map_err(db_failure)?;
+        tracing::info!(plan = %plan.plan.id, kind = plan.plan.kind.as_str(), cluster = %plan.plan.cluster_id, "resuming a plan");
         let portal = portal.clone();
         tokio::spawn(run(portal, org, None, plan));
         resumed += 1;
@@ -229,45 +377,47 @@ enum Progress {
     Done,
 }
 
-async fn run(portal: Portal, org: String, caller: Option<Caller>, mut plan: UpgradePlan) {
+async fn run(portal: Portal, org: String, caller: Option<Caller>, mut plan: Running) {
     let mut errors = 0;
     let mut outage: Option<(std::time::Instant, u32)> = None;
+    let (zone, cluster) = (plan.plan.zone.clone(), plan.plan.cluster_id.clone());
     for index in 0..plan.steps.len() {
         if matches!(
-            plan.steps[index].status,
+            plan.steps[index].shown.status,
             StepStatus::Done | StepStatus::Skipped
         ) {
             continue;
         }
-        plan.steps[index].status = StepStatus::Running;
+        plan.steps[index].shown.status = StepStatus::Running;
         let _ = save(&portal, &mut plan).await;
+        portal.live.poke(&org, &zone, &cluster);
         loop {
             let before = plan.steps[index].clone();
-            let result = advance(&portal, &org, &plan.clone(), &mut plan.steps[index]).await;
+            let result = advance(&portal, &org, &plan.plan, &mut plan.steps[index]).await;
             let moved = plan.steps[index] != before;
-            if moved {
-                // The plan moved on: viewers' watchers look now rather than at their next poll.
-                portal.live.poke(&org, &plan.zone, &plan.cluster_id);
-            }
             let answered = !matches!(result, Err(Failed { outage: true, .. }));
             if answered && outage.take().is_some() {
-                tracing::info!(plan = %plan.id, "orchestration API back; the plan goes on");
+                tracing::info!(plan = %plan.plan.id, "orchestration API back; the plan goes on");
             }
             let mut outage_pause = None;
             let mut give_up = None;
             match result {
                 Ok(Progress::Done) => {
-                    if plan.steps[index].status == StepStatus::Running {
-                        plan.steps[index].status = StepStatus::Done;
+                    let step = &mut plan.steps[index].shown;
+                    if step.status == StepStatus::Running {
+                        step.status = StepStatus::Done;
                     }
                     errors = 0;
                     let _ = save(&portal, &mut plan).await;
+                    portal.live.poke(&org, &zone, &cluster);
                     break;
                 }
                 Ok(Progress::Wait) => {
                     errors = 0;
                     if moved {
                         let _ = save(&portal, &mut plan).await;
+                        // The plan moved on: viewers' watchers look now, not at their next poll.
+                        portal.live.poke(&org, &zone, &cluster);
                     }
                 }
                 Err(Failed {
@@ -277,7 +427,7 @@ async fn run(portal: Portal, org: String, caller: Option<Caller>, mut plan: Upgr
                     let (since, tries) = outage.get_or_insert((std::time::Instant::now(), 0));
                     *tries += 1;
                     if *tries == 1 {
-                        tracing::warn!(plan = %plan.id, %message, "orchestration API out; the plan waits");
+                        tracing::warn!(plan = %plan.plan.id, %message, "orchestration API out; the plan waits");
                     }
                     if since.elapsed() >= super::orchestration::OUTAGE_PATIENCE {
                         give_up = Some(format!(
@@ -288,39 +438,56 @@ async fn run(portal: Portal, org: String, caller: Option<Caller>, mut plan: Upgr
                 }
                 Err(Failed { message, .. }) => {
                     errors += 1;
-                    tracing::warn!(plan = %plan.id, %message, errors, "upgrade step failed");
+                    tracing::warn!(plan = %plan.plan.id, %message, errors, "plan step failed");
                     if errors >= MAX_ERRORS {
                         give_up = Some(message);
                     }
                 }
             }
             if let Some(message) = give_up {
-                plan.steps[index].status = StepStatus::Failed;
-                plan.steps[index].detail = message.clone();
-                plan.state = "failed".into();
-                plan.message = Some(message);
+                plan.steps[index].shown.status = StepStatus::Failed;
+                plan.steps[index].shown.detail = message.clone();
+                plan.plan.state = "failed".into();
+                plan.plan.message = Some(message);
                 let _ = save(&portal, &mut plan).await;
-                finish(&portal, caller.as_ref(), &plan, "failure").await;
+                portal.live.poke(&org, &zone, &cluster);
+                finish(&portal, caller.as_ref(), &plan.shown(), "failure").await;
                 return;
             }
             tokio::time::sleep(outage_pause.unwrap_or(TICK * errors.max(1))).await;
         }
     }
-    plan.state = "done".into();
+    plan.plan.state = "done".into();
     let _ = save(&portal, &mut plan).await;
-    finish(&portal, caller.as_ref(), &plan, "success").await;
+    portal.live.poke(&org, &zone, &cluster);
+    finish(&portal, caller.as_ref(), &plan.shown(), "success").await;
+}
+
+/// The audit record of a plan: its action and target.
+pub fn audit_of(plan: &UpgradePlan) -> (&'static str, String) {
+    let cluster = super::orchestration::cluster_target(&plan.zone, &plan.cluster_id);
+    match plan.kind {
+        PlanKind::Upgrade => (
+            "cluster.upgrade",
+            format!("{cluster} ({} → {})", plan.from_version, plan.to_version),
+        ),
+        PlanKind::Recycle => {
+            let step = plan.steps.first();
+            let pool = step.and_then(|s| s.nodepool.clone()).unwrap_or_default();
+            let what = step.map(|s| s.title.as_str()).unwrap_or_default();
+            (
+                "nodepool.recycle",
+                format!("{cluster}/nodepool/{pool} ({what})"),
+            )
+        }
+    }
 }
 
 async fn finish(portal: &Portal, caller: Option<&Caller>, plan: &UpgradePlan, outcome: &str) {
     if let Some(caller) = caller {
-        let target = format!(
-            "{} ({} → {})",
-            super::orchestration::cluster_target(&plan.zone, &plan.cluster_id),
-            plan.from_version,
-            plan.to_version
-        );
+        let (action, target) = audit_of(plan);
         portal
-            .audit(caller, "cluster.upgrade", Some(&target), outcome, None)
+            .audit(caller, action, Some(&target), outcome, None)
             .await;
     }
 }
@@ -330,7 +497,7 @@ async fn advance(
     portal: &Portal,
     org: &str,
     plan: &UpgradePlan,
-    step: &mut PlanStep,
+    stored: &mut StoredStep,
 ) -> Result<Progress, Failed> {
     use sks_api::{ClusterState, InstanceState, NodepoolState};
 
@@ -339,12 +506,14 @@ async fn advance(
     let cluster_id: uuid::Uuid = plan.cluster_id.parse().map_err(|_| "bad cluster id")?;
     let cluster = client.get_sks_cluster(&zone, cluster_id).await?;
 
-    let Some(pool_id) = step.nodepool.clone() else {
+    let surge = stored.surge.unwrap_or(MAX_SURGE).max(1);
+    let step = stored;
+    let Some(pool_id) = step.shown.nodepool.clone() else {
         // The control plane.
         let version = cluster.version.clone().unwrap_or_default();
         let running = cluster.state == Some(ClusterState::Running);
         if version == plan.to_version && running {
-            step.detail = format!("Kubernetes {version}");
+            step.shown.detail = format!("Kubernetes {version}");
             return Ok(Progress::Done);
         }
         if running {
@@ -358,7 +527,7 @@ async fn advance(
                 )
                 .await
             {
-                Ok(_) => step.detail = format!("upgrading from {version}"),
+                Ok(_) => step.shown.detail = format!("upgrading from {version}"),
                 Err(e) if e.is_busy() => {}
                 Err(e) => return Err(e.into()),
             }
@@ -372,8 +541,8 @@ async fn advance(
         .into_iter()
         .find(|p| p.id.map(|i| i.to_string()).as_deref() == Some(pool_id.as_str()))
     else {
-        step.status = StepStatus::Skipped;
-        step.detail = "the nodepool was deleted".into();
+        step.shown.status = StepStatus::Skipped;
+        step.shown.detail = "the nodepool was deleted".into();
         return Ok(Progress::Done);
     };
     let pool_uuid = pool.id.unwrap_or_default();
@@ -396,7 +565,16 @@ async fn advance(
         Some(original) => original,
         None => {
             step.original_size = Some(size);
-            step.old_instances = ids.clone();
+            step.old_instances = if step.only.is_empty() {
+                ids.clone()
+            } else {
+                // One node's recycle: only it (if it is still there).
+                step.only
+                    .iter()
+                    .filter(|i| ids.contains(i))
+                    .cloned()
+                    .collect()
+            };
             size
         }
     };
@@ -407,16 +585,20 @@ async fn advance(
         .cloned()
         .collect();
     let total = step.old_instances.len();
-    step.detail = format!("{} of {total} nodes replaced", total - remaining.len());
+    step.shown.detail = format!("{} of {total} nodes replaced", total - remaining.len());
     if step.batch.is_empty() {
         if remaining.is_empty() {
             if total == 0 {
-                step.status = StepStatus::Skipped;
-                step.detail = "no nodes to replace".into();
+                step.shown.status = StepStatus::Skipped;
+                step.shown.detail = if step.only.is_empty() {
+                    "no nodes to replace".into()
+                } else {
+                    "the node was already gone".into()
+                };
             }
             return Ok(Progress::Done);
         }
-        step.batch = remaining.iter().take(MAX_SURGE).cloned().collect();
+        step.batch = remaining.iter().take(surge).cloned().collect();
         step.evicting = false;
     }
     if !step.evicting {
@@ -536,19 +718,18 @@ pub async fn start(
 ) -> Result<(), AppError> {
     let org = caller.org_id()?;
     let scope = cluster_scope(portal, caller, zone, id).await?;
-    let latest = latest(portal, org, zone, id).await?;
-    let plan = match latest {
-        Some(plan) if plan.state == "running" => {
-            return Err(AppError::Conflict(format!(
-                "an upgrade to {} is already running",
-                plan.to_version
-            )));
-        }
-        Some(mut plan) if plan.state == "failed" && plan.to_version == version.trim() => {
+    if let Some(running) = running(portal, org, zone, id).await? {
+        return Err(busy_with(Some(&running)));
+    }
+    let failed = latest_failed(portal, org, zone, id)
+        .await?
+        .filter(|f| f.plan.kind == PlanKind::Upgrade && f.plan.to_version == version.trim());
+    let plan = match failed {
+        Some(mut plan) => {
             resume_failed(portal, &mut plan).await?;
             plan
         }
-        _ => {
+        None => {
             let cluster = scope.cluster().await?;
             let offered = scope
                 .client
@@ -570,41 +751,27 @@ pub async fn start(
                     )],
                 });
             }
-            let mut steps = vec![PlanStep::control_plane(version.trim())];
+            let mut steps = vec![StoredStep::from(PlanStep::control_plane(version.trim()))];
             for pool in cluster.nodepools.unwrap_or_default() {
                 if let Some(pool_id) = pool.id {
-                    steps.push(PlanStep::nodepool(
+                    steps.push(StoredStep::from(PlanStep::nodepool(
                         &pool_id.to_string(),
                         pool.name.as_deref().unwrap_or_default(),
-                    ));
+                    )));
                 }
             }
-            create(
-                portal,
-                org,
-                &caller.user.id,
-                zone,
-                id,
-                &current,
-                version.trim(),
+            let new = NewPlan {
+                kind: PlanKind::Upgrade,
+                from: current,
+                to: version.trim().to_owned(),
                 steps,
-            )
-            .await?
+            };
+            create(portal, org, &caller.user.id, zone, id, new).await?
         }
     };
+    let (action, target) = audit_of(&plan.shown());
     portal
-        .audit(
-            caller,
-            "cluster.upgrade",
-            Some(&format!(
-                "{} ({} → {})",
-                scope.target(),
-                plan.from_version,
-                plan.to_version
-            )),
-            "started",
-            None,
-        )
+        .audit(caller, action, Some(&target), "started", None)
         .await;
     spawn(portal.clone(), org.to_owned(), caller.clone(), plan);
     // Viewers of this cluster and of the list see the change at once.

@@ -30,6 +30,7 @@ use crate::pages::clusters::new::ClusterNewPage;
 use crate::pages::clusters::nodepool_delete::NodepoolDeletePage;
 use crate::pages::clusters::nodepool_edit::NodepoolEditPage;
 use crate::pages::clusters::nodepool_new::NodepoolNewPage;
+use crate::pages::clusters::nodepool_recycle::NodepoolRecyclePage;
 use crate::pages::clusters::nodepools::ClusterNodepoolsPage;
 use crate::pages::clusters::scale::NodepoolScalePage;
 use crate::pages::clusters::settings::ClusterSettingsPage;
@@ -73,6 +74,8 @@ lazy_pages! {
     NodepoolDeleteRoute => NodepoolDeletePage;
     /// `/clusters/{zone}/{id}/nodepools/{nodepool}/edit`.
     NodepoolEditRoute => NodepoolEditPage;
+    /// `/clusters/{zone}/{id}/nodepools/{nodepool}/recycle`.
+    NodepoolRecycleRoute => NodepoolRecyclePage;
     /// `/clusters/{zone}/{id}/settings`.
     ClusterSettingsRoute => ClusterSettingsPage;
     /// `/clusters/{zone}/{id}/upgrade`.

@@ -1,6 +1,6 @@
 //! A cluster's nodepools (the Nodepools tab), adding one to a running cluster, and changing
-//! one: scaling it up or down — choosing which instances leave, or letting the service choose —
-//! and deleting it.
+//! one: editing, scaling it up or down — choosing which instances leave, or letting the service
+//! choose —, recycling it (every node or one) and deleting it.
 
 use leptos::prelude::*;
 #[cfg(feature = "ssr")]
@@ -152,5 +152,30 @@ pub async fn delete_nodepool(
     crate::ssr::then_go(
         &then,
         portal::nodepools::delete(&portal, &caller, &zone, &id, &nodepool, &confirm_name).await,
+    )
+}
+
+/// Recycles a nodepool on the upgrade plans' engine: every node (`which` = `pool`), `surge`
+/// new nodes at a time, or one node (`which` = `node`, `node` its id); sends the browser to the
+/// Nodepools tab, where it shows live.
+#[server(endpoint = "recycle_nodepool")]
+pub async fn recycle_nodepool(
+    zone: String,
+    id: String,
+    nodepool: String,
+    which: String,
+    #[server(default)] surge: String,
+    #[server(default)] node: String,
+) -> Result<(), AppError> {
+    use portal::accounts::authz::Action;
+
+    let (portal, caller) = crate::ssr::portal_for(Action::Scale).await?;
+    let then = format!("/clusters/{zone}/{id}/nodepools");
+    crate::ssr::then_go(
+        &then,
+        portal::nodepools::recycle(
+            &portal, &caller, &zone, &id, &nodepool, &which, &surge, &node,
+        )
+        .await,
     )
 }

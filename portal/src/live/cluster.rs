@@ -5,6 +5,7 @@
 use portal_types::clusters::ClusterDetail;
 use portal_types::error::AppError;
 use portal_types::live::{ChangeLine, ClusterSnapshot, Progress, work};
+use portal_types::upgrades::UpgradePlan;
 
 use super::driver::{Health, Watcher, failure_message};
 use super::{Kind, json, log_changes};
@@ -14,6 +15,32 @@ use crate::Portal;
 /// watcher has seen how fast this API really is).
 const CONTROL_PLANE_MS: f64 = 100_000.0;
 const NODE_MS: f64 = 120_000.0;
+
+/// How long a finished plan stays on the cluster's pages.
+const PLAN_SHOWN_AFTER_MS: i64 = 15 * 60 * 1000;
+
+/// One look at a cluster: the cluster as the orchestration API shows it, and its plan as the
+/// portal's store has it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClusterSeen {
+    pub cluster: ClusterDetail,
+    pub plan: Option<UpgradePlan>,
+}
+
+impl From<ClusterDetail> for ClusterSeen {
+    fn from(cluster: ClusterDetail) -> ClusterSeen {
+        ClusterSeen {
+            cluster,
+            plan: None,
+        }
+    }
+}
+
+/// Whether the cluster's pages show `plan` at `now_ms`: while it runs, when it failed (it can
+/// be resumed), and for a while after it finished.
+pub fn plan_shown(plan: &UpgradePlan, now_ms: i64) -> bool {
+    plan.state != "done" || now_ms - plan.updated_at < PLAN_SHOWN_AFTER_MS
+}
 
 /// An operation being timed by a watcher.
 #[derive(Debug, Clone)]
@@ -35,6 +62,8 @@ pub struct ClusterWatcher {
     id: String,
     /// The last state published.
     cluster: Option<ClusterDetail>,
+    /// The last plan published.
+    plan: Option<UpgradePlan>,
     track: Option<Track>,
     /// How much slower (>1) or faster (<1) than the typical durations this API works.
     scale: Option<f64>,
@@ -49,6 +78,7 @@ impl ClusterWatcher {
             zone: zone.to_owned(),
             id: id.to_owned(),
             cluster: None,
+            plan: None,
             track: None,
             scale: None,
             gone: false,
@@ -103,16 +133,22 @@ impl ClusterWatcher {
 }
 
 impl Watcher for ClusterWatcher {
-    type Seen = ClusterDetail;
+    type Seen = ClusterSeen;
 
-    async fn look(&self, portal: &Portal) -> Result<ClusterDetail, AppError> {
+    async fn look(&self, portal: &Portal) -> Result<ClusterSeen, AppError> {
         let (client, zones) = crate::orchestration::client_for(portal, &self.org).await?;
-        crate::clusters::cluster_detail(&client, &zones, &self.zone, &self.id).await
+        let cluster =
+            crate::clusters::cluster_detail(&client, &zones, &self.zone, &self.id).await?;
+        let now = crate::now_ms();
+        let plan = crate::upgrades::latest(portal, &self.org, &self.zone, &self.id)
+            .await?
+            .filter(|p| plan_shown(p, now));
+        Ok(ClusterSeen { cluster, plan })
     }
 
     fn observe(
         &mut self,
-        seen: Result<ClusterDetail, AppError>,
+        seen: Result<ClusterSeen, AppError>,
         now_ms: i64,
     ) -> (Vec<(Kind, String)>, bool) {
         let mut events = Vec::new();
@@ -135,12 +171,14 @@ impl Watcher for ClusterWatcher {
             Err(error) => self
                 .health
                 .failed(|| failure_message(&error), now_ms, &mut events),
-            Ok(cluster) => {
+            Ok(ClusterSeen { cluster, plan }) => {
                 self.health.recovered(now_ms, &mut events);
                 self.gone = false;
-                if self.cluster.as_ref() != Some(&cluster) {
+                if self.cluster.as_ref() != Some(&cluster) || self.plan != plan {
                     if let Some(previous) = &self.cluster {
-                        log_changes(cluster_changes(previous, &cluster), now_ms, &mut events);
+                        let mut lines = cluster_changes(previous, &cluster);
+                        lines.extend(plan_changes(self.plan.as_ref(), plan.as_ref()));
+                        log_changes(lines, now_ms, &mut events);
                     }
                     let progress = self.progress(&cluster, now_ms);
                     events.push((
@@ -148,13 +186,16 @@ impl Watcher for ClusterWatcher {
                         json(&ClusterSnapshot {
                             cluster: cluster.clone(),
                             progress,
+                            plan: plan.clone(),
                         }),
                     ));
                     self.cluster = Some(cluster);
+                    self.plan = plan;
                 }
             }
         }
-        let fast = !self.gone && self.cluster.as_ref().and_then(work).is_some();
+        let planning = self.plan.as_ref().is_some_and(UpgradePlan::running);
+        let fast = !self.gone && (planning || self.cluster.as_ref().and_then(work).is_some());
         (events, fast)
     }
 }
@@ -164,6 +205,31 @@ fn unix_ms(rfc3339: &str) -> Option<i64> {
     let at = time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
         .ok()?;
     i64::try_from(at.unix_timestamp_nanos() / 1_000_000).ok()
+}
+
+/// Operation-log lines for a plan's progress: a step's new detail or status, the plan's end.
+pub fn plan_changes(old: Option<&UpgradePlan>, new: Option<&UpgradePlan>) -> Vec<String> {
+    let Some(new) = new else {
+        return vec![];
+    };
+    let same = old.filter(|o| o.id == new.id);
+    let mut lines = Vec::new();
+    for (index, step) in new.steps.iter().enumerate() {
+        let before = same.and_then(|o| o.steps.get(index));
+        let moved = before.is_none_or(|b| b.detail != step.detail || b.status != step.status);
+        if moved && step.status.as_str() != "pending" {
+            let detail = if step.detail.is_empty() {
+                step.status.as_str().to_owned()
+            } else {
+                step.detail.clone()
+            };
+            lines.push(format!("{}: {detail}", step.title));
+        }
+    }
+    if same.is_none_or(|o| o.state != new.state) && !new.running() {
+        lines.push(format!("{}: {}", new.title(), new.state));
+    }
+    lines
 }
 
 /// Operation-log lines for the differences between two states of a cluster.
@@ -273,17 +339,17 @@ mod tests {
     fn a_watch_publishes_changes_only_and_polls_fast_in_transition() {
         let mut watch = watcher();
         let creating = cluster("creating", vec![pool("web", "creating", 2, 0)]);
-        let (events, fast) = watch.observe(Ok(creating.clone()), 1_000);
+        let (events, fast) = watch.observe(Ok(creating.clone().into()), 1_000);
         assert_eq!(
             kinds(&events),
             [Kind::Snapshot],
             "the first look: a snapshot"
         );
         assert!(fast);
-        let (events, _) = watch.observe(Ok(creating), 2_000);
+        let (events, _) = watch.observe(Ok(creating.into()), 2_000);
         assert!(events.is_empty(), "nothing changed, nothing sent");
         let running = cluster("running", vec![pool("web", "running", 2, 2)]);
-        let (events, fast) = watch.observe(Ok(running), 3_000);
+        let (events, fast) = watch.observe(Ok(running.into()), 3_000);
         assert_eq!(
             kinds(&events),
             [Kind::Change, Kind::Change, Kind::Change, Kind::Snapshot]
@@ -295,7 +361,7 @@ mod tests {
     fn upstream_failures_are_announced_once_and_so_is_recovery() {
         let mut watch = watcher();
         let running = cluster("running", vec![]);
-        watch.observe(Ok(running.clone()), 1_000);
+        watch.observe(Ok(running.clone().into()), 1_000);
         let down = || AppError::Unavailable {
             service: "The orchestration API".into(),
             message: "connection refused".into(),
@@ -312,7 +378,7 @@ mod tests {
             }
         );
         assert!(watch.observe(Err(down()), 3_000).0.is_empty(), "said once");
-        let (events, _) = watch.observe(Ok(running), 4_000);
+        let (events, _) = watch.observe(Ok(running.into()), 4_000);
         assert_eq!(
             kinds(&events),
             [Kind::Upstream],
@@ -346,5 +412,72 @@ mod tests {
             ),
             None
         );
+    }
+
+    #[test]
+    fn a_plans_progress_reads_as_log_lines_and_keeps_the_watch_fast() {
+        use portal_types::upgrades::{PlanKind, PlanStep, StepStatus};
+        let step = |status, detail: &str| PlanStep {
+            status,
+            detail: detail.into(),
+            title: "Recycle nodepool web, 1 node(s) at a time".into(),
+            ..PlanStep::nodepool("p1", "web")
+        };
+        let plan = |state: &str, steps| UpgradePlan {
+            id: "plan-1".into(),
+            kind: PlanKind::Recycle,
+            zone: "ch-gva-2".into(),
+            cluster_id: "c1".into(),
+            from_version: "1.36.3".into(),
+            to_version: "1.36.3".into(),
+            state: state.into(),
+            message: None,
+            steps,
+            created_at: 0,
+            updated_at: 0,
+        };
+        let started = plan(
+            "running",
+            vec![step(StepStatus::Running, "0 of 2 nodes replaced")],
+        );
+        let halfway = plan(
+            "running",
+            vec![step(StepStatus::Running, "1 of 2 nodes replaced")],
+        );
+        let done = plan(
+            "done",
+            vec![step(StepStatus::Done, "2 of 2 nodes replaced")],
+        );
+        assert_eq!(
+            plan_changes(Some(&started), Some(&halfway)),
+            ["Recycle nodepool web, 1 node(s) at a time: 1 of 2 nodes replaced"]
+        );
+        assert_eq!(
+            plan_changes(Some(&halfway), Some(&done)),
+            [
+                "Recycle nodepool web, 1 node(s) at a time: 2 of 2 nodes replaced",
+                "Recycle nodepool web, 1 node(s) at a time: done"
+            ]
+        );
+        assert!(plan_changes(Some(&done), Some(&done)).is_empty());
+
+        let mut watch = watcher();
+        let running = cluster("running", vec![pool("web", "running", 2, 2)]);
+        let seen = |plan| ClusterSeen {
+            cluster: running.clone(),
+            plan,
+        };
+        let (_, fast) = watch.observe(Ok(seen(Some(started.clone()))), 1_000);
+        assert!(fast, "a running plan: look often");
+        let (events, _) = watch.observe(Ok(seen(Some(halfway))), 2_000);
+        assert_eq!(
+            kinds(&events),
+            [Kind::Change, Kind::Snapshot],
+            "the cluster is the same; the plan moved"
+        );
+        let (_, fast) = watch.observe(Ok(seen(Some(done.clone()))), 3_000);
+        assert!(!fast, "the plan ended and the cluster is stable");
+        assert!(plan_shown(&done, PLAN_SHOWN_AFTER_MS - 1));
+        assert!(!plan_shown(&done, PLAN_SHOWN_AFTER_MS));
     }
 }

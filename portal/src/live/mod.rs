@@ -23,7 +23,7 @@
 //! - A subscriber first gets its replay (taken under the ring's lock together with its
 //!   subscription to new events, so nothing falls between them), then live events.
 
-mod cluster;
+pub(crate) mod cluster;
 mod clusters;
 mod driver;
 mod hub;

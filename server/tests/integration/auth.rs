@@ -618,6 +618,11 @@ const TABLE: &[(&str, Access, &str)] = &[
         "zone=ch-gva-2&id=nope&nodepool=nope&size=1",
     ),
     (
+        "/api/recycle_nodepool",
+        Access::AtLeast(Role::Operator),
+        "zone=ch-gva-2&id=nope&nodepool=nope&which=pool&surge=1",
+    ),
+    (
         "/api/delete_nodepool",
         Access::AtLeast(Role::Admin),
         "zone=ch-gva-2&id=nope&nodepool=nope&confirm_name=x",

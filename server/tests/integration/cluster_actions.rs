@@ -1,7 +1,8 @@
 //! Changing clusters over HTTP, as the browser does (JSON-speaking calls and plain form posts):
-//! kubeconfigs, scaling with a chosen instance, settings, deletion with its nodepools, and an
-//! upgrade plan that replaces every node. Each refusal names its field and changes nothing;
-//! each change is in the audit log under the cluster.
+//! kubeconfigs, scaling with a chosen instance, settings, deletion with its nodepools, an
+//! upgrade plan that replaces every node, recycles (one node, a whole pool, resumed after a
+//! stop) and deletion protection. Each refusal names its field and changes nothing; each change
+//! is in the audit log under the cluster.
 
 use crate::support::*;
 use app::roles::Role;
@@ -371,7 +372,7 @@ async fn an_upgrade_plan_upgrades_the_control_plane_then_replaces_every_node() {
 
 #[tokio::test]
 async fn a_plan_left_running_by_a_stopped_portal_is_resumed_from_what_the_cluster_shows() {
-    use portal_types::upgrades::PlanStep;
+    use portal_types::upgrades::{PlanKind, PlanStep};
     let s = setup("resume@example.com", "1.35.6").await;
     let accounts = Accounts::new(s.h.store.clone());
     let user = accounts.user_by_email(&s.email).await.unwrap().unwrap();
@@ -391,18 +392,22 @@ async fn a_plan_left_running_by_a_stopped_portal_is_resumed_from_what_the_cluste
         .await
         .unwrap();
     s.client.wait(&ZONE, &op, &quick()).await.unwrap();
+    let new = portal::upgrades::NewPlan {
+        kind: PlanKind::Upgrade,
+        from: "1.35.6".into(),
+        to: "1.36.3".into(),
+        steps: vec![
+            PlanStep::control_plane("1.36.3").into(),
+            PlanStep::nodepool(&s.nodepool.to_string(), "workers").into(),
+        ],
+    };
     portal::upgrades::create(
         &s.h.state,
         &org,
         &user.id,
         ZONE.as_str(),
         &s.cluster.to_string(),
-        "1.35.6",
-        "1.36.3",
-        vec![
-            PlanStep::control_plane("1.36.3"),
-            PlanStep::nodepool(&s.nodepool.to_string(), "workers"),
-        ],
+        new,
     )
     .await
     .unwrap();
@@ -599,4 +604,205 @@ async fn deletion_protection_holds_against_a_direct_call_on_postgresql() {
         return;
     };
     protection_holds(harness_with(100.0, &["--database-url", &url], |router| router).await).await;
+}
+
+/// The cluster's latest plan, as the pages read it.
+async fn plan_of(s: &Setup) -> Option<portal_types::upgrades::UpgradePlan> {
+    let (_, body) = s.call("get_upgrade_plan", &s.base()).await;
+    serde_json::from_str(&body).expect(&body)
+}
+
+async fn plan_done(s: &Setup) {
+    eventually("the plan done", PATIENCE, || async {
+        let plan = plan_of(s).await.expect("a plan");
+        assert_ne!(plan.state, "failed", "{plan:#?}");
+        plan.state == "done"
+    })
+    .await;
+}
+
+async fn node_ids(s: &Setup) -> Vec<String> {
+    instances(&s.client, &ZONE, s.cluster)
+        .await
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect()
+}
+
+/// Recycling one node: bad input refused with the field named and nothing started; while it
+/// runs, an upgrade, a scale, a removal and a second recycle of the pool are refused; then
+/// exactly that node is replaced, the pool keeps its size, and both ends are audited.
+async fn recycling_a_node(h: Harness) {
+    let s = setup_on(h, "recycle@example.com", "1.36.3").await;
+    let old = node_ids(&s).await;
+    let pool = format!("{}&nodepool={}", s.base(), s.nodepool);
+
+    for (body, field) in [
+        (format!("{pool}&which=pool&surge=0"), "surge"),
+        (format!("{pool}&which=pool&surge=3"), "surge"),
+        (format!("{pool}&which=node&node={}", Uuid::new_v4()), "node"),
+        (format!("{pool}&which=node"), "node"),
+        (format!("{pool}&which=everything&surge=1"), "which"),
+    ] {
+        let (status, answer) = s.call("recycle_nodepool", &body).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {answer}");
+        assert_eq!(field_of(&answer), [field], "{body}");
+    }
+    assert!(plan_of(&s).await.is_none(), "nothing started");
+    assert_eq!(node_ids(&s).await, old, "nothing changed upstream");
+
+    let (status, body) = s
+        .call(
+            "recycle_nodepool",
+            &format!("{pool}&which=node&node={}", old[0]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // One plan at a time, and nothing that fights it.
+    for (function, body) in [
+        ("recycle_nodepool", format!("{pool}&which=pool&surge=1")),
+        ("start_upgrade", format!("{}&version=1.37.0", s.base())),
+        ("scale_nodepool", format!("{pool}&size=5")),
+        ("delete_nodepool", format!("{pool}&confirm_name=workers")),
+    ] {
+        let (status, answer) = s.call(function, &body).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{function}: {answer}");
+        assert!(
+            answer.contains("recycle"),
+            "{function} names what runs: {answer}"
+        );
+    }
+
+    plan_done(&s).await;
+    let plan = plan_of(&s).await.unwrap();
+    assert_eq!(plan.kind, portal_types::upgrades::PlanKind::Recycle);
+    assert_eq!(plan.from_version, "1.36.3", "a recycle keeps the version");
+    let now = instances(&s.client, &ZONE, s.cluster).await;
+    assert_eq!(now.len(), 2, "the pool is back to its size: {now:?}");
+    assert!(all_running(&now));
+    let ids: Vec<&String> = now.iter().map(|(id, _)| id).collect();
+    assert!(!ids.contains(&&old[0]), "the chosen node was replaced");
+    assert!(ids.contains(&&old[1]), "the other node stayed");
+    let audit: Vec<String> = s
+        .audit()
+        .await
+        .into_iter()
+        .filter(|(action, ..)| action == "nodepool.recycle")
+        .map(|(_, outcome, _)| outcome)
+        .collect();
+    assert_eq!(audit, ["success", "started"]);
+}
+
+#[tokio::test]
+async fn recycling_a_node_replaces_it_alone_and_excludes_other_changes_on_sqlite() {
+    recycling_a_node(harness_at(100.0).await).await;
+}
+
+#[tokio::test]
+async fn recycling_a_node_replaces_it_alone_and_excludes_other_changes_on_postgresql() {
+    let Some(url) = postgres_database("the recycle test on PostgreSQL").await else {
+        return;
+    };
+    recycling_a_node(harness_with(100.0, &["--database-url", &url], |router| router).await).await;
+}
+
+#[tokio::test]
+async fn a_pool_recycle_waits_for_an_upgrade_then_replaces_every_node_one_at_a_time() {
+    let s = setup("rolling@example.com", "1.35.6").await;
+    let pool = format!("{}&nodepool={}", s.base(), s.nodepool);
+    let (status, body) = s
+        .call("start_upgrade", &format!("{}&version=1.36.3", s.base()))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, answer) = s
+        .call("recycle_nodepool", &format!("{pool}&which=pool&surge=1"))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{answer}");
+    assert!(answer.contains("an upgrade to 1.36.3"), "{answer}");
+    plan_done(&s).await;
+
+    let old = node_ids(&s).await;
+    let (status, body) = s
+        .call("recycle_nodepool", &format!("{pool}&which=pool&surge=1"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // Capacity never drops below the pool's size, and never grows past size + surge.
+    eventually("the recycle done", PATIENCE, || async {
+        let nodes = node_ids(&s).await;
+        assert!(
+            (2..=3).contains(&nodes.len()),
+            "surge 1 on a pool of 2: {nodes:?}"
+        );
+        plan_of(&s).await.unwrap().state == "done"
+    })
+    .await;
+    let now = instances(&s.client, &ZONE, s.cluster).await;
+    assert_eq!(now.len(), 2);
+    assert!(all_running(&now));
+    assert!(
+        now.iter().all(|(id, _)| !old.contains(id)),
+        "every node was replaced: {old:?} → {now:?}"
+    );
+    let cluster = s.client.get_sks_cluster(&ZONE, s.cluster).await.unwrap();
+    let pool = &cluster.nodepools.unwrap()[0];
+    assert_eq!(pool.version.as_deref(), Some("1.36.3"), "the version kept");
+}
+
+/// A recycle the portal stored as running (it stopped mid-way) is picked up at the next start
+/// and finishes from what the pool shows.
+async fn a_recycle_resumes(h: Harness) {
+    let s = setup_on(h, "resumed@example.com", "1.36.3").await;
+    let accounts = Accounts::new(s.h.store.clone());
+    let user = accounts.user_by_email(&s.email).await.unwrap().unwrap();
+    let org = accounts.memberships(&user.id).await.unwrap()[0]
+        .org_id
+        .clone();
+    let old = node_ids(&s).await;
+    // The portal stopped after the first round's new node was asked for.
+    s.client
+        .scale_sks_nodepool(&ZONE, s.cluster, s.nodepool, 3)
+        .await
+        .unwrap();
+    let new = portal::upgrades::NewPlan {
+        kind: portal_types::upgrades::PlanKind::Recycle,
+        from: "1.36.3".into(),
+        to: "1.36.3".into(),
+        steps: vec![portal::upgrades::StoredStep::recycle_pool(
+            &s.nodepool.to_string(),
+            "workers",
+            1,
+        )],
+    };
+    portal::upgrades::create(
+        &s.h.state,
+        &org,
+        &user.id,
+        ZONE.as_str(),
+        &s.cluster.to_string(),
+        new,
+    )
+    .await
+    .unwrap();
+
+    assert_eq!(portal::upgrades::resume_all(&s.h.state).await.unwrap(), 1);
+    plan_done(&s).await;
+    let now = instances(&s.client, &ZONE, s.cluster).await;
+    assert!(all_running(&now));
+    assert!(
+        old.iter().all(|id| !now.iter().any(|(n, _)| n == id)),
+        "the old nodes were replaced: {old:?} → {now:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_recycle_left_running_by_a_stopped_portal_resumes_and_finishes_on_sqlite() {
+    a_recycle_resumes(harness_at(100.0).await).await;
+}
+
+#[tokio::test]
+async fn a_recycle_left_running_by_a_stopped_portal_resumes_and_finishes_on_postgresql() {
+    let Some(url) = postgres_database("the recycle resume test on PostgreSQL").await else {
+        return;
+    };
+    a_recycle_resumes(harness_with(100.0, &["--database-url", &url], |router| router).await).await;
 }

@@ -78,7 +78,7 @@ fn EditForm(
     } = options;
     let title = format!("Edit {nodepool_name} · {cluster_name} · Capstan");
     let tab = format!("/clusters/{zone}/{id}/nodepools");
-    let scale = format!("{tab}/{nodepool}/scale");
+    let recycle = format!("{tab}/{nodepool}/recycle");
     let current = StoredValue::new(current);
     let others = StoredValue::new(other_names);
     let choices = StoredValue::new(choices);
@@ -113,7 +113,7 @@ fn EditForm(
             <input type="hidden" name="nodepool" value=form_pool/>
             <Summary wizard single_pool=true/>
             <NodepoolFields wizard choices index=0 title="Nodepool" without_size=true/>
-            <Changes wizard current choices others scale/>
+            <Changes wizard current choices others recycle/>
             <div class="flex flex-wrap items-center gap-3">
                 <button type="submit" class=LARGE_BUTTON disabled=move || pending.get()>
                     {move || if pending.get() { "Saving…" } else { "Save changes" }}
@@ -131,7 +131,7 @@ fn Changes(
     current: StoredValue<NodepoolForm>,
     choices: StoredValue<WizardChoices>,
     others: StoredValue<Vec<String>>,
-    scale: String,
+    recycle: String,
 ) -> impl IntoView {
     let rendered = move || {
         let form = wizard.form.get();
@@ -149,7 +149,7 @@ fn Changes(
             .into_any(),
             Ok(plan) => {
                 let later = plan.changes.iter().any(|c| c.new_nodes_only);
-                let scale = scale.clone();
+                let recycle = recycle.clone();
                 view! {
                     <table class="w-full text-sm">
                         <caption class="sr-only">"Changes to save"</caption>
@@ -169,9 +169,9 @@ fn Changes(
                     </table>
                     {later.then(|| view! {
                         <p class=HINT>
-                            "Changes that apply to new nodes reach the nodes created from now on; running nodes keep what they were made with. To give every node the new settings, replace them: "
-                            <a href=scale class="underline">"scale up, then remove the old nodes"</a>
-                            "."
+                            "Changes that apply to new nodes reach the nodes created from now on; running nodes keep what they were made with. To give every node the new settings, save, then "
+                            <a href=recycle class="underline">"recycle the pool"</a>
+                            ": its nodes are replaced a few at a time, without dropping below its size."
                         </p>
                     })}
                 }

@@ -1,12 +1,12 @@
 //! The Nodepools tab: every nodepool of the cluster with its instances and every setting —
 //! groups, networks and deploy target by name — kept current by the cluster's live stream
-//! (state, size and instances; settings are read when the tab opens). The rendered page is
-//! complete without JavaScript.
+//! (state, size and instances, and the upgrade or recycle under way; settings are read when the
+//! tab opens). The rendered page is complete without JavaScript.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::{ClusterHeader, InstanceTable, cluster_key};
+use super::{ClusterHeader, InstanceTable, PlanProgress, cluster_key};
 use crate::clusters::{ClusterDetail, NodepoolDetail};
 use crate::components::live::{DegradedBanner, LiveIndicator, use_live};
 use crate::components::page::Loaded;
@@ -47,6 +47,7 @@ fn Nodepools(data: ClusterNodepools) -> impl IntoView {
         may_scale,
         may_change,
         may_delete,
+        plan,
     } = data;
     let (zone, id) = (cluster.zone.clone(), cluster.id.clone());
     let base = format!("/clusters/{zone}/{id}");
@@ -58,6 +59,11 @@ fn Nodepools(data: ClusterNodepools) -> impl IntoView {
         live.snapshot
             .with(|s| s.as_ref().map(|s| s.cluster.clone()))
             .unwrap_or_else(|| rendered.clone())
+    });
+    let plan = Signal::derive(move || {
+        live.snapshot
+            .with(|s| s.as_ref().map(|s| s.plan.clone()))
+            .unwrap_or_else(|| plan.clone())
     });
     let settings = StoredValue::new(settings);
     let allowed = Allowed {
@@ -75,6 +81,7 @@ fn Nodepools(data: ClusterNodepools) -> impl IntoView {
             {may_change.then(|| view! { <a href=add class=format!("ml-auto {BUTTON}")>"Add a nodepool"</a> })}
         </div>
         <DegradedBanner upstream=live.upstream/>
+        {move || plan.get().map(|plan| view! { <div class="mb-4"><PlanProgress plan/></div> })}
         {move || {
             let pools = current.read().nodepools.clone();
             if pools.is_empty() {
@@ -234,6 +241,7 @@ fn PoolCard(
                 <div class="ml-auto flex gap-2">
                     {allowed.scale.then(|| view! {
                         <a href=format!("{pool_base}/scale") aria-label=format!("Scale nodepool {}", pool.name) class=SMALL_BUTTON>"Scale"</a>
+                        <a href=format!("{pool_base}/recycle") aria-label=format!("Recycle nodepool {}", pool.name) class=SMALL_BUTTON>"Recycle"</a>
                     })}
                     {allowed.change.then(|| view! {
                         <a href=format!("{pool_base}/edit") aria-label=format!("Edit nodepool {}", pool.name) class=SMALL_BUTTON>"Edit"</a>
@@ -255,7 +263,7 @@ fn PoolCard(
                     </div>
                 }).collect_view()}
             </dl>
-            <InstanceTable pool_name=pool.name.clone() instances=pool.instances/>
+            <InstanceTable pool_name=pool.name.clone() instances=pool.instances replace=allowed.scale.then(|| format!("{pool_base}/recycle"))/>
         </section>
     }
 }

@@ -5,10 +5,9 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::{ClusterHeader, FieldMessage, cluster_key};
+use super::{ClusterHeader, FieldMessage, PlanProgress, cluster_key};
 use crate::components::forms::{ErrorSummary, field_error};
 use crate::components::page::Loaded;
-use crate::components::status_badge::StatusBadge;
 use crate::components::style::{BUTTON, CARD, QUIET_BUTTON};
 use crate::server_fns::cluster_upgrade::{StartUpgrade, get_upgrade_options, get_upgrade_plan};
 use crate::upgrades::{UpgradeOptions, UpgradePlan};
@@ -196,37 +195,6 @@ fn Resume(
                 <ErrorSummary error/>
                 <button type="submit" class=BUTTON>{format!("Resume upgrade to {}", plan.to_version)}</button>
             </ActionForm>
-        </section>
-    }
-}
-
-/// A plan's steps and where each stands.
-#[component]
-fn PlanProgress(plan: UpgradePlan) -> impl IntoView {
-    let done = plan
-        .steps
-        .iter()
-        .filter(|s| s.status.as_str() == "done" || s.status.as_str() == "skipped")
-        .count();
-    let total = plan.steps.len();
-    view! {
-        <section aria-labelledby="plan-title" class=CARD>
-            <div class="flex flex-wrap items-center gap-3">
-                <h2 id="plan-title" class="text-base font-semibold">{format!("Upgrade {} → {}", plan.from_version, plan.to_version)}</h2>
-                <StatusBadge state=plan.state.clone()/>
-            </div>
-            <p role="status" class="mt-1 text-sm">{format!("{done} of {total} steps done.")}</p>
-            <progress class="mt-2 w-full" max=total.to_string() value=done.to_string() aria-label="Upgrade progress"></progress>
-            {plan.message.clone().map(|m| view! { <p class="mt-2 text-sm text-red-700 dark:text-red-400">{m}</p> })}
-            <ol class="mt-3 space-y-2">
-                {plan.steps.into_iter().map(|step| view! {
-                    <li class="flex flex-wrap items-center gap-2 text-sm">
-                        <StatusBadge state=step.status.as_str()/>
-                        <span>{step.title}</span>
-                        {(!step.detail.is_empty()).then(|| view! { <span class="text-slate-500 dark:text-slate-400">{format!("— {}", step.detail)}</span> })}
-                    </li>
-                }).collect_view()}
-            </ol>
         </section>
     }
 }

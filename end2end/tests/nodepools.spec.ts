@@ -3,12 +3,18 @@ import { test, expect, hydrated, open, signUp, createCluster } from './support';
 
 // Day two on a running cluster, with and without JavaScript: the Nodepools tab, adding a pool
 // with labels and a taint (bad input refused first, what was typed kept), watching it come up,
-// editing its labels and instance type (the changes shown before saving), and removing it with
-// its name typed back.
+// editing its labels and instance type (the changes shown before saving), recycling it (every
+// node with surge 1, then one node), and removing it with its name typed back.
 
 /** A nodepool's card on the Nodepools tab. */
 function pool(page: Page, name: string) {
   return page.getByRole('region', { name: `Nodepool ${name}` });
+}
+
+/** The names of a pool's nodes, as its instance table lists them. */
+async function nodes(page: Page, name: string): Promise<string[]> {
+  const cells = pool(page, name).locator('tbody tr td:first-child');
+  return (await cells.allTextContents()).map((n) => n.trim());
 }
 
 /**
@@ -32,8 +38,8 @@ async function until(
   }).toPass({ timeout: 90_000, intervals: [500] });
 }
 
-test('add a nodepool to a running cluster, watch it come up, edit it, remove it', async ({ page }, testInfo) => {
-  test.setTimeout(240_000);
+test('add a nodepool to a running cluster, watch it come up, edit it, recycle it, remove it', async ({ page }, testInfo) => {
+  test.setTimeout(360_000);
   await signUp(page, testInfo);
   const detail = await createCluster(page, testInfo, 'pools-e2e', 1);
   const tab = `${detail}/nodepools`;
@@ -58,7 +64,7 @@ test('add a nodepool to a running cluster, watch it come up, edit it, remove it'
   await expect(page.getByLabel('New nodepool name')).toHaveValue('batch');
 
   // A good one: its cost and the request beside it (as typed, when hydrated), then added.
-  await page.getByLabel('New nodepool size (nodes)').fill('1');
+  await page.getByLabel('New nodepool size (nodes)').fill('2');
   if (hydrated(testInfo)) {
     await expect(page.getByTestId('pool-cost')).toContainText('+€');
     await expect(page.getByText('exo compute sks nodepool add pools-e2e batch')).toBeVisible();
@@ -66,7 +72,7 @@ test('add a nodepool to a running cluster, watch it come up, edit it, remove it'
   await page.getByRole('button', { name: 'Add nodepool' }).click();
   await expect(page).toHaveURL(tab);
   await until(page, testInfo, tab, (timeout) =>
-    expect(pool(page, 'batch')).toContainText('1 of 1 running', { timeout }),
+    expect(pool(page, 'batch')).toContainText('2 of 2 running', { timeout }),
   );
   await expect(pool(page, 'batch')).toContainText('tier=batch');
   await expect(pool(page, 'batch')).toContainText('batch=yes:NoSchedule');
@@ -90,6 +96,45 @@ test('add a nodepool to a running cluster, watch it come up, edit it, remove it'
   await expect(page).toHaveURL(tab);
   await until(page, testInfo, tab, (timeout) => expect(pool(page, 'batch')).toContainText('owner=data', { timeout }));
   await expect(pool(page, 'batch')).toContainText('standard.small');
+
+  // Recycled, every node with surge 1: the plan shows on the tab until each node is replaced.
+  const before = await nodes(page, 'batch');
+  expect(before).toHaveLength(2);
+  await pool(page, 'batch').getByRole('link', { name: 'Recycle nodepool batch' }).click();
+  await expect(page.getByRole('heading', { name: 'Recycle nodepool batch' })).toBeVisible();
+  if (hydrated(testInfo)) {
+    await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
+  }
+  await page.getByLabel('Extra nodes at a time (surge)').fill('1');
+  if (hydrated(testInfo)) {
+    await expect(page.getByRole('status').filter({ hasText: 'round(s)' })).toContainText('2 node(s) replaced in 2 round(s) of up to 1');
+  }
+  await page.getByRole('button', { name: 'Start recycle' }).click();
+  await expect(page).toHaveURL(tab);
+  const rolling = page.getByRole('region', { name: 'Recycle nodepool batch, 1 node(s) at a time' });
+  await until(page, testInfo, tab, (timeout) => expect(rolling).toContainText('1 of 1 steps done', { timeout }));
+  await expect(rolling).toContainText('2 of 2 nodes replaced');
+  await until(page, testInfo, tab, (timeout) =>
+    expect(pool(page, 'batch')).toContainText('2 of 2 running', { timeout }),
+  );
+  const after = await nodes(page, 'batch');
+  expect(after).toHaveLength(2);
+  for (const old of before) expect(after).not.toContain(old);
+
+  // One node: its "Replace" link preselects it; the other node stays.
+  const [gone, kept] = after;
+  await pool(page, 'batch').getByRole('link', { name: `Replace node ${gone}` }).click();
+  await expect(page.getByLabel('Node', { exact: true })).toHaveValue(/.+/);
+  await page.getByRole('button', { name: 'Start recycle' }).click();
+  await expect(page).toHaveURL(tab);
+  const single = page.getByRole('region', { name: `Recycle node ${gone} of nodepool batch` });
+  await until(page, testInfo, tab, (timeout) => expect(single).toContainText('1 of 1 steps done', { timeout }));
+  await until(page, testInfo, tab, (timeout) =>
+    expect(pool(page, 'batch')).toContainText('2 of 2 running', { timeout }),
+  );
+  const last = await nodes(page, 'batch');
+  expect(last).toContain(kept);
+  expect(last).not.toContain(gone);
 
   // Removed once its name is typed back.
   await pool(page, 'batch').getByRole('link', { name: 'Remove nodepool batch' }).click();

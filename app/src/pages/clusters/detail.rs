@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use super::{ClusterTabs, InstanceTable};
+use super::{ClusterTabs, InstanceTable, PlanProgress};
 use crate::catalog::unmet;
 use crate::clusters::{ClusterDetail, NodepoolDetail};
 use crate::components::live::{DegradedBanner, LiveIndicator, use_live};
@@ -143,6 +143,13 @@ fn Detail(cluster: ClusterDetail) -> impl IntoView {
             </dl>
         </section>
         <OperationProgress progress now_ms=live.now_ms log=live.log/>
+        // An upgrade or recycle under way (live only: the Nodepools tab renders it without JavaScript).
+        {move || {
+            live.snapshot
+                .with(|s| s.as_ref().and_then(|s| s.plan.clone()))
+                .filter(|p| p.running())
+                .map(|plan| view! { <div class="mb-6"><PlanProgress plan/></div> })
+        }}
         <section aria-labelledby="nodepools-title">
             <div class="mb-3 flex items-center gap-3">
                 <h2 id="nodepools-title" class="text-base font-semibold">"Nodepools"</h2>

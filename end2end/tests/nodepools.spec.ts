@@ -8,7 +8,7 @@ import { test, expect, hydrated, open, signUp, createCluster } from './support';
 
 /** A nodepool's card on the Nodepools tab. */
 function pool(page: Page, name: string) {
-  return page.getByRole('region', { name: `Nodepool ${name}` });
+  return page.getByRole('region', { name: `Nodepool ${name}`, exact: true });
 }
 
 /** The names of a pool's nodes, as its instance table lists them. */

@@ -346,6 +346,31 @@ pub fn plan_edit(
                 .unwrap_or(sks_api::PublicIpAssignment::Inet4),
         );
     }
+    let targets = |id: &str| {
+        if id.is_empty() {
+            "none (shared hypervisors)".to_owned()
+        } else {
+            choices
+                .deploy_targets
+                .iter()
+                .find(|t| t.id == id)
+                .map_or(id.to_owned(), |t| t.name.clone())
+        }
+    };
+    if pool.deploy_target.trim() != current.deploy_target.trim() {
+        change(
+            "deploy_target",
+            "Deploy target",
+            targets(current.deploy_target.trim()),
+            targets(pool.deploy_target.trim()),
+            true,
+        );
+        match &want.deploy_target {
+            Some(target) => plan.update.deploy_target = Some(*target),
+            None => plan.resets.push(NodepoolResetField::DeployTarget),
+        }
+    }
+    kubelet_changes(current, &pool, &want, &mut plan)?;
     if plan.changes.is_empty() {
         return Err(vec![FieldError::new(
             "request",
@@ -353,6 +378,115 @@ pub fn plan_edit(
         )]);
     }
     Ok(plan)
+}
+
+/// The kubelet's settings of an edit: pods per node and image clean-up. The API has no reset
+/// for them, so once set they can be changed but not emptied (the error says what the defaults
+/// are, to enter them instead).
+fn kubelet_changes(
+    current: &NodepoolForm,
+    pool: &NodepoolForm,
+    want: &sks_api::CreateSksNodepoolRequest,
+    plan: &mut EditPlan,
+) -> Result<(), Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let change = |plan: &mut EditPlan, name: &str, label: &str, before: String, after: String| {
+        plan.changes.push(FieldChange {
+            field: format!("nodepools[0].{name}"),
+            label: label.to_owned(),
+            before,
+            after,
+            new_nodes_only: true,
+        });
+    };
+    let emptied = |name: &str,
+                   before: &str,
+                   after: &str,
+                   default: &str,
+                   errors: &mut Vec<FieldError>| {
+        let emptied = !before.trim().is_empty() && after.trim().is_empty();
+        if emptied {
+            errors.push(FieldError::new(
+                format!("nodepools[0].{name}"),
+                format!("cannot be emptied once set (the API has no way back to its default): enter {default} instead"),
+            ));
+        }
+        emptied
+    };
+    let default = |text: &str| {
+        if text.trim().is_empty() {
+            "the service's default".to_owned()
+        } else {
+            text.trim().to_owned()
+        }
+    };
+    if pool.max_pods.trim() != current.max_pods.trim()
+        && !emptied(
+            "max_pods",
+            &current.max_pods,
+            &pool.max_pods,
+            "110 (Kubernetes' default)",
+            &mut errors,
+        )
+    {
+        change(
+            plan,
+            "max_pods",
+            "Pods per node",
+            default(&current.max_pods),
+            default(&pool.max_pods),
+        );
+        plan.update.kubelet_max_pods = want.kubelet_max_pods;
+    }
+    let gc = |p: &NodepoolForm| {
+        [
+            p.image_gc_high.trim().to_owned(),
+            p.image_gc_low.trim().to_owned(),
+            p.image_gc_min_age.trim().to_owned(),
+        ]
+    };
+    let (before, after) = (gc(current), gc(pool));
+    if before != after {
+        let names = ["image_gc_high", "image_gc_low", "image_gc_min_age"];
+        let defaults = ["85", "80", "2m"];
+        let mut refused = false;
+        for i in 0..3 {
+            refused |= emptied(names[i], &before[i], &after[i], defaults[i], &mut errors);
+        }
+        if !refused {
+            let words = |gc: &Option<sks_api::KubeletImageGc>| {
+                gc.as_ref()
+                    .and_then(image_gc_words)
+                    .unwrap_or_else(|| "the service's default".into())
+            };
+            let was = current_gc(current);
+            change(
+                plan,
+                "image_gc_high",
+                "Image clean-up",
+                words(&was),
+                words(&want.kubelet_image_gc),
+            );
+            plan.update.kubelet_image_gc = want.kubelet_image_gc.clone();
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+/// The image clean-up a pool's form stands for (fields as typed; unparsable ones left out).
+fn current_gc(pool: &NodepoolForm) -> Option<sks_api::KubeletImageGc> {
+    let number = |t: &str| t.trim().parse::<i64>().ok();
+    let age = pool.image_gc_min_age.trim();
+    let gc = sks_api::KubeletImageGc {
+        high_threshold: number(&pool.image_gc_high),
+        low_threshold: number(&pool.image_gc_low),
+        min_age: (!age.is_empty()).then(|| age.to_owned()),
+    };
+    (gc != sks_api::KubeletImageGc::default()).then_some(gc)
 }
 
 /// The kubelet's image garbage collection in words: `above 85% disk use, down to 80%, images
@@ -533,7 +667,7 @@ pub fn recycle_rounds(nodes: usize, surge: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wizard::form::tests::{GPU, MEDIUM, SG, choices};
+    use crate::wizard::form::tests::{GPU, MEDIUM, SG, TARGET, choices};
 
     /// A pool as the edit page starts from it: `workers`, medium, 3 nodes, a label, the group.
     fn workers() -> NodepoolForm {
@@ -720,6 +854,90 @@ mod tests {
         assert_eq!(field(plan_scale("4", &one, 3, &instances())), "evict");
         let stranger = vec!["z".to_owned()];
         assert_eq!(field(plan_scale("2", &stranger, 3, &instances())), "evict");
+    }
+
+    #[test]
+    fn deploy_target_and_kubelet_settings_are_edited_and_a_set_one_cannot_be_emptied() {
+        let placed = |p: &mut NodepoolForm| {
+            p.deploy_target = TARGET.into();
+            p.max_pods = "60".into();
+            p.image_gc_min_age = "5m".into();
+        };
+        let plan = plan_edit(&workers(), &edited(placed), &choices(), &[]).expect("valid");
+        assert_eq!(
+            plan.update
+                .deploy_target
+                .map(|t| t.id.to_string())
+                .as_deref(),
+            Some(TARGET)
+        );
+        assert_eq!(plan.update.kubelet_max_pods, Some(60));
+        assert_eq!(
+            plan.update
+                .kubelet_image_gc
+                .and_then(|g| g.min_age)
+                .as_deref(),
+            Some("5m")
+        );
+        let said: Vec<(&str, &str, &str, bool)> = plan
+            .changes
+            .iter()
+            .map(|c| {
+                (
+                    c.label.as_str(),
+                    c.before.as_str(),
+                    c.after.as_str(),
+                    c.new_nodes_only,
+                )
+            })
+            .collect();
+        assert_eq!(
+            said,
+            [
+                (
+                    "Deploy target",
+                    "none (shared hypervisors)",
+                    "dedicated-1",
+                    true
+                ),
+                ("Pods per node", "the service's default", "60", true),
+                (
+                    "Image clean-up",
+                    "the service's default",
+                    "images unused for 5m or more",
+                    true
+                ),
+            ]
+        );
+
+        // From a placed pool: the target emptied is a reset; the kubelet's settings cannot be.
+        let mut current = workers();
+        placed(&mut current);
+        let form = ClusterForm {
+            nodepools: vec![workers()],
+            ..ClusterForm::default()
+        };
+        let errors = plan_edit(&current, &form, &choices(), &[]).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            ["nodepools[0].max_pods", "nodepools[0].image_gc_min_age"]
+        );
+        assert!(errors[0].message.contains("enter 110"), "{errors:?}");
+        let mut kept = workers();
+        kept.max_pods = "60".into();
+        kept.image_gc_min_age = "5m".into();
+        let plan = plan_edit(
+            &current,
+            &ClusterForm {
+                nodepools: vec![kept],
+                ..ClusterForm::default()
+            },
+            &choices(),
+            &[],
+        )
+        .expect("valid");
+        assert_eq!(plan.resets, [NodepoolResetField::DeployTarget]);
     }
 
     fn nodes(n: usize) -> Vec<ScaleInstance> {

@@ -45,12 +45,13 @@ pub async fn choices(
             "this organization uses no zone; an owner can choose zones in Settings".into(),
         )
     })?;
-    let (versions, types, security_groups, anti_affinity_groups, private_networks) = tokio::join!(
+    let (versions, types, security_groups, anti_affinity_groups, private_networks, targets) = tokio::join!(
         client.list_sks_cluster_versions(&zone, false),
         client.list_instance_types(&zone),
         client.list_security_groups(&zone, None),
         client.list_anti_affinity_groups(&zone),
         client.list_private_networks(&zone),
+        client.list_deploy_targets(&zone),
     );
     let named = |id: Option<uuid::Uuid>, name: Option<String>| {
         let id = id?.to_string();
@@ -103,6 +104,14 @@ pub async fn choices(
         private_networks: optional(
             "private networks",
             private_networks.map(|l| l.into_iter().filter_map(|n| named(n.id, n.name)).collect()),
+        ),
+        deploy_targets: optional(
+            "deploy targets",
+            targets.map(|l| {
+                l.into_iter()
+                    .filter_map(|t| named(Some(t.id), t.name))
+                    .collect()
+            }),
         ),
     })
 }

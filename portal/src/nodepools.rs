@@ -29,21 +29,13 @@ pub async fn list(
     let sks = scope.cluster().await?;
     let pools = sks.nodepools.clone().unwrap_or_default();
     let zone_name = &scope.zone;
-    let (cluster, choices, targets) = tokio::join!(
+    let (cluster, choices) = tokio::join!(
         crate::clusters::describe(&scope.client, zone_name, sks),
         crate::create::choices(&scope.client, std::slice::from_ref(zone_name), zone),
-        scope.client.list_deploy_targets(zone_name),
     );
     let cluster = cluster?;
     let choices = choices.unwrap_or_default();
-    let targets: Vec<NamedChoice> = targets
-        .unwrap_or_default()
-        .into_iter()
-        .map(|t| NamedChoice {
-            id: t.id.to_string(),
-            name: t.name.unwrap_or_default(),
-        })
-        .collect();
+    let targets = &choices.deploy_targets;
     let name = |offered: &[NamedChoice], reference: &sks_api::Ref| {
         let id = reference.id.to_string();
         offered
@@ -69,7 +61,7 @@ pub async fn list(
             security_groups: names(&choices.security_groups, pool.security_groups),
             anti_affinity_groups: names(&choices.anti_affinity_groups, pool.anti_affinity_groups),
             private_networks: names(&choices.private_networks, pool.private_networks),
-            deploy_target: pool.deploy_target.as_ref().map(|t| name(&targets, t)),
+            deploy_target: pool.deploy_target.as_ref().map(|t| name(targets, t)),
             template: pool.template.map(|t| t.id.to_string()),
             instance_prefix: pool.instance_prefix.filter(|p| !p.is_empty()),
             public_ip_assignment: pool
@@ -181,6 +173,12 @@ fn as_form(pool: &sks_api::SksNodepool) -> NodepoolForm {
     let ids = |refs: &Option<Vec<sks_api::Ref>>| -> Vec<String> {
         refs.iter().flatten().map(|r| r.id.to_string()).collect()
     };
+    let gc = |part: fn(&sks_api::KubeletImageGc) -> Option<String>| {
+        pool.kubelet_image_gc
+            .as_ref()
+            .and_then(part)
+            .unwrap_or_default()
+    };
     NodepoolForm {
         name: pool.name.clone().unwrap_or_default(),
         instance_type: pool
@@ -213,6 +211,18 @@ fn as_form(pool: &sks_api::SksNodepool) -> NodepoolForm {
             .as_ref()
             .map(|a| a.to_string())
             .unwrap_or_default(),
+        deploy_target: pool
+            .deploy_target
+            .as_ref()
+            .map(|t| t.id.to_string())
+            .unwrap_or_default(),
+        max_pods: pool
+            .kubelet_max_pods
+            .map(|n| n.to_string())
+            .unwrap_or_default(),
+        image_gc_high: gc(|g| g.high_threshold.map(|n| n.to_string())),
+        image_gc_low: gc(|g| g.low_threshold.map(|n| n.to_string())),
+        image_gc_min_age: gc(|g| g.min_age.clone()),
     }
 }
 

@@ -165,7 +165,24 @@ pub struct NodepoolForm {
     /// `inet4` (empty means the same) or `dual` (IPv4 and IPv6).
     #[serde(default)]
     pub public_ip_assignment: String,
+    /// The deploy target's id (dedicated hypervisors); empty for none.
+    #[serde(default)]
+    pub deploy_target: String,
+    /// Pods per node (the kubelet's `maxPods`); empty for the service's default.
+    #[serde(default)]
+    pub max_pods: String,
+    /// The kubelet's image clean-up: the disk use (percent) that starts it, the one it cleans
+    /// down to, and how old an unused image must be (`2m`, `1h30m`). Empty for the service's.
+    #[serde(default)]
+    pub image_gc_high: String,
+    #[serde(default)]
+    pub image_gc_low: String,
+    #[serde(default)]
+    pub image_gc_min_age: String,
 }
+
+/// Pods per node, at most (the API's bound).
+pub const MAX_PODS_MAX: i64 = 65535;
 
 impl Default for NodepoolForm {
     fn default() -> Self {
@@ -182,6 +199,11 @@ impl Default for NodepoolForm {
             description: String::new(),
             instance_prefix: String::new(),
             public_ip_assignment: String::new(),
+            deploy_target: String::new(),
+            max_pods: String::new(),
+            image_gc_high: String::new(),
+            image_gc_low: String::new(),
+            image_gc_min_age: String::new(),
         }
     }
 }
@@ -240,6 +262,9 @@ pub struct WizardChoices {
     pub security_groups: Vec<NamedChoice>,
     pub anti_affinity_groups: Vec<NamedChoice>,
     pub private_networks: Vec<NamedChoice>,
+    /// Dedicated hypervisors nodepools can be placed on.
+    #[serde(default)]
+    pub deploy_targets: Vec<NamedChoice>,
 }
 
 impl WizardChoices {
@@ -372,6 +397,11 @@ pub fn field_label(field: &str) -> String {
             "anti_affinity_groups" => "anti-affinity groups",
             "instance_prefix" => "node name prefix",
             "public_ip_assignment" => "public IP",
+            "deploy_target" => "deploy target",
+            "max_pods" => "pods per node",
+            "image_gc_high" => "image clean-up starts at",
+            "image_gc_low" => "image clean-up down to",
+            "image_gc_min_age" => "image minimum age",
             other => other,
         }
     }
@@ -401,8 +431,120 @@ fn cluster_field(path: &str) -> String {
 
 /// The form field a contract field path of nodepool `index` belongs to.
 fn nodepool_field(index: usize, path: &str) -> String {
-    let top = path.split(['[', '.']).next().unwrap_or_default();
-    format!("nodepools[{index}].{}", top.replace('-', "_"))
+    let field = match path {
+        "kubelet-max-pods" => "max_pods".to_owned(),
+        "kubelet-image-gc.high-threshold" => "image_gc_high".to_owned(),
+        "kubelet-image-gc.low-threshold" => "image_gc_low".to_owned(),
+        p if p.starts_with("kubelet-image-gc") => "image_gc_min_age".to_owned(),
+        p => p
+            .split(['[', '.'])
+            .next()
+            .unwrap_or_default()
+            .replace('-', "_"),
+    };
+    format!("nodepools[{index}].{field}")
+}
+
+/// Whether `text` is a duration as the kubelet reads it: numbers each followed by a unit
+/// (`ns`, `us`, `µs`, `ms`, `s`, `m`, `h`), e.g. `2m`, `1h30m`, `90s`.
+pub fn is_duration(text: &str) -> bool {
+    let mut rest = text;
+    if rest.is_empty() {
+        return false;
+    }
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        if digits == 0 || rest[..digits].parse::<f64>().is_err() {
+            return false;
+        }
+        rest = &rest[digits..];
+        let Some(unit) = ["ns", "us", "µs", "ms", "s", "m", "h"]
+            .into_iter()
+            .filter(|u| rest.starts_with(u))
+            .max_by_key(|u| u.len())
+        else {
+            return false;
+        };
+        rest = &rest[unit.len()..];
+    }
+    true
+}
+
+/// The kubelet settings and deploy target of a pool's form, checked: each error names its
+/// field and says what is allowed.
+fn check_kubelet(
+    pool: &NodepoolForm,
+    choices: &WizardChoices,
+    field: &dyn Fn(&str) -> String,
+    request: &mut CreateSksNodepoolRequest,
+    errors: &mut Vec<FieldError>,
+) {
+    let target = pool.deploy_target.trim();
+    if !target.is_empty() {
+        match target.parse::<Uuid>() {
+            Ok(id) if choices.deploy_targets.iter().any(|t| t.id == target) => {
+                request.deploy_target = Some(Ref::from(id));
+            }
+            _ => errors.push(FieldError::new(
+                field("deploy_target"),
+                format!("{target:?} is not one of this zone's deploy targets"),
+            )),
+        }
+    }
+    let max_pods = pool.max_pods.trim();
+    if !max_pods.is_empty() {
+        match max_pods.parse::<i64>() {
+            Ok(n) if (1..=MAX_PODS_MAX).contains(&n) => request.kubelet_max_pods = Some(n),
+            _ => errors.push(FieldError::new(
+                field("max_pods"),
+                format!(
+                    "must be a whole number of pods from 1 to {MAX_PODS_MAX}, or empty for the service's default; not {max_pods:?}"
+                ),
+            )),
+        }
+    }
+    let percent = |text: &str, name: &str, errors: &mut Vec<FieldError>| {
+        let text = text.trim();
+        if text.is_empty() {
+            return None;
+        }
+        match text.parse::<i64>() {
+            Ok(n) if (0..=100).contains(&n) => Some(n),
+            _ => {
+                errors.push(FieldError::new(
+                    field(name),
+                    format!("must be a whole percentage of the disk from 0 to 100; not {text:?}"),
+                ));
+                None
+            }
+        }
+    };
+    let high = percent(&pool.image_gc_high, "image_gc_high", errors);
+    let low = percent(&pool.image_gc_low, "image_gc_low", errors);
+    if let (Some(high), Some(low)) = (high, low)
+        && low >= high
+    {
+        errors.push(FieldError::new(
+            field("image_gc_low"),
+            format!("must be below the threshold that starts the clean-up ({high}%); not {low}%"),
+        ));
+    }
+    let min_age = pool.image_gc_min_age.trim();
+    if !min_age.is_empty() && !is_duration(min_age) {
+        errors.push(FieldError::new(
+            field("image_gc_min_age"),
+            format!("must be a duration such as 2m, 90s or 1h30m; not {min_age:?}"),
+        ));
+    }
+    if high.is_some() || low.is_some() || !min_age.is_empty() {
+        request.kubelet_image_gc = Some(sks_api::KubeletImageGc {
+            high_threshold: high,
+            low_threshold: low,
+            min_age: (!min_age.is_empty()).then(|| min_age.to_owned()),
+        });
+    }
 }
 
 /// Reads `key=value` lines; blank lines are skipped.
@@ -698,6 +840,7 @@ pub(crate) fn check_nodepool(
         "" => None,
         other => Some(PublicIpAssignment::from_wire(other)),
     };
+    check_kubelet(pool, choices, &field, &mut request, errors);
     let mut check = Check::default();
     request.check(&mut check, "");
     if let Err(invalid) = check.finish() {
@@ -706,7 +849,18 @@ pub(crate) fn check_nodepool(
         let refused: BTreeSet<String> = errors[before..]
             .iter()
             .map(|e| e.field.clone())
-            .filter(|f| [field("size"), field("disk_size"), field("instance_type")].contains(f))
+            .filter(|f| {
+                [
+                    field("size"),
+                    field("disk_size"),
+                    field("instance_type"),
+                    field("max_pods"),
+                    field("image_gc_high"),
+                    field("image_gc_low"),
+                    field("image_gc_min_age"),
+                ]
+                .contains(f)
+            })
             .collect();
         errors.extend(
             invalid
@@ -769,6 +923,7 @@ pub(crate) mod tests {
     pub const MEDIUM: &str = "4c6bd7a5-2d8a-4e1a-8b0b-1b3f3b0a2c11";
     pub const GPU: &str = "9a6b1f3c-6f0e-4d4f-9d56-5f6f7e2b9c01";
     pub const SG: &str = "11111111-2222-4333-8444-555555555555";
+    pub const TARGET: &str = "66666666-7777-4888-9999-000000000000";
 
     pub fn choices() -> WizardChoices {
         WizardChoices {
@@ -800,6 +955,10 @@ pub(crate) mod tests {
             }],
             anti_affinity_groups: vec![],
             private_networks: vec![],
+            deploy_targets: vec![NamedChoice {
+                id: TARGET.into(),
+                name: "dedicated-1".into(),
+            }],
         }
     }
 
@@ -1090,5 +1249,71 @@ pub(crate) mod tests {
         form.nodepools.clear();
         let none = plan_nodepool(&form, &choices(), &[]).unwrap_err();
         assert_eq!(none[0].field, "nodepools[0].name");
+    }
+
+    #[test]
+    fn deploy_target_pods_per_node_and_image_clean_up_are_checked_and_sent() {
+        let mut form = valid_form();
+        form.nodepools.remove(0);
+        let pool = &mut form.nodepools[0];
+        pool.deploy_target = TARGET.into();
+        pool.max_pods = "60".into();
+        pool.image_gc_high = "90".into();
+        pool.image_gc_low = "70".into();
+        pool.image_gc_min_age = "1h30m".into();
+        let request = plan_nodepool(&form, &choices(), &[]).expect("valid");
+        assert_eq!(
+            request.deploy_target.map(|t| t.id.to_string()).as_deref(),
+            Some(TARGET)
+        );
+        assert_eq!(request.kubelet_max_pods, Some(60));
+        assert_eq!(
+            request.kubelet_image_gc,
+            Some(sks_api::KubeletImageGc {
+                high_threshold: Some(90),
+                low_threshold: Some(70),
+                min_age: Some("1h30m".into()),
+            })
+        );
+
+        let pool = &mut form.nodepools[0];
+        pool.deploy_target = SG.into();
+        pool.max_pods = "0".into();
+        pool.image_gc_high = "70".into();
+        pool.image_gc_low = "80".into();
+        pool.image_gc_min_age = "two minutes".into();
+        let errors = plan_nodepool(&form, &choices(), &[]).unwrap_err();
+        assert_eq!(
+            fields(&errors),
+            [
+                "nodepools[0].deploy_target",
+                "nodepools[0].max_pods",
+                "nodepools[0].image_gc_low",
+                "nodepools[0].image_gc_min_age"
+            ],
+            "{errors:?}"
+        );
+        assert!(message(&errors, "nodepools[0].max_pods").contains("from 1 to 65535"));
+        assert!(message(&errors, "nodepools[0].image_gc_low").contains("below"));
+        assert_eq!(
+            field_label("nodepools[0].max_pods"),
+            "Nodepool 1: pods per node"
+        );
+
+        form.nodepools[0].image_gc_high = "101".into();
+        let errors = plan_nodepool(&form, &choices(), &[]).unwrap_err();
+        assert!(message(&errors, "nodepools[0].image_gc_high").contains("0 to 100"));
+        for (text, ok) in [
+            ("2m", true),
+            ("1h30m", true),
+            ("1.5h", true),
+            ("90s", true),
+            ("m", false),
+            ("2", false),
+            ("2 m", false),
+            ("", false),
+        ] {
+            assert_eq!(is_duration(text), ok, "{text:?}");
+        }
     }
 }

@@ -181,6 +181,24 @@ pub fn exo_nodepool_add(
     if let Some(prefix) = &pool.instance_prefix {
         add.push(format!("--instance-prefix {}", shell_quote(prefix)));
     }
+    if pool.public_ip_assignment == Some(sks_api::PublicIpAssignment::Dual) {
+        add.push("--public-ip dual".into());
+    }
+    if let Some(target) = &pool.deploy_target {
+        add.push(format!("--deploy-target {}", target.id));
+    }
+    // The CLI sends its own image clean-up defaults (85 / 80 / 2m) for what is not given.
+    if let Some(gc) = &pool.kubelet_image_gc {
+        if let Some(high) = gc.high_threshold {
+            add.push(format!("--image-gc-high-threshold {high}"));
+        }
+        if let Some(low) = gc.low_threshold {
+            add.push(format!("--image-gc-low-threshold {low}"));
+        }
+        if let Some(age) = &gc.min_age {
+            add.push(format!("--image-gc-min-age {}", shell_quote(age)));
+        }
+    }
     for (key, value) in pool.labels.iter().flatten() {
         add.push(format!(
             "--label {}",
@@ -278,6 +296,28 @@ pub fn terraform(plan: &CreatePlan, choices: &WizardChoices) -> String {
         }
         if let Some(prefix) = &pool.instance_prefix {
             lines.push(format!("  instance_prefix = {}", hcl_string(prefix)));
+        }
+        if pool.public_ip_assignment == Some(sks_api::PublicIpAssignment::Dual) {
+            lines.push("  ipv6          = true".into());
+        }
+        if let Some(target) = &pool.deploy_target {
+            lines.push(format!(
+                "  deploy_target_id = {}",
+                hcl_string(&target.id.to_string())
+            ));
+        }
+        if let Some(gc) = &pool.kubelet_image_gc {
+            lines.push("  kubelet_image_gc {".into());
+            if let Some(high) = gc.high_threshold {
+                lines.push(format!("    high_threshold = {high}"));
+            }
+            if let Some(low) = gc.low_threshold {
+                lines.push(format!("    low_threshold  = {low}"));
+            }
+            if let Some(age) = &gc.min_age {
+                lines.push(format!("    min_age        = {}", hcl_string(age)));
+            }
+            lines.push("  }".into());
         }
         if let Some(labels) = &pool.labels {
             lines.push(format!(

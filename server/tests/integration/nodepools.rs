@@ -613,9 +613,47 @@ async fn an_edit_sends_what_changed_resets_what_was_emptied_and_refuses_bad_inpu
 
     // Emptied labels are reset.
     good.labels.clear();
-    let (status, _, answer) = save(good).await;
+    let (status, _, answer) = save(good.clone()).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
     assert!(read_pool().await.labels.unwrap_or_default().is_empty());
+
+    // Placed on a deploy target, with the kubelet's pods per node and image clean-up.
+    let target = options
+        .choices
+        .deploy_targets
+        .first()
+        .expect("the zone offers a deploy target")
+        .id
+        .clone();
+    let mut placed = good.clone();
+    placed.deploy_target = target.clone();
+    placed.max_pods = "60".into();
+    placed.image_gc_high = "90".into();
+    placed.image_gc_low = "95".into();
+    let (status, _, answer) = save(placed.clone()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert!(answer.contains("nodepools[0].image_gc_low"), "{answer}");
+    assert!(read_pool().await.deploy_target.is_none(), "nothing sent");
+    placed.image_gc_low = "70".into();
+    let (status, _, answer) = save(placed.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let pool = read_pool().await;
+    assert_eq!(pool.deploy_target.map(|t| t.id.to_string()), Some(target));
+    assert_eq!(pool.kubelet_max_pods, Some(60));
+    let gc = pool.kubelet_image_gc.unwrap();
+    assert_eq!((gc.high_threshold, gc.low_threshold), (Some(90), Some(70)));
+    // The pods per node cannot be emptied once set (no reset exists); the target can.
+    let mut emptied = placed.clone();
+    emptied.max_pods.clear();
+    let (status, _, answer) = save(emptied).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert!(answer.contains("nodepools[0].max_pods"), "{answer}");
+    placed.deploy_target.clear();
+    let (status, _, answer) = save(placed).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let pool = read_pool().await;
+    assert!(pool.deploy_target.is_none(), "the target was reset");
+    assert_eq!(pool.kubelet_max_pods, Some(60), "kept");
 
     // The page shows the pool's values to edit.
     let page = format!(

@@ -730,6 +730,14 @@ pub(super) fn NodepoolFields(
             </fieldset>
         }
     };
+    let mut targets = vec![(String::new(), "None: shared hypervisors".to_owned())];
+    choices.with_value(|c| {
+        targets.extend(
+            c.deploy_targets
+                .iter()
+                .map(|t| (t.id.clone(), t.name.clone())),
+        );
+    });
     let (security, networks, anti) = choices.with_value(|c| {
         let list = |l: &[crate::wizard::NamedChoice]| {
             l.iter()
@@ -763,7 +771,7 @@ pub(super) fn NodepoolFields(
                 {groups("anti_affinity_groups", "Anti-affinity groups", anti)}
             </div>
             <details class="mt-4">
-                <summary class="cursor-pointer text-sm font-medium">"More settings: description, node names, public IP"</summary>
+                <summary class="cursor-pointer text-sm font-medium">"More settings: description, node names, public IP, deploy target, kubelet"</summary>
                 <div class="mt-3 grid gap-4 sm:grid-cols-2">
                     {text_input(wizard, field("description"), format!("{title} description"), None,
                         move |f| pool(f).description, move |f, v| edit(f, &|p| p.description = v.clone()))}
@@ -772,7 +780,23 @@ pub(super) fn NodepoolFields(
                     {select(wizard, field("public_ip_assignment"), format!("{title} public IP"),
                         vec![(String::new(), "IPv4".to_owned()), ("dual".to_owned(), "IPv4 and IPv6".to_owned())],
                         move |f| pool(f).public_ip_assignment, move |f, v| edit(f, &|p| p.public_ip_assignment = v.clone()))}
+                    {select(wizard, field("deploy_target"), format!("{title} deploy target"), targets,
+                        move |f| pool(f).deploy_target, move |f, v| edit(f, &|p| p.deploy_target = v.clone()))}
+                    {text_input(wizard, field("max_pods"), format!("{title} pods per node"), Some("The kubelet's maximum, 1 to 65535; empty for the service's default.".into()),
+                        move |f| pool(f).max_pods, move |f, v| edit(f, &|p| p.max_pods = v.clone()))}
                 </div>
+                <fieldset class="mt-4">
+                    <legend class="text-sm font-medium">"Image clean-up (kubelet)"</legend>
+                    <p class=HINT>"Unused images are removed once the disk is this full, down to the lower mark, if unused for the minimum age. Empty for the service's defaults (the exo CLI sends 85%, 80%, 2m)."</p>
+                    <div class="mt-2 grid gap-4 sm:grid-cols-3">
+                        {text_input(wizard, field("image_gc_high"), format!("{title} image clean-up starts at (% disk)"), None,
+                            move |f| pool(f).image_gc_high, move |f, v| edit(f, &|p| p.image_gc_high = v.clone()))}
+                        {text_input(wizard, field("image_gc_low"), format!("{title} image clean-up down to (% disk)"), None,
+                            move |f| pool(f).image_gc_low, move |f, v| edit(f, &|p| p.image_gc_low = v.clone()))}
+                        {text_input(wizard, field("image_gc_min_age"), format!("{title} image minimum age"), Some("A duration: 2m, 90s, 1h30m.".into()),
+                            move |f| pool(f).image_gc_min_age, move |f, v| edit(f, &|p| p.image_gc_min_age = v.clone()))}
+                    </div>
+                </fieldset>
             </details>
             {removable.then(|| view! {
                 <button type="submit" formaction="/clusters/new" formmethod="get" formnovalidate=true

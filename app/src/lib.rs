@@ -15,8 +15,8 @@ pub mod server_fns;
 // What crosses the wire and the rules both sides apply live in `portal-types`; they are named
 // from here as if they were the crate's own (`crate::clusters::ClusterRow`).
 pub use portal_types::{
-    access, accounts, activity, catalog, clusters, credentials, error, installation, labels, live,
-    members, nodepools, pricing, roles, state, theme, upgrades, url, wizard,
+    access, accounts, activity, catalog, clusters, credentials, error, health, installation,
+    labels, live, members, nodepools, pricing, roles, state, theme, upgrades, url, wizard,
 };
 
 #[cfg(feature = "ssr")]

@@ -48,6 +48,15 @@ test('add a nodepool to a running cluster, watch it come up, edit it, recycle it
     expect(pool(page, 'workers')).toContainText('1 of 1 running', { timeout }),
   );
 
+  // The Overview's Health card: the service's checks, asked again on demand.
+  await open(page, testInfo, detail);
+  const health = page.getByRole('region', { name: 'Health' });
+  await expect(health.getByRole('row', { name: /nodes-ready/ })).toContainText('1 of 1 nodes ready');
+  await expect(health.getByRole('row', { name: /security-groups/ })).toBeVisible();
+  await health.getByRole('button', { name: 'Check again' }).click();
+  await expect(health.getByRole('row', { name: /control-plane/ })).toContainText('ok');
+  await open(page, testInfo, tab);
+
   // Bad input is refused with the field named, and what was typed stays.
   await page.getByRole('link', { name: 'Add a nodepool' }).click();
   await expect(page).toHaveURL(`${tab}/new`);

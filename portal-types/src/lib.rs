@@ -15,6 +15,7 @@ pub mod catalog;
 pub mod clusters;
 pub mod credentials;
 pub mod error;
+pub mod health;
 pub mod installation;
 pub mod labels;
 pub mod live;

@@ -16,6 +16,7 @@ pub mod create;
 pub mod create_requests;
 pub mod credentials;
 pub mod delete;
+pub mod health;
 pub mod live;
 pub mod members;
 pub mod nodepools;

@@ -648,23 +648,11 @@ async fn advance(
     Ok(Progress::Wait)
 }
 
-/// The upgrade page's data: the versions allowed from the cluster's, the pre-flight check
-/// (deprecated APIs its workloads still use), the nodepools that will cycle.
-pub async fn options(
-    portal: &Portal,
-    caller: &Caller,
-    zone: &str,
-    id: &str,
-) -> Result<UpgradeOptions, AppError> {
-    let role = caller.org()?.role;
-    let scope = cluster_scope(portal, caller, zone, id).await?;
-    let cluster = scope.cluster().await?;
-    let offered = scope
-        .client
-        .list_sks_cluster_versions(&scope.zone, false)
-        .await
-        .map_err(|e| upstream_failure(e, "the version list"))?;
-    let deprecated = scope
+/// The APIs the cluster's workloads still use that a later release removes.
+pub async fn deprecated_apis(
+    scope: &super::orchestration::ClusterScope,
+) -> Result<Vec<DeprecatedApi>, AppError> {
+    Ok(scope
         .client
         .list_sks_cluster_deprecated_resources(&scope.zone, scope.id)
         .await
@@ -681,7 +669,26 @@ pub async fn options(
             .to_owned(),
             removed_in: r.removed_release.unwrap_or_default(),
         })
-        .collect();
+        .collect())
+}
+
+/// The upgrade page's data: the versions allowed from the cluster's, the pre-flight check
+/// (deprecated APIs its workloads still use), the nodepools that will cycle.
+pub async fn options(
+    portal: &Portal,
+    caller: &Caller,
+    zone: &str,
+    id: &str,
+) -> Result<UpgradeOptions, AppError> {
+    let role = caller.org()?.role;
+    let scope = cluster_scope(portal, caller, zone, id).await?;
+    let cluster = scope.cluster().await?;
+    let offered = scope
+        .client
+        .list_sks_cluster_versions(&scope.zone, false)
+        .await
+        .map_err(|e| upstream_failure(e, "the version list"))?;
+    let deprecated = deprecated_apis(&scope).await?;
     let current = cluster.version.unwrap_or_default();
     let allowed = allowed_upgrades(&current, &offered);
     let none_because = allowed.is_empty().then(|| {

@@ -29,3 +29,16 @@ pub async fn get_cluster(zone: String, id: String) -> Result<ClusterDetail, AppE
     let (portal, caller) = crate::ssr::portal_for(Action::Read).await?;
     portal::clusters::detail(&portal, &caller, &zone, &id).await
 }
+
+/// The cluster's health, asked of the service now: the inspection's checks and the deprecated
+/// APIs still in use.
+#[server(endpoint = "get_cluster_health")]
+pub async fn get_cluster_health(
+    zone: String,
+    id: String,
+) -> Result<crate::health::ClusterHealth, AppError> {
+    use portal::accounts::authz::Action;
+
+    let (portal, caller) = crate::ssr::portal_for(Action::Read).await?;
+    portal::health::health(&portal, &caller, &zone, &id).await
+}

@@ -584,6 +584,12 @@ async fn deprecated_resources(
     ))
 }
 
+/// `get-sks-cluster-inspection`. The API documents only "a free-form object" from checks that
+/// "run every couple of minutes"; this orchestrator answers
+/// `{"checked-at", "checks": [{"name", "status": ok|warning|error, "message"}], "note"}`, with
+/// a check for the control plane, the nodes' readiness, each nodepool, and pools without a
+/// security group (SKS nodes need rules for Calico's VXLAN, the kubelet and NodePorts). The
+/// portal reads this shape, and any other object key by key.
 async fn inspection(
     State(state): State<ApiState>,
     Extension(tenant): Extension<Tenant>,
@@ -591,20 +597,103 @@ async fn inspection(
     Path(id): Path<String>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let cluster = find(&state, tenant, &zone, &id).await?;
+    let pools = state.store.nodepools(cluster.id).await?;
     let instances = state.store.instances_of_cluster(cluster.id).await?;
-    let ready = instances
-        .iter()
-        .filter(|i| i.phase == crate::model::InstancePhase::Running)
-        .count();
     Ok(Json(serde_json::json!({
         "checked-at": rfc3339(now_ms()),
-        "control-plane": {
-            "state": cluster.status.state,
-            "version": cluster.status.version,
-        },
-        "nodes": {"ready": ready, "total": instances.len()},
+        "checks": inspect(&cluster, &pools, &instances),
         "note": "inspection simulated by the Capstan local orchestrator",
     })))
+}
+
+/// The checks of one inspection, as JSON objects.
+fn inspect(
+    cluster: &ClusterRecord,
+    pools: &[crate::model::NodepoolRecord],
+    instances: &[crate::model::InstanceRecord],
+) -> Vec<serde_json::Value> {
+    use crate::model::InstancePhase;
+    use sks_api::{ClusterState, NodepoolState};
+
+    let check = |name: &str, status: &str, message: String| serde_json::json!({"name": name, "status": status, "message": message});
+    let version = cluster.status.version.clone().unwrap_or_default();
+    let mut checks = vec![match &cluster.status.state {
+        ClusterState::Running => check(
+            "control-plane",
+            "ok",
+            format!("the API server answers; Kubernetes {version}"),
+        ),
+        ClusterState::Error => check(
+            "control-plane",
+            "error",
+            "the control plane is in error: contact support".into(),
+        ),
+        other => check(
+            "control-plane",
+            "warning",
+            format!("the control plane is {other}"),
+        ),
+    }];
+    let live: Vec<_> = instances
+        .iter()
+        .filter(|i| i.phase != InstancePhase::Destroying)
+        .collect();
+    let ready = live
+        .iter()
+        .filter(|i| i.phase == InstancePhase::Running)
+        .count();
+    let failed = live
+        .iter()
+        .filter(|i| i.phase == InstancePhase::Failed)
+        .count();
+    let status = if live.is_empty() || ready == live.len() {
+        "ok"
+    } else if failed > 0 {
+        "error"
+    } else {
+        "warning"
+    };
+    let mut message = if live.is_empty() {
+        "no nodes: nothing runs workloads".to_owned()
+    } else {
+        format!("{ready} of {} nodes ready", live.len())
+    };
+    if failed > 0 {
+        message.push_str(&format!("; {failed} failed to boot and are being replaced"));
+    }
+    checks.push(check("nodes-ready", status, message));
+    for pool in pools.iter().filter(|p| !p.spec.deleting) {
+        let name = format!("nodepool {}", pool.spec.name);
+        checks.push(match &pool.status.state {
+            NodepoolState::Running => {
+                check(&name, "ok", format!("{} node(s), as asked", pool.spec.size))
+            }
+            NodepoolState::Error => check(&name, "error", "the nodepool is in error".into()),
+            other => check(&name, "warning", format!("the nodepool is {other}")),
+        });
+    }
+    let ungrouped: Vec<&str> = pools
+        .iter()
+        .filter(|p| !p.spec.deleting && p.spec.security_groups.is_empty())
+        .map(|p| p.spec.name.as_str())
+        .collect();
+    checks.push(if ungrouped.is_empty() {
+        check(
+            "security-groups",
+            "ok",
+            "every nodepool has a security group".into(),
+        )
+    } else {
+        check(
+            "security-groups",
+            "warning",
+            format!(
+                "no security group on {}: SKS nodes need rules for Calico VXLAN (UDP 4789 between nodes), the kubelet (TCP 10250) and NodePorts (TCP 30000-32767)",
+                ungrouped.join(", ")
+            ),
+        )
+    });
+    checks
 }
 
 fn karpenter_cluster(cluster: &ClusterRecord) -> ApiResult<()> {

@@ -523,6 +523,11 @@ const TABLE: &[(&str, Access, &str)] = &[
         "zone=ch-gva-2&id=nope",
     ),
     (
+        "/api/get_cluster_health",
+        Access::AtLeast(Role::Viewer),
+        "zone=ch-gva-2&id=nope",
+    ),
+    (
         "/api/get_cluster_access",
         Access::AtLeast(Role::Viewer),
         "zone=ch-gva-2&id=nope",

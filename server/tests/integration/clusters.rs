@@ -154,3 +154,89 @@ async fn a_cluster_page_shows_its_overview_and_nodepools_to_its_organization_onl
 fn uuid_nil() -> &'static str {
     "00000000-0000-4000-8000-000000000000"
 }
+
+#[tokio::test]
+async fn the_health_card_reads_the_inspection_and_names_what_needs_attention() {
+    let h = harness_at(100.0).await;
+    let cookie = sign_up(&h.router, "health@example.com").await;
+    let client = org_client(&h, "health@example.com").await;
+    let zone = ZoneName::ChGva2;
+    let op = client
+        .create_sks_cluster(
+            &zone,
+            &CreateSksClusterRequest::new("checked", Level::Pro, "1.36.3"),
+        )
+        .await
+        .unwrap();
+    let op = client.wait(&zone, &op, &quick()).await.unwrap();
+    let id = op.reference.unwrap().id.unwrap();
+    let small = client
+        .list_instance_types(&zone)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.display_name().as_deref() == Some("standard.small"))
+        .and_then(|t| t.id)
+        .unwrap();
+    let op = client
+        .create_sks_nodepool(
+            &zone,
+            id,
+            &CreateSksNodepoolRequest::new("plain", 1, 50, small),
+        )
+        .await
+        .unwrap();
+    client.wait(&zone, &op, &quick()).await.unwrap();
+    eventually("the node running", PATIENCE, || async {
+        let nodes = instances(&client, &zone, id).await;
+        nodes.len() == 1 && nodes[0].1 == Some(sks_api::InstanceState::Running)
+    })
+    .await;
+
+    let body = format!("zone=ch-gva-2&id={id}");
+    let (status, _, answer) =
+        send(&h.router, call("/api/get_cluster_health", &body, &cookie)).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let health: portal_types::health::ClusterHealth = serde_json::from_str(&answer).unwrap();
+    use portal_types::health::HealthStatus::{Ok, Warning};
+    let read: Vec<(&str, portal_types::health::HealthStatus)> = health
+        .checks
+        .iter()
+        .map(|c| (c.name.as_str(), c.status))
+        .collect();
+    assert_eq!(
+        read,
+        [
+            ("control-plane", Ok),
+            ("nodes-ready", Ok),
+            ("nodepool plain", Ok),
+            ("security-groups", Warning),
+        ],
+        "{health:#?}"
+    );
+    assert!(health.checks[3].message.contains("UDP 4789"), "{health:#?}");
+    assert!(health.checked_at.is_some());
+    assert_eq!(health.overall(), Warning);
+
+    // The Overview renders the card complete, for a browser without JavaScript too.
+    let (status, _, page) = send(
+        &h.router,
+        get_with(&format!("/clusters/ch-gva-2/{id}"), &cookie),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    for expected in [
+        "Health",
+        "Check again",
+        "nodes-ready",
+        "1 of 1 nodes ready",
+        "no security group on plain",
+    ] {
+        assert!(page.contains(expected), "{expected} missing");
+    }
+
+    // Another organization's cluster: not found, and nothing of it said.
+    let other = sign_up(&h.router, "nosy-health@example.com").await;
+    let (status, _, answer) = send(&h.router, call("/api/get_cluster_health", &body, &other)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{answer}");
+}

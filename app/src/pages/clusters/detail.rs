@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
+use super::health::HealthCard;
 use super::{ClusterTabs, InstanceTable, PlanProgress};
 use crate::catalog::unmet;
 use crate::clusters::{ClusterDetail, NodepoolDetail};
@@ -89,6 +90,7 @@ fn Detail(cluster: ClusterDetail) -> impl IntoView {
     let live =
         use_live::<ClusterSnapshot>(format!("/live/clusters/{}/{}", cluster.zone, cluster.id));
     let rendered_for_catalog = cluster.clone();
+    let (rendered_zone, rendered_id) = (cluster.zone.clone(), cluster.id.clone());
     let rendered = cluster;
     let current = Signal::derive({
         let rendered = rendered.clone();
@@ -143,6 +145,7 @@ fn Detail(cluster: ClusterDetail) -> impl IntoView {
             </dl>
         </section>
         <OperationProgress progress now_ms=live.now_ms log=live.log/>
+        <HealthCard zone=rendered_zone id=rendered_id/>
         // An upgrade or recycle under way (live only: the Nodepools tab renders it without JavaScript).
         {move || {
             live.snapshot

@@ -8,6 +8,7 @@ pub mod access;
 pub mod activity;
 pub mod delete;
 pub mod detail;
+pub mod health;
 pub mod list;
 pub mod new;
 pub mod nodepool_delete;

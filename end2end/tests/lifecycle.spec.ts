@@ -92,6 +92,10 @@ test('create, watch, scale, upgrade, get a kubeconfig and delete a cluster', asy
   expect(file.suggestedFilename()).toBe(`${NAME}-admin.kubeconfig`);
   const kubeconfig = readFileSync(await file.path(), 'utf8');
   expect(kubeconfig).toContain('client-certificate-data');
+  // Listed as issued here (who, for whom, how long it has left), never with its key.
+  const issued = page.getByRole('region', { name: 'Kubeconfigs issued here' });
+  await expect(issued.getByRole('row', { name: /admin/ })).toContainText('system:masters');
+  await expect(issued.getByRole('row', { name: /admin/ })).toContainText(/\d+ days? left/);
 
   // Delete, nodepools first, after typing the name.
   await tab(page, 'Settings').click();

@@ -72,8 +72,8 @@ test('settings shows facts read from the portal database', async ({ page }, test
   await open(page, testInfo, '/settings');
   const about = page.getByRole('region', { name: 'About this portal' });
   await expect(about.getByRole('definition').nth(1)).toHaveText('SQLite');
-  // Every migration applied: the newest is 0007 (plan kinds: recycles).
-  await expect(about).toContainText(/Schema version\s*7/);
+  // Every migration applied: the newest is 0008 (the kubeconfigs issued).
+  await expect(about).toContainText(/Schema version\s*8/);
   await expect(about).toContainText(/Schema version\s*\d+/);
   await expect(about).toContainText(/Installed\s*\d{4}-\d{2}-\d{2}T/);
   // A new organization runs on the built-in local orchestrator.

@@ -48,6 +48,85 @@ pub struct AuthorityCert {
     pub pem: String,
 }
 
+/// A kubeconfig issued through the portal, as the Access tab lists it (never its key).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuedRecord {
+    pub user: String,
+    pub groups: Vec<String>,
+    /// Who issued it, in words (`Ada <ada@example.com>`).
+    pub issued_by: String,
+    /// Unix ms.
+    pub issued_at_ms: i64,
+    pub expires_at_ms: i64,
+}
+
+/// Where an issued kubeconfig stands at a moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Validity {
+    Valid,
+    /// Less than a quarter of its lifetime left, and less than a week.
+    ExpiresSoon,
+    Expired,
+}
+
+const DAY_MS: i64 = 24 * 3600 * 1000;
+
+impl IssuedRecord {
+    /// Where it stands at `now_ms`.
+    pub fn validity(&self, now_ms: i64) -> Validity {
+        let left = self.expires_at_ms - now_ms;
+        let lifetime = (self.expires_at_ms - self.issued_at_ms).max(1);
+        if left <= 0 {
+            Validity::Expired
+        } else if left < (lifetime / 4).min(7 * DAY_MS) {
+            Validity::ExpiresSoon
+        } else {
+            Validity::Valid
+        }
+    }
+
+    /// "12 days left", "5 hours left", "expired".
+    pub fn time_left(&self, now_ms: i64) -> String {
+        let left = self.expires_at_ms - now_ms;
+        if left <= 0 {
+            "expired".into()
+        } else if left >= DAY_MS {
+            let days = left / DAY_MS;
+            format!("{days} day{} left", if days == 1 { "" } else { "s" })
+        } else {
+            let hours = (left / 3_600_000).max(1);
+            format!("{hours} hour{} left", if hours == 1 { "" } else { "s" })
+        }
+    }
+}
+
+/// A Unix time in ms as `2026-12-07 14:05 UTC`.
+pub fn utc_text(ms: i64) -> String {
+    let minutes = ms.div_euclid(60_000);
+    let (days, minute_of_day) = (minutes.div_euclid(1440), minutes.rem_euclid(1440));
+    // Days since 1970-01-01 to a civil date (proleptic Gregorian), by 400-year eras.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let shifted_month = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
+    let month = if shifted_month < 10 {
+        shifted_month + 3
+    } else {
+        shifted_month - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
+        minute_of_day / 60,
+        minute_of_day % 60
+    )
+}
+
 /// What the Access tab shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClusterAccess {
@@ -61,6 +140,12 @@ pub struct ClusterAccess {
     pub may_rotate: bool,
     /// The caller's role: the lifetimes and groups the form offers follow it.
     pub role: crate::roles::Role,
+    /// The kubeconfigs issued through the portal for this cluster, newest first.
+    #[serde(default)]
+    pub issued: Vec<IssuedRecord>,
+    /// When the list was read (Unix ms): what "days left" counts from.
+    #[serde(default)]
+    pub now_ms: i64,
 }
 
 /// Splits the groups field: commas or white space separate groups.
@@ -129,5 +214,46 @@ mod tests {
             kubeconfig_file_name("web prod", "ann@example.com"),
             "web-prod-ann-example-com.kubeconfig"
         );
+    }
+
+    #[test]
+    fn an_issued_kubeconfig_expires_soon_in_its_last_quarter_and_last_week() {
+        let day = 24 * 3600 * 1000;
+        let month = IssuedRecord {
+            user: "ada".into(),
+            groups: vec![],
+            issued_by: "Ada".into(),
+            issued_at_ms: 0,
+            expires_at_ms: 30 * day,
+        };
+        assert_eq!(month.validity(10 * day), Validity::Valid);
+        assert_eq!(month.validity(22 * day), Validity::Valid, "8 days left");
+        assert_eq!(
+            month.validity(24 * day),
+            Validity::ExpiresSoon,
+            "6 days left"
+        );
+        assert_eq!(month.validity(30 * day), Validity::Expired);
+        assert_eq!(month.time_left(18 * day), "12 days left");
+        assert_eq!(month.time_left(29 * day), "1 day left");
+        let hour = IssuedRecord {
+            expires_at_ms: 3_600_000,
+            ..month.clone()
+        };
+        assert_eq!(
+            hour.validity(1_000),
+            Validity::Valid,
+            "a short one is not always 'soon'"
+        );
+        assert_eq!(hour.validity(3_000_000), Validity::ExpiresSoon);
+        assert_eq!(hour.time_left(3_000_000), "1 hour left");
+    }
+
+    #[test]
+    fn times_read_as_utc_dates() {
+        assert_eq!(utc_text(0), "1970-01-01 00:00 UTC");
+        assert_eq!(utc_text(951_782_400_000), "2000-02-29 00:00 UTC");
+        assert_eq!(utc_text(1_796_652_300_000), "2026-12-07 14:05 UTC");
+        assert_eq!(utc_text(4_107_542_399_000), "2100-02-28 23:59 UTC");
     }
 }

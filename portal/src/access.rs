@@ -2,12 +2,13 @@
 //! lifetime), the cluster's certificate authorities, and credential rotations.
 //!
 //! A kubeconfig holds a private key: it goes to the one who asked and nowhere else — the audit
-//! log records who issued one for which user and groups, never the file.
+//! log and the list of issued kubeconfigs (`issued_kubeconfigs`: user, groups, by whom, when,
+//! until when) record it, never the file.
 
 use base64::Engine as _;
 use portal_types::access::{
-    AuthorityCert, ClusterAccess, IssuedKubeconfig, MASTERS, ROTATIONS, hours_in_words,
-    kubeconfig_file_name, parse_groups,
+    AuthorityCert, ClusterAccess, IssuedKubeconfig, IssuedRecord, MASTERS, ROTATIONS,
+    hours_in_words, kubeconfig_file_name, parse_groups,
 };
 use portal_types::error::{AppError, FieldError};
 use sks_api::validate::Validate;
@@ -90,7 +91,77 @@ pub async fn view(
         rotations,
         may_issue: permits(role, Action::IssueKubeconfig),
         may_rotate: permits(role, Action::Upgrade),
+        issued: issued(portal, caller.org_id()?, &scope).await?,
+        now_ms: crate::now_ms(),
     })
+}
+
+/// Records a kubeconfig just issued (never its content). Best effort: the person already has
+/// the file, so a failure to record it is logged, not returned.
+async fn record_issued(
+    portal: &Portal,
+    caller: &Caller,
+    scope: &crate::orchestration::ClusterScope,
+    user: &str,
+    groups: &[String],
+    ttl_hours: i64,
+) {
+    let Ok(org) = caller.org_id() else {
+        return;
+    };
+    let now = crate::now_ms();
+    let recorded = sqlx::query(
+        "INSERT INTO issued_kubeconfigs (id, org_id, zone, cluster_id, user_name, groups_list, \
+         issued_by, issued_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(org)
+    .bind(scope.zone.as_str())
+    .bind(scope.id.to_string())
+    .bind(user)
+    .bind(groups.join(","))
+    .bind(format!("{} <{}>", caller.user.name, caller.user.email))
+    .bind(now)
+    .bind(now + ttl_hours * 3_600_000)
+    .execute(portal.store.pool())
+    .await;
+    if let Err(error) = recorded {
+        tracing::warn!(%error, cluster = %scope.id, "cannot record an issued kubeconfig");
+    }
+}
+
+/// The kubeconfigs issued through the portal for the cluster, newest first (the last 200).
+async fn issued(
+    portal: &Portal,
+    org: &str,
+    scope: &crate::orchestration::ClusterScope,
+) -> Result<Vec<IssuedRecord>, AppError> {
+    let rows: Vec<(String, String, String, i64, i64)> = sqlx::query_as(
+        "SELECT user_name, groups_list, issued_by, issued_at, expires_at FROM issued_kubeconfigs \
+         WHERE org_id = $1 AND zone = $2 AND cluster_id = $3 ORDER BY issued_at DESC LIMIT 200",
+    )
+    .bind(org)
+    .bind(scope.zone.as_str())
+    .bind(scope.id.to_string())
+    .fetch_all(portal.store.pool())
+    .await
+    .map_err(crate::auth::store_failure)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(user, groups, issued_by, issued_at_ms, expires_at_ms)| IssuedRecord {
+                user,
+                groups: groups
+                    .split(',')
+                    .filter(|g| !g.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+                issued_by,
+                issued_at_ms,
+                expires_at_ms,
+            },
+        )
+        .collect())
 }
 
 /// Issues a kubeconfig for `user` in `groups` (commas or spaces between them), valid for
@@ -166,6 +237,7 @@ pub async fn issue_kubeconfig(
     let content = decode_base64(&answer.kubeconfig).ok_or_else(|| {
         AppError::Internal("the orchestration API sent a kubeconfig that is not base64".into())
     })?;
+    record_issued(portal, caller, &scope, &user, &groups, ttl_hours).await;
     let detail = format!("user {user}, groups [{}], {ttl_hours} h", groups.join(", "));
     portal
         .audit(

@@ -180,6 +180,27 @@ async fn a_kubeconfig_is_issued_for_the_user_and_groups_and_only_its_issue_is_au
     assert_eq!(audit[0].0, "kubeconfig.issue");
     assert!(audit[0].2.contains("user alice, groups [devs, ops], 24 h"));
     assert!(!audit[0].2.contains("BEGIN"), "no key material in the log");
+
+    // The Access tab lists it (the refused one is not there), never its key.
+    let (status, body) = s.call("get_cluster_access", &s.base()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(!body.contains("PRIVATE KEY"), "no key material in the list");
+    let access: portal_types::access::ClusterAccess = serde_json::from_str(&body).unwrap();
+    assert_eq!(access.issued.len(), 1, "{:?}", access.issued);
+    let record = &access.issued[0];
+    assert_eq!(record.user, "alice");
+    assert_eq!(record.groups, ["devs", "ops"]);
+    assert!(record.issued_by.contains("kube@example.com"), "{record:?}");
+    assert_eq!(record.expires_at_ms - record.issued_at_ms, 24 * 3_600_000);
+    assert_eq!(
+        record.validity(access.now_ms),
+        portal_types::access::Validity::Valid
+    );
+    let stored: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM issued_kubeconfigs")
+        .fetch_one(s.h.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(stored.0, 1);
 }
 
 #[tokio::test]

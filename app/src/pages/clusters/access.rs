@@ -6,7 +6,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::{ClusterHeader, FieldMessage, cluster_key};
-use crate::access::{AuthorityCert, ClusterAccess, IssuedKubeconfig, MASTERS, TTL_CHOICES};
+use crate::access::{
+    AuthorityCert, ClusterAccess, IssuedKubeconfig, IssuedRecord, MASTERS, TTL_CHOICES, Validity,
+};
 use crate::components::forms::{ErrorSummary, field_error};
 use crate::components::page::Loaded;
 use crate::components::style::{BUTTON, CARD, INPUT, QUIET_BUTTON};
@@ -24,19 +26,29 @@ fn data_url(text: &str) -> String {
 #[component]
 pub fn ClusterAccessPage() -> impl IntoView {
     let key = cluster_key();
-    let access = Resource::new(key, |(zone, id)| get_cluster_access(zone, id));
+    // Issuing lives here so that the list of issued kubeconfigs is read again after each.
+    let issue = ServerAction::<IssueKubeconfig>::new();
+    let access = Resource::new(
+        move || (key(), issue.version().get()),
+        |((zone, id), _)| get_cluster_access(zone, id),
+    );
     view! {
         <Loaded>
             {move || Suspend::new(async move {
                 let (zone, id) = key();
-                access.await.map(|access| view! { <Access zone id access/> })
+                access.await.map(|access| view! { <Access zone id access issue/> })
             })}
         </Loaded>
     }
 }
 
 #[component]
-fn Access(zone: String, id: String, access: ClusterAccess) -> impl IntoView {
+fn Access(
+    zone: String,
+    id: String,
+    access: ClusterAccess,
+    issue: ServerAction<IssueKubeconfig>,
+) -> impl IntoView {
     let title = format!("Access · {} · Capstan", access.name);
     view! {
         <Title text=title/>
@@ -45,7 +57,7 @@ fn Access(zone: String, id: String, access: ClusterAccess) -> impl IntoView {
             <section aria-labelledby="kubeconfig-title" class=CARD>
                 <h2 id="kubeconfig-title" class="text-base font-semibold">"Kubeconfig"</h2>
                 {if access.may_issue {
-                    view! { <KubeconfigForm zone=zone.clone() id=id.clone() endpoint=access.endpoint.clone() role=access.role/> }.into_any()
+                    view! { <KubeconfigForm zone=zone.clone() id=id.clone() endpoint=access.endpoint.clone() role=access.role issue/> }.into_any()
                 } else {
                     view! { <p class="mt-2 text-sm text-slate-600 dark:text-slate-400">"Operators, admins and owners can issue kubeconfigs."</p> }.into_any()
                 }}
@@ -57,6 +69,7 @@ fn Access(zone: String, id: String, access: ClusterAccess) -> impl IntoView {
                 </p>
                 <Rotations zone=zone.clone() id=id.clone() rotations=access.rotations.clone() allowed=access.may_rotate/>
             </section>
+            <IssuedList issued=access.issued.clone() now_ms=access.now_ms/>
             <section aria-labelledby="authorities-title" class=format!("{CARD} lg:col-span-2")>
                 <h2 id="authorities-title" class="text-base font-semibold">"Certificate authorities"</h2>
                 <ul class="mt-3 space-y-3">
@@ -73,11 +86,11 @@ fn KubeconfigForm(
     id: String,
     endpoint: Option<String>,
     role: crate::roles::Role,
+    issue: ServerAction<IssueKubeconfig>,
 ) -> impl IntoView {
     let longest = role.kubeconfig_max_hours();
     let preferred = longest.min(24 * 30);
     let masters = role.may_issue_masters();
-    let issue = ServerAction::<IssueKubeconfig>::new();
     let error = Signal::derive(move || issue.value().get().and_then(Result::err));
     let field = move |name: &'static str| Signal::derive(move || field_error(error.get(), name));
     let issued = move || issue.value().get().and_then(Result::ok);
@@ -215,5 +228,66 @@ fn Authority(cert: AuthorityCert, cluster: String) -> impl IntoView {
                 }.into_any()
             }}
         </li>
+    }
+}
+
+/// The kubeconfigs issued through the portal for this cluster: for whom, by whom, when, and how
+/// long they have left ("expires soon" in their last quarter and last week).
+#[component]
+fn IssuedList(issued: Vec<IssuedRecord>, now_ms: i64) -> impl IntoView {
+    let date = crate::access::utc_text;
+    view! {
+        <section aria-labelledby="issued-title" class=format!("{CARD} lg:col-span-2")>
+            <h2 id="issued-title" class="text-base font-semibold">"Kubeconfigs issued here"</h2>
+            <p class="mt-1 text-sm text-slate-600 dark:text-slate-400">
+                "Client certificates cannot be revoked one by one: each works until it expires, or until the operators authority is rotated (which ends all of them)."
+            </p>
+            {if issued.is_empty() {
+                view! { <p class="mt-3 text-sm">"None yet."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="mt-3 overflow-x-auto">
+                        <table class="w-full text-sm">
+                            <caption class="sr-only">"Kubeconfigs issued through the portal, newest first"</caption>
+                            <thead class="text-left text-xs uppercase tracking-wide text-slate-500 dark:text-slate-400">
+                                <tr>
+                                    <th scope="col" class="py-1 pr-3">"User"</th>
+                                    <th scope="col" class="py-1 pr-3">"Groups"</th>
+                                    <th scope="col" class="py-1 pr-3">"Issued by"</th>
+                                    <th scope="col" class="py-1 pr-3">"Issued"</th>
+                                    <th scope="col" class="py-1 pr-3">"Expires"</th>
+                                    <th scope="col" class="py-1">"Left"</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {issued.into_iter().map(|k| {
+                                    let validity = k.validity(now_ms);
+                                    let left = k.time_left(now_ms);
+                                    let (mark, tone) = match validity {
+                                        Validity::Valid => (None, ""),
+                                        Validity::ExpiresSoon => (Some("expires soon"), "bg-amber-50 text-amber-900 ring-amber-600/20 dark:bg-amber-950 dark:text-amber-200"),
+                                        Validity::Expired => (Some("expired"), "bg-slate-100 text-slate-700 ring-slate-500/20 dark:bg-slate-800 dark:text-slate-300"),
+                                    };
+                                    let groups = if k.groups.is_empty() { "none".to_owned() } else { k.groups.join(", ") };
+                                    view! {
+                                        <tr class="border-t border-slate-100 dark:border-slate-800">
+                                            <th scope="row" class="py-1 pr-3 text-left font-mono text-xs font-medium">{k.user.clone()}</th>
+                                            <td class="py-1 pr-3 font-mono text-xs">{groups}</td>
+                                            <td class="py-1 pr-3">{k.issued_by.clone()}</td>
+                                            <td class="py-1 pr-3 whitespace-nowrap">{date(k.issued_at_ms)}</td>
+                                            <td class="py-1 pr-3 whitespace-nowrap">{date(k.expires_at_ms)}</td>
+                                            <td class="py-1 whitespace-nowrap">
+                                                {(validity != Validity::Expired).then(|| left.clone())}
+                                                {mark.map(|m| view! { <span class=format!("ml-2 inline-flex rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset {tone}")>{m}</span> })}
+                                            </td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+        </section>
     }
 }

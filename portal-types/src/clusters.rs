@@ -21,6 +21,8 @@ pub struct ClusterRow {
     pub nodes_desired: i64,
     /// RFC 3339 (as the API sends it).
     pub created_at: String,
+    #[serde(default)]
+    pub labels: std::collections::BTreeMap<String, String>,
 }
 
 /// A zone that did not answer.
@@ -38,6 +40,9 @@ pub struct ClusterQuery {
     pub state: Option<String>,
     pub zone: Option<String>,
     pub version: Option<String>,
+    /// A label selector as `kubectl -l` takes it: `env=prod, team in (a,b), !legacy`.
+    #[serde(default)]
+    pub labels: Option<String>,
     /// `name` (default), `created`, `zone`, `state`, `version`; `-` first for descending.
     pub sort: Option<String>,
     /// 1-based.
@@ -58,6 +63,14 @@ pub struct ClusterList {
     pub states: Vec<String>,
     pub zones: Vec<String>,
     pub versions: Vec<String>,
+    /// Why the label selector was refused (then nothing matches).
+    #[serde(default)]
+    pub selector_error: Option<String>,
+}
+
+/// The query's label selector, read; why it is not valid otherwise.
+pub fn selector_of(query: &ClusterQuery) -> Result<Vec<crate::labels::Requirement>, String> {
+    crate::labels::parse_selector(query.labels.as_deref().unwrap_or_default())
 }
 
 /// Whether `row` passes the query's search words and filters (paging and sorting aside).
@@ -75,6 +88,7 @@ pub fn matches(row: &ClusterRow, query: &ClusterQuery) -> bool {
         && wanted(&query.state, &row.state)
         && wanted(&query.zone, &row.zone)
         && wanted(&query.version, &row.version)
+        && selector_of(query).is_ok_and(|s| crate::labels::selects(&s, &row.labels))
 }
 
 /// Filters, sorts and pages `rows` (pure: the page and its tests share it).
@@ -294,6 +308,7 @@ mod tests {
             nodes_running: 1,
             nodes_desired: 1,
             created_at: created.into(),
+            labels: Default::default(),
         }
     }
 

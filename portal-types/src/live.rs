@@ -205,6 +205,7 @@ mod tests {
             nodes_running: 2,
             nodes_desired: 2,
             created_at: String::new(),
+            labels: Default::default(),
         };
         assert!(!row_in_transition(&row));
         row.nodes_running = 1;

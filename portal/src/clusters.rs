@@ -95,6 +95,7 @@ async fn row(
         nodes_running: running,
         nodes_desired: desired,
         created_at: cluster.created_at.unwrap_or_default(),
+        labels: cluster.labels.unwrap_or_default(),
     })
 }
 
@@ -248,8 +249,12 @@ pub async fn list(
     );
     versions.sort_by_key(|v| std::cmp::Reverse(version_key(v)));
     let total = all.len();
+    let selector_error = portal_types::clusters::selector_of(query)
+        .err()
+        .map(|why| format!("The label selector is not valid: {why}."));
     let (rows, matching, page, pages) = select(all, query);
     Ok(ClusterList {
+        selector_error,
         rows,
         matching,
         total,

@@ -153,6 +153,7 @@ mod tests {
             nodes_running: running,
             nodes_desired: desired,
             created_at: String::new(),
+            labels: Default::default(),
         }
     }
 

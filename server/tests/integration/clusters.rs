@@ -34,19 +34,26 @@ async fn the_list_shows_the_organizations_clusters_in_every_zone() {
     let client = org_client(&h, "lister@example.com").await;
     let geneva = ZoneName::ChGva2;
     let frankfurt = ZoneName::DeFra1;
-    let op = client
-        .create_sks_cluster(
-            &geneva,
-            &CreateSksClusterRequest::new("web-prod", Level::Pro, "1.36.3"),
-        )
-        .await
-        .unwrap();
+    let mut request = CreateSksClusterRequest::new("web-prod", Level::Pro, "1.36.3");
+    request.labels = Some(
+        [
+            ("env".to_owned(), "prod".to_owned()),
+            ("team".to_owned(), "a".to_owned()),
+        ]
+        .into(),
+    );
+    let op = client.create_sks_cluster(&geneva, &request).await.unwrap();
     let web = op.reference.as_ref().unwrap().id.unwrap();
+    let mut request = CreateSksClusterRequest::new("batch", Level::Starter, "1.35.6");
+    request.labels = Some(
+        [
+            ("legacy".to_owned(), "yes".to_owned()),
+            ("team".to_owned(), "c".to_owned()),
+        ]
+        .into(),
+    );
     client
-        .create_sks_cluster(
-            &frankfurt,
-            &CreateSksClusterRequest::new("batch", Level::Starter, "1.35.6"),
-        )
+        .create_sks_cluster(&frankfurt, &request)
         .await
         .unwrap();
     // A nodepool asked for: desired nodes show at once.
@@ -82,6 +89,38 @@ async fn the_list_shows_the_organizations_clusters_in_every_zone() {
     );
     let (_, _, searched) = send(&h.router, get_with("/clusters?q=WEB", &cookie)).await;
     assert!(searched.contains("web-prod") && !searched.contains(">batch<"));
+
+    // Labels show on each row, and a label selector (kubectl's syntax) filters by them.
+    assert!(
+        page.contains("env=prod") && page.contains("legacy=yes"),
+        "labels shown"
+    );
+    for (selector, web_shown, batch_shown) in [
+        ("env%3Dprod", true, false),
+        ("team+in+(a%2Cb)", true, false),
+        ("!legacy", true, false),
+        ("team%2C+team+notin+(a)", false, true),
+    ] {
+        let (_, _, selected) = send(
+            &h.router,
+            get_with(&format!("/clusters?labels={selector}"), &cookie),
+        )
+        .await;
+        assert_eq!(selected.contains("web-prod"), web_shown, "{selector}");
+        assert_eq!(selected.contains(">batch<"), batch_shown, "{selector}");
+    }
+    let (status, _, refused) =
+        send(&h.router, get_with("/clusters?labels=team+in+a", &cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        refused.contains("The label selector is not valid"),
+        "{refused}"
+    );
+    assert!(refused.contains("parentheses"));
+    assert!(
+        !refused.contains("web-prod") && !refused.contains(">batch<"),
+        "nothing matches"
+    );
 
     // Another organization sees none of them.
     let other = sign_up(&h.router, "elsewhere@example.com").await;

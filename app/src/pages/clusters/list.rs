@@ -25,6 +25,7 @@ fn query_from(get: impl Fn(&str) -> Option<String>) -> ClusterQuery {
         state: value("state"),
         zone: value("zone"),
         version: value("version"),
+        labels: value("labels"),
         sort: value("sort"),
         page: value("page").and_then(|p| p.parse().ok()),
     }
@@ -43,6 +44,7 @@ fn href(query: &ClusterQuery) -> String {
     push("state", &query.state);
     push("zone", &query.zone);
     push("version", &query.version);
+    push("labels", &query.labels);
     push("sort", &query.sort);
     push("page", &query.page.map(|p| p.to_string()));
     if params.is_empty() {
@@ -217,10 +219,19 @@ fn Filters(list: ClusterList, query: ClusterQuery) -> impl IntoView {
             }
         };
     view! {
-        <form method="get" action="/clusters" class="mb-4 grid gap-3 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-2 lg:grid-cols-5 dark:border-slate-800 dark:bg-slate-900">
+        <form method="get" action="/clusters" class="mb-4 grid gap-3 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-2 lg:grid-cols-3 xl:grid-cols-6 dark:border-slate-800 dark:bg-slate-900">
             <label class="text-sm">"Search"
                 <input name="q" type="search" placeholder="name, zone, version" class=INPUT value=query.q.clone().unwrap_or_default()/>
             </label>
+            <div class="text-sm">
+                <label for="list-labels">"Labels"</label>
+                <input id="list-labels" name="labels" type="search" placeholder="env=prod, team in (a,b), !legacy" class=INPUT
+                    value=query.labels.clone().unwrap_or_default()
+                    aria-describedby="list-labels-help list-labels-error"
+                    aria-invalid=list.selector_error.is_some().to_string()/>
+                <p id="list-labels-help" class="sr-only">"A label selector as kubectl takes it: key=value, key!=value, key in (a,b), key notin (a,b), key, !key, separated by commas."</p>
+                <p id="list-labels-error" role="alert" class="mt-1 text-xs text-red-600 dark:text-red-400">{list.selector_error.clone()}</p>
+            </div>
             {select("state", "State", list.states, query.state.clone())}
             {select("zone", "Zone", list.zones, query.zone.clone())}
             {select("version", "Version", list.versions, query.version.clone())}
@@ -290,6 +301,13 @@ fn ClusterTable(#[prop(into)] rows: Signal<Vec<ShownRow>>, query: ClusterQuery) 
                         <tr class=deleted.then_some("text-slate-400 line-through")>
                             <th scope="row" class="px-3 py-2 text-left font-medium">
                                 <a class="text-sky-700 underline underline-offset-2 hover:decoration-2 dark:text-sky-400" href=format!("/clusters/{}/{}", r.zone, r.id)>{r.name}</a>
+                                {(!r.labels.is_empty()).then(|| view! {
+                                    <ul aria-label="Labels" class="mt-1 flex flex-wrap gap-1 font-normal">
+                                        {r.labels.iter().map(|(k, v)| view! {
+                                            <li class="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs text-slate-700 dark:bg-slate-800 dark:text-slate-300">{format!("{k}={v}")}</li>
+                                        }).collect_view()}
+                                    </ul>
+                                })}
                             </th>
                             <td class="px-3 py-2">{r.zone}</td>
                             <td class="px-3 py-2 font-mono text-xs">{r.version}</td>
@@ -341,6 +359,7 @@ mod tests {
             nodes_running: 0,
             nodes_desired: 1,
             created_at: format!("2026-01-01T00:00:0{id}Z"),
+            labels: Default::default(),
         }
     }
 

@@ -173,6 +173,13 @@ test.describe('accessibility', () => {
     await auditPage(page, testInfo, new URL(page.url()).pathname, 'nodepool scale', async (page) => {
       await page.getByLabel('New size (nodes)').fill('1');
     });
+    // The Nodepools tab and each nodepool flow (add, edit, recycle, remove).
+    const pool = new URL(page.url()).pathname.replace(/\/scale$/, '');
+    await auditPage(page, testInfo, `${cluster}/nodepools`, 'cluster nodepools');
+    await auditPage(page, testInfo, `${cluster}/nodepools/new`, 'nodepool add');
+    await auditPage(page, testInfo, `${pool}/edit`, 'nodepool edit');
+    await auditPage(page, testInfo, `${pool}/recycle`, 'nodepool recycle');
+    await auditPage(page, testInfo, `${pool}/delete`, 'nodepool remove');
 
     await auditPage(page, testInfo, '/clusters', 'cluster list, one cluster', async (page) => {
       await expect(page.getByRole('row', { name: new RegExp(CLUSTER) })).toBeVisible();

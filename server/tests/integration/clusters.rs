@@ -199,38 +199,7 @@ async fn the_health_card_reads_the_inspection_and_names_what_needs_attention() {
     let h = harness_at(100.0).await;
     let cookie = sign_up(&h.router, "health@example.com").await;
     let client = org_client(&h, "health@example.com").await;
-    let zone = ZoneName::ChGva2;
-    let op = client
-        .create_sks_cluster(
-            &zone,
-            &CreateSksClusterRequest::new("checked", Level::Pro, "1.36.3"),
-        )
-        .await
-        .unwrap();
-    let op = client.wait(&zone, &op, &quick()).await.unwrap();
-    let id = op.reference.unwrap().id.unwrap();
-    let small = client
-        .list_instance_types(&zone)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|t| t.display_name().as_deref() == Some("standard.small"))
-        .and_then(|t| t.id)
-        .unwrap();
-    let op = client
-        .create_sks_nodepool(
-            &zone,
-            id,
-            &CreateSksNodepoolRequest::new("plain", 1, 50, small),
-        )
-        .await
-        .unwrap();
-    client.wait(&zone, &op, &quick()).await.unwrap();
-    eventually("the node running", PATIENCE, || async {
-        let nodes = instances(&client, &zone, id).await;
-        nodes.len() == 1 && nodes[0].1 == Some(sks_api::InstanceState::Running)
-    })
-    .await;
+    let (id, _) = running_cluster(&client, "checked", "1.36.3", 1).await;
 
     let body = format!("zone=ch-gva-2&id={id}");
     let (status, _, answer) =
@@ -248,7 +217,7 @@ async fn the_health_card_reads_the_inspection_and_names_what_needs_attention() {
         [
             ("control-plane", Ok),
             ("nodes-ready", Ok),
-            ("nodepool plain", Ok),
+            ("nodepool workers", Ok),
             ("security-groups", Warning),
         ],
         "{health:#?}"
@@ -269,7 +238,7 @@ async fn the_health_card_reads_the_inspection_and_names_what_needs_attention() {
         "Check again",
         "nodes-ready",
         "1 of 1 nodes ready",
-        "no security group on plain",
+        "no security group on workers",
     ] {
         assert!(page.contains(expected), "{expected} missing");
     }

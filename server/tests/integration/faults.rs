@@ -22,7 +22,7 @@ use portal::accounts::{Accounts, AuditFilter};
 use portal_types::clusters::{ClusterDetail, ClusterList};
 use sks_api::client::{Client, ClientConfig};
 use sks_api::sign::Credentials;
-use sks_api::{CreateSksClusterRequest, CreateSksNodepoolRequest, InstanceState, Level, ZoneName};
+use sks_api::{InstanceState, ZoneName};
 use tower::ServiceExt as _;
 use uuid::Uuid;
 
@@ -58,51 +58,6 @@ async fn answer(h: &Harness, request: Request<Body>) -> (StatusCode, String, Dur
         .await
         .expect("the portal answers rather than hang");
     (status, body, started.elapsed())
-}
-
-async fn small_type(client: &Client) -> Uuid {
-    client
-        .list_instance_types(&ZONE)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|t| t.display_name().as_deref() == Some("standard.small"))
-        .and_then(|t| t.id)
-        .unwrap()
-}
-
-/// A cluster at `version` with a nodepool of `size` nodes, all running; its id and the
-/// nodepool's.
-async fn running_cluster(client: &Client, name: &str, version: &str, size: i64) -> (Uuid, Uuid) {
-    let op = client
-        .create_sks_cluster(
-            &ZONE,
-            &CreateSksClusterRequest::new(name, Level::Pro, version),
-        )
-        .await
-        .unwrap();
-    let op = client.wait(&ZONE, &op, &quick()).await.unwrap();
-    let cluster = op.reference.unwrap().id.unwrap();
-    let small = small_type(client).await;
-    let op = client
-        .create_sks_nodepool(
-            &ZONE,
-            cluster,
-            &CreateSksNodepoolRequest::new("workers", size, 50, small),
-        )
-        .await
-        .unwrap();
-    let op = client.wait(&ZONE, &op, &quick()).await.unwrap();
-    let nodepool = op.reference.unwrap().id.unwrap();
-    eventually("every node running", PATIENCE, || async {
-        let nodes = instances(client, &ZONE, cluster).await;
-        nodes.len() == size as usize
-            && nodes
-                .iter()
-                .all(|(_, s)| *s == Some(InstanceState::Running))
-    })
-    .await;
-    (cluster, nodepool)
 }
 
 /// Nodes running in a cluster snapshot, all nodepools together.

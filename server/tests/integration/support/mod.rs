@@ -344,3 +344,60 @@ pub async fn postgres_database(what: &str) -> Option<String> {
 // Not every test binary drops databases itself.
 #[allow(unused_imports)]
 pub use testkit::{drop_database, drop_database_now};
+
+/// The id of the `standard.small` instance type in ch-gva-2.
+pub async fn small_type(client: &sks_api::client::Client) -> uuid::Uuid {
+    client
+        .list_instance_types(&sks_api::ZoneName::ChGva2)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.display_name().as_deref() == Some("standard.small"))
+        .and_then(|t| t.id)
+        .unwrap()
+}
+
+/// A cluster `name` at `version` in ch-gva-2 with a nodepool `workers` of `size` standard.small
+/// nodes, all running: the cluster's id and the nodepool's.
+pub async fn running_cluster(
+    client: &sks_api::client::Client,
+    name: &str,
+    version: &str,
+    size: i64,
+) -> (uuid::Uuid, uuid::Uuid) {
+    let op = client
+        .create_sks_cluster(
+            &sks_api::ZoneName::ChGva2,
+            &sks_api::CreateSksClusterRequest::new(name, sks_api::Level::Pro, version),
+        )
+        .await
+        .unwrap();
+    let op = client
+        .wait(&sks_api::ZoneName::ChGva2, &op, &quick())
+        .await
+        .unwrap();
+    let cluster = op.reference.unwrap().id.unwrap();
+    let small = small_type(client).await;
+    let op = client
+        .create_sks_nodepool(
+            &sks_api::ZoneName::ChGva2,
+            cluster,
+            &sks_api::CreateSksNodepoolRequest::new("workers", size, 50, small),
+        )
+        .await
+        .unwrap();
+    let op = client
+        .wait(&sks_api::ZoneName::ChGva2, &op, &quick())
+        .await
+        .unwrap();
+    let nodepool = op.reference.unwrap().id.unwrap();
+    eventually("every node running", PATIENCE, || async {
+        let nodes = instances(client, &sks_api::ZoneName::ChGva2, cluster).await;
+        nodes.len() == size as usize
+            && nodes
+                .iter()
+                .all(|(_, s)| *s == Some(sks_api::InstanceState::Running))
+    })
+    .await;
+    (cluster, nodepool)
+}

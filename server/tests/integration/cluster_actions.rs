@@ -658,6 +658,34 @@ async fn recycling_a_node(h: Harness) {
     let old = node_ids(&s).await;
     let pool = format!("{}&nodepool={}", s.base(), s.nodepool);
 
+    // The page as a browser without JavaScript gets it: the surge starts at 1, and `?node=`
+    // (the tab's "Replace" link) has that node chosen.
+    let page = format!(
+        "/clusters/{}/{}/nodepools/{}/recycle?node={}",
+        ZONE.as_str(),
+        s.cluster,
+        s.nodepool,
+        old[0]
+    );
+    let (status, _, html) = send(&s.h.router, get_with(&page, &s.cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    let surge = html.find(r#"name="surge""#).expect("a surge field");
+    let tag_end = surge + html[surge..].find('>').unwrap();
+    assert!(
+        html[surge..tag_end].contains(r#"value="1""#),
+        "{}",
+        &html[surge..tag_end]
+    );
+    let option = html
+        .find(&format!(r#"<option value="{}""#, old[0]))
+        .expect("the node is offered");
+    let option_end = option + html[option..].find('>').unwrap();
+    assert!(
+        html[option..option_end].contains("selected"),
+        "{}",
+        &html[option..option_end]
+    );
+
     for (body, field) in [
         (format!("{pool}&which=pool&surge=0"), "surge"),
         (format!("{pool}&which=pool&surge=3"), "surge"),

@@ -126,7 +126,7 @@ fn Recycle(
                                 <label for="rc-surge" class="block text-sm">"Extra nodes at a time (surge)"</label>
                                 <input id="rc-surge" name="surge" type="number" min="1" max=nodes.to_string() step="1"
                                     class=format!("{INPUT} max-w-32")
-                                    prop:value=move || surge.get()
+                                    value="1"
                                     aria-describedby="rc-surge-help rc-surge-error"
                                     aria-invalid=move || field("surge").get().is_some().to_string()
                                     on:input=move |ev| surge.set(event_target_value(&ev))/>

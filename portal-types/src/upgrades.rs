@@ -138,6 +138,16 @@ impl UpgradePlan {
         }
     }
 
+    /// [`described`](Self::described) opening a sentence: "An upgrade to 1.36.3".
+    pub fn described_first(&self) -> String {
+        let words = self.described();
+        let mut chars = words.chars();
+        chars
+            .next()
+            .map(|c| c.to_uppercase().chain(chars).collect())
+            .unwrap_or_default()
+    }
+
     /// Whether the plan replaces nodes of `nodepool` (an upgrade replaces every pool's).
     pub fn touches(&self, nodepool: &str) -> bool {
         match self.kind {

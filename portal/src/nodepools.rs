@@ -524,18 +524,10 @@ async fn not_being_replaced(
     match crate::upgrades::running(portal, org, zone, id).await? {
         Some(plan) if plan.touches(nodepool) => Err(AppError::Conflict(format!(
             "{} is replacing this nodepool's nodes: wait for it to finish.",
-            capitalised(&plan.described())
+            plan.described_first()
         ))),
         _ => Ok(()),
     }
-}
-
-fn capitalised(words: &str) -> String {
-    let mut chars = words.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 /// Recycles a nodepool: every node (`which` = `pool`), `surge` new nodes at a time, or one node

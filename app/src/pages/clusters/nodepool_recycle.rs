@@ -100,7 +100,7 @@ fn Recycle(
             </p>
             {running.map(|plan| view! {
                 <p role="note" class="mt-3 rounded-md bg-amber-50 p-3 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-100">
-                    {format!("{} is running on this cluster: a recycle can start once it ends.", capitalised(&plan.described()))}
+                    {format!("{} is running on this cluster: a recycle can start once it ends.", plan.described_first())}
                 </p>
             })}
             {if !info.may_scale {
@@ -166,13 +166,4 @@ fn Recycle(
             }}
         </section>
     }
-}
-
-/// The first letter in capitals ("an upgrade…" → "An upgrade…").
-pub(crate) fn capitalised(words: &str) -> String {
-    let mut chars = words.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }

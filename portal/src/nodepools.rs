@@ -7,7 +7,7 @@ use portal_types::nodepools::{
     ClusterNodepools, NewNodepoolOptions, NodepoolEditOptions, NodepoolScaleInfo, NodepoolSettings,
     RecyclePlan, ScaleInstance, ScalePlan, image_gc_words, plan_edit, plan_recycle, plan_scale,
 };
-use portal_types::upgrades::PlanKind;
+use portal_types::upgrades::{PlanKind, UpgradePlan};
 use portal_types::wizard::form::plan_nodepool;
 use portal_types::wizard::{ClusterForm, NamedChoice, NodepoolForm};
 
@@ -548,52 +548,32 @@ pub async fn recycle(
 ) -> Result<(), AppError> {
     use crate::upgrades::{NewPlan, StoredStep};
 
-    let org = caller.org_id()?;
     let scope = cluster_scope(portal, caller, zone, id).await?;
     let Loaded {
         pool, instances, ..
     } = load(&scope, nodepool).await?;
     let chosen = plan_recycle(which, surge, node, &instances)
         .map_err(|fields| AppError::Validation { fields })?;
-    if let Some(plan) = crate::upgrades::running(portal, org, zone, id).await? {
-        return Err(crate::upgrades::busy_with(Some(&plan)));
-    }
     let pool_id = pool.id.unwrap_or_default().to_string();
     let pool_name = pool.name.clone().unwrap_or_default();
     let step = match &chosen {
         RecyclePlan::Pool { surge } => StoredStep::recycle_pool(&pool_id, &pool_name, *surge),
         RecyclePlan::Node { id, name } => StoredStep::recycle_node(&pool_id, &pool_name, id, name),
     };
-    let failed = crate::upgrades::latest_failed(portal, org, zone, id)
-        .await?
-        .filter(|failed| {
-            // The same recycle (same pool, same node or surge): resume it.
-            let shown = failed.shown();
-            shown.kind == PlanKind::Recycle
-                && shown.steps.first().map(|s| (&s.title, &s.nodepool))
-                    == Some((&step.shown.title, &step.shown.nodepool))
-        });
-    let plan = match failed {
-        Some(mut plan) => {
-            crate::upgrades::resume_failed(portal, &mut plan).await?;
-            plan
-        }
-        None => {
-            let version = pool.version.clone().unwrap_or_default();
-            let new = NewPlan {
-                kind: PlanKind::Recycle,
-                from: version.clone(),
-                to: version,
-                steps: vec![step],
-            };
-            crate::upgrades::create(portal, org, &caller.user.id, zone, id, new).await?
-        }
+    // The same recycle (same pool, same node or surge), failed: resume it.
+    let (title, pool_ref) = (step.shown.title.clone(), step.shown.nodepool.clone());
+    let same = |failed: &UpgradePlan| {
+        failed.kind == PlanKind::Recycle
+            && failed.steps.first().map(|s| (&s.title, &s.nodepool)) == Some((&title, &pool_ref))
     };
-    let (action, target) = crate::upgrades::audit_of(&plan.shown());
-    portal
-        .audit(caller, action, Some(&target), "started", None)
-        .await;
-    crate::upgrades::spawn(portal.clone(), org.to_owned(), caller.clone(), plan);
-    portal.live.poke(org, zone, id);
-    Ok(())
+    let version = pool.version.clone().unwrap_or_default();
+    let new = async {
+        Ok(NewPlan {
+            kind: PlanKind::Recycle,
+            from: version.clone(),
+            to: version,
+            steps: vec![step],
+        })
+    };
+    crate::upgrades::begin(portal, caller, zone, id, same, new).await
 }

@@ -225,18 +225,6 @@ pub async fn running(
         .filter(UpgradePlan::running))
 }
 
-/// The cluster's newest plan, if it failed (to be resumed).
-pub async fn latest_failed(
-    portal: &Portal,
-    org: &str,
-    zone: &str,
-    cluster: &str,
-) -> Result<Option<Running>, AppError> {
-    Ok(newest(portal, org, zone, cluster)
-        .await?
-        .filter(|r| r.plan.state == "failed"))
-}
-
 /// "… is running on this cluster", naming the plan.
 pub fn busy_with(plan: Option<&UpgradePlan>) -> AppError {
     let what = plan
@@ -723,58 +711,74 @@ pub async fn start(
     id: &str,
     version: &str,
 ) -> Result<(), AppError> {
-    let org = caller.org_id()?;
     let scope = cluster_scope(portal, caller, zone, id).await?;
-    if let Some(running) = running(portal, org, zone, id).await? {
-        return Err(busy_with(Some(&running)));
-    }
-    let failed = latest_failed(portal, org, zone, id)
-        .await?
-        .filter(|f| f.plan.kind == PlanKind::Upgrade && f.plan.to_version == version.trim());
-    let plan = match failed {
-        Some(mut plan) => {
-            resume_failed(portal, &mut plan).await?;
-            plan
-        }
-        None => {
-            let cluster = scope.cluster().await?;
-            let offered = scope
-                .client
-                .list_sks_cluster_versions(&scope.zone, false)
-                .await
-                .map_err(|e| upstream_failure(e, "the version list"))?;
-            let current = cluster.version.clone().unwrap_or_default();
-            let allowed = allowed_upgrades(&current, &offered);
-            if !allowed.iter().any(|v| v == version.trim()) {
-                let choices = if allowed.is_empty() {
-                    format!("none: {current} is the newest offered")
-                } else {
-                    allowed.join(", ")
-                };
-                return Err(AppError::Validation {
-                    fields: vec![FieldError::new(
-                        "version",
-                        format!("Choose a version allowed from {current}: {choices}."),
-                    )],
-                });
-            }
-            let mut steps = vec![StoredStep::from(PlanStep::control_plane(version.trim()))];
-            for pool in cluster.nodepools.unwrap_or_default() {
-                if let Some(pool_id) = pool.id {
-                    steps.push(StoredStep::from(PlanStep::nodepool(
-                        &pool_id.to_string(),
-                        pool.name.as_deref().unwrap_or_default(),
-                    )));
-                }
-            }
-            let new = NewPlan {
-                kind: PlanKind::Upgrade,
-                from: current,
-                to: version.trim().to_owned(),
-                steps,
+    let same = |failed: &UpgradePlan| {
+        failed.kind == PlanKind::Upgrade && failed.to_version == version.trim()
+    };
+    let new = async {
+        let cluster = scope.cluster().await?;
+        let offered = scope
+            .client
+            .list_sks_cluster_versions(&scope.zone, false)
+            .await
+            .map_err(|e| upstream_failure(e, "the version list"))?;
+        let current = cluster.version.clone().unwrap_or_default();
+        let allowed = allowed_upgrades(&current, &offered);
+        if !allowed.iter().any(|v| v == version.trim()) {
+            let choices = if allowed.is_empty() {
+                format!("none: {current} is the newest offered")
+            } else {
+                allowed.join(", ")
             };
-            create(portal, org, &caller.user.id, zone, id, new).await?
+            return Err(AppError::Validation {
+                fields: vec![FieldError::new(
+                    "version",
+                    format!("Choose a version allowed from {current}: {choices}."),
+                )],
+            });
         }
+        let mut steps = vec![StoredStep::from(PlanStep::control_plane(version.trim()))];
+        for pool in cluster.nodepools.unwrap_or_default() {
+            if let Some(pool_id) = pool.id {
+                steps.push(StoredStep::from(PlanStep::nodepool(
+                    &pool_id.to_string(),
+                    pool.name.as_deref().unwrap_or_default(),
+                )));
+            }
+        }
+        Ok(NewPlan {
+            kind: PlanKind::Upgrade,
+            from: current,
+            to: version.trim().to_owned(),
+            steps,
+        })
+    };
+    begin(portal, caller, zone, id, same, new).await
+}
+
+/// Starts a plan on cluster `id` for `caller`: refused while any plan runs on it; the newest
+/// plan resumed when it failed and `same` says it is the one asked for again; otherwise the
+/// plan `new` makes (awaited only then: its checks run only for a new plan) is stored. Audited
+/// as started, run in the background, and the cluster's viewers told at once.
+pub async fn begin(
+    portal: &Portal,
+    caller: &Caller,
+    zone: &str,
+    id: &str,
+    same: impl Fn(&UpgradePlan) -> bool,
+    new: impl std::future::Future<Output = Result<NewPlan, AppError>>,
+) -> Result<(), AppError> {
+    let org = caller.org_id()?;
+    let newest = newest(portal, org, zone, id).await?;
+    if let Some(running) = newest.as_ref().filter(|n| n.plan.running()) {
+        return Err(busy_with(Some(&running.shown())));
+    }
+    let plan = match newest.filter(|n| n.plan.state == "failed" && same(&n.shown())) {
+        Some(mut failed) => {
+            resume_failed(portal, &mut failed).await?;
+            failed
+        }
+        None => create(portal, org, &caller.user.id, zone, id, new.await?).await?,
     };
     let (action, target) = audit_of(&plan.shown());
     portal

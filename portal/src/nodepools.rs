@@ -86,10 +86,7 @@ pub async fn list(
             created_at: pool.created_at.unwrap_or_default(),
         })
         .collect();
-    let now = crate::now_ms();
-    let plan = crate::upgrades::latest(portal, caller.org_id()?, zone, id)
-        .await?
-        .filter(|p| crate::live::cluster::plan_shown(p, now));
+    let plan = crate::live::cluster::plan_to_show(portal, caller.org_id()?, zone, id).await?;
     Ok(ClusterNodepools {
         cluster,
         settings,

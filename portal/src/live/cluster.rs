@@ -42,6 +42,20 @@ pub fn plan_shown(plan: &UpgradePlan, now_ms: i64) -> bool {
     plan.state != "done" || now_ms - plan.updated_at < PLAN_SHOWN_AFTER_MS
 }
 
+/// The cluster's plan if its pages show it now ([`plan_shown`]): what the live stream and the
+/// Nodepools tab's first render both carry.
+pub async fn plan_to_show(
+    portal: &Portal,
+    org: &str,
+    zone: &str,
+    id: &str,
+) -> Result<Option<UpgradePlan>, AppError> {
+    let now = crate::now_ms();
+    Ok(crate::upgrades::latest(portal, org, zone, id)
+        .await?
+        .filter(|p| plan_shown(p, now)))
+}
+
 /// An operation being timed by a watcher.
 #[derive(Debug, Clone)]
 struct Track {
@@ -139,10 +153,7 @@ impl Watcher for ClusterWatcher {
         let (client, zones) = crate::orchestration::client_for(portal, &self.org).await?;
         let cluster =
             crate::clusters::cluster_detail(&client, &zones, &self.zone, &self.id).await?;
-        let now = crate::now_ms();
-        let plan = crate::upgrades::latest(portal, &self.org, &self.zone, &self.id)
-            .await?
-            .filter(|p| plan_shown(p, now));
+        let plan = plan_to_show(portal, &self.org, &self.zone, &self.id).await?;
         Ok(ClusterSeen { cluster, plan })
     }
 
